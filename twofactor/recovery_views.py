@@ -1,0 +1,195 @@
+""""I don't have access to my phone": the person's pages, and the links in the emails.
+
+The /login/recovery/ pages open only for a pending sign-in attempt (the password was right
+in this session); they never take an email address, so they tell nobody whether one has
+an account. The /email/ links work from any browser: they carry their own signed token,
+and act only on POST (mail scanners that fetch links change nothing).
+"""
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts import audit, phones
+from accounts.audit import Tag
+from accounts.forms import MobileNumberField
+from accounts.models import User
+from twofactor import recovery, tokens
+from twofactor.models import PhoneChangeRequest, SignInAttempt
+from twofactor.providers import get_provider
+from twofactor.recovery import RecoveryError
+from twofactor.tokens import Purpose
+
+# Where the sign-in flow keeps the pending attempt's id in the session.
+PENDING_ATTEMPT_KEY = "twofactor_attempt"
+Status = PhoneChangeRequest.Status
+
+
+def pending_user(request: HttpRequest) -> User | None:
+    """The person of this session's pending sign-in attempt (password right, second
+    factor not done yet), or None."""
+    attempt_id = request.session.get(PENDING_ATTEMPT_KEY)
+    if not attempt_id:
+        return None
+    attempt = (
+        SignInAttempt.objects.filter(
+            pk=attempt_id, completed_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .select_related("user__firm", "user__client")
+        .first()
+    )
+    return attempt.user if attempt and attempt.user.is_active else None
+
+
+class NewNumberForm(forms.Form):
+    phone = MobileNumberField(
+        label="New mobile phone number",
+        help_text="With the country code, e.g. +1 201 555 0123. We text a code to it.",
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code from the text",
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+@never_cache
+def recovery_page(request: HttpRequest) -> HttpResponse:
+    """The one page of the request: what to do next, whatever step it is at."""
+    user = pending_user(request)
+    if user is None:
+        return redirect("login")
+    change = recovery.open_request(user)
+    new_form = NewNumberForm(data=request.POST or None)
+    if change is None and request.method == "POST" and new_form.is_valid():
+        try:
+            recovery.start(user, new_form.cleaned_data["phone"], request=request)
+        except RecoveryError as exc:
+            new_form.add_error("phone", exc.message)
+        else:
+            return redirect("recovery:start")
+    elif change is not None and request.method == "POST":
+        return redirect("recovery:start")
+    return render(
+        request,
+        "twofactor/recovery.html",
+        {
+            "person": user,
+            "change": change,
+            "form": new_form,
+            "code_form": CodeForm(),
+            "old_phone": phones.mask(user.phone),
+            "new_phone": phones.mask(change.new_phone) if change else "",
+            "app_name": get_provider().app_name,
+            "hold": recovery.hold_description(),
+        },
+    )
+
+
+@never_cache
+@require_POST
+def prove_code(request: HttpRequest) -> HttpResponse:
+    user = pending_user(request)
+    change = user and recovery.open_request(user)
+    if change is None:
+        return redirect("recovery:start")
+    form = CodeForm(data=request.POST)
+    if form.is_valid():
+        try:
+            recovery.prove(change, form.cleaned_data["code"], request=request)
+        except RecoveryError as exc:
+            form.add_error("code", exc.message)
+        else:
+            return redirect("recovery:start")
+    return render(
+        request,
+        "twofactor/recovery.html",
+        {"person": user, "change": change, "code_form": form,
+         "new_phone": phones.mask(change.new_phone)},
+        status=400,
+    )
+
+
+@never_cache
+@require_POST
+def resend(request: HttpRequest) -> HttpResponse:
+    """A new code to the new number, or the confirm email again, whichever step it is at."""
+    user = pending_user(request)
+    change = user and recovery.open_request(user)
+    if change is None:
+        return redirect("recovery:start")
+    try:
+        if change.status == Status.PROVING:
+            recovery.send_code(change, request=request)
+        elif change.status == Status.CONFIRMING:
+            recovery.send_confirm_email(change)
+    except RecoveryError as exc:
+        status = 429 if exc.code in ("cooldown", "too_many_codes") else 400
+        return render(
+            request,
+            "twofactor/recovery.html",
+            {"person": user, "change": change, "code_form": CodeForm(), "error": exc.message,
+             "new_phone": phones.mask(change.new_phone)},
+            status=status,
+        )
+    return redirect("recovery:start")
+
+
+@never_cache
+@require_POST
+def cancel_own(request: HttpRequest) -> HttpResponse:
+    """The person cancels from the recovery page or the Security page."""
+    user = pending_user(request) or (request.user if request.user.is_authenticated else None)
+    change = user and recovery.open_request(user)
+    if change is not None:
+        recovery.cancel(change, by=user, request=request)
+    return redirect("recovery:start" if not request.user.is_authenticated else "security")
+
+
+# The links in the emails ----------------------------------------------------------------
+
+
+def _from_link(request_id: str, purpose: Purpose, token: str) -> PhoneChangeRequest | None:
+    change = PhoneChangeRequest.objects.select_related("user").filter(pk=request_id).first()
+    if change is None or not tokens.check_token(change, purpose, token):
+        return None
+    return change
+
+
+def _refused(request: HttpRequest, purpose: Purpose) -> HttpResponse:
+    audit.record(Tag.PHONE_CHANGE_LINK_REFUSED, request=request, purpose=str(purpose))
+    return render(request, "twofactor/email_link_invalid.html", status=404)
+
+
+@never_cache
+def email_confirm(request: HttpRequest, request_id: str, token: str) -> HttpResponse:
+    change = _from_link(request_id, Purpose.CONFIRM, token)
+    if change is None:
+        return _refused(request, Purpose.CONFIRM)
+    if request.method == "POST":
+        if not recovery.confirm(change, token, request=request):
+            return _refused(request, Purpose.CONFIRM)
+        return render(request, "twofactor/email_confirmed.html",
+                      {"change": change, "new_phone": phones.mask(change.new_phone)})
+    return render(request, "twofactor/email_confirm.html",
+                  {"change": change, "new_phone": phones.mask(change.new_phone)})
+
+
+@never_cache
+def email_cancel(request: HttpRequest, request_id: str, token: str) -> HttpResponse:
+    change = _from_link(request_id, Purpose.CANCEL, token)
+    if change is None:
+        return _refused(request, Purpose.CANCEL)
+    if request.method == "POST":
+        recovery.cancel(change, request=request)
+        return render(request, "twofactor/email_cancelled.html")
+    return render(request, "twofactor/email_cancel.html",
+                  {"change": change, "new_phone": phones.mask(change.new_phone)})
