@@ -25,7 +25,7 @@ def _firm_request(request: HttpRequest, request_id: str) -> PhoneChangeRequest:
         PhoneChangeRequest.objects.select_related("user", "user__client"),
         pk=request_id,
         user__firm_id=request.user.firm_id,
-        status__in=PhoneChangeRequest.Status.OPEN,
+        status__in=PhoneChangeRequest.OPEN,
     )
 
 

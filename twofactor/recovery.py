@@ -40,6 +40,7 @@ from twofactor.tokens import Purpose
 
 log = logging.getLogger(__name__)
 Status = PhoneChangeRequest.Status
+OPEN = PhoneChangeRequest.OPEN
 CODE_DIGITS = 6
 
 
@@ -56,13 +57,13 @@ class RecoveryError(Exception):
 
 
 def open_request(user: User) -> PhoneChangeRequest | None:
-    return PhoneChangeRequest.objects.filter(user=user, status__in=Status.OPEN).first()
+    return PhoneChangeRequest.objects.filter(user=user, status__in=OPEN).first()
 
 
 def open_requests_for_firm(firm_id: int, *, end_users: bool | None = None):
     """Open requests of a firm's people (employees, end users, or both), oldest first."""
     found = PhoneChangeRequest.objects.filter(
-        user__firm_id=firm_id, status__in=Status.OPEN
+        user__firm_id=firm_id, status__in=OPEN
     ).select_related("user", "user__client")
     if end_users is not None:
         found = found.filter(user__role=User.Role.END_USER) if end_users else found.exclude(
@@ -284,7 +285,7 @@ def reject(change: PhoneChangeRequest, admin: User, *, request: HttpRequest | No
 
 
 def _close(change: PhoneChangeRequest, status: str, by: User | None) -> bool:
-    closed = PhoneChangeRequest.objects.filter(pk=change.pk, status__in=Status.OPEN).update(
+    closed = PhoneChangeRequest.objects.filter(pk=change.pk, status__in=OPEN).update(
         status=status, closed_at=timezone.now(), closed_by=by
     )
     change.refresh_from_db()

@@ -1,0 +1,44 @@
+"""Helpers for the lost-phone tests: a pending sign-in attempt, links and codes from the
+texts and emails a person receives."""
+
+import re
+from datetime import timedelta
+
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import User
+from twofactor.models import SignInAttempt
+from twofactor.recovery_views import PENDING_ATTEMPT_KEY
+
+NEW_NUMBER = "+12015550199"
+NEW_NUMBER_TYPED = "(201) 555-0199"
+
+
+def pending_client(user: User) -> Client:
+    """A browser whose password step for ``user`` is done and second factor is not."""
+    attempt = SignInAttempt.objects.create(
+        user=user, expires_at=timezone.now() + timedelta(minutes=10)
+    )
+    client = Client()
+    session = client.session
+    session[PENDING_ATTEMPT_KEY] = str(attempt.pk)
+    session.save()
+    return client
+
+
+def code_texted_to(outbox: list[tuple[str, str]], number: str) -> str:
+    body = [text for to, text in outbox if to == number][-1]
+    return re.search(r"\b(\d{6})\b", body).group(1)
+
+
+def emailed_link(kind: str, to: str | None = None) -> str:
+    """The path of the newest ``confirm`` or ``cancel`` link emailed (to ``to``)."""
+    for message in reversed(mail.outbox):
+        if to is None or to in message.to:
+            found = re.search(rf"https?://[^/\s]+(/email/phone-change/\S+/{kind}/\S+/)",
+                              message.body)
+            if found:
+                return found.group(1)
+    raise AssertionError(f"no {kind} link emailed")
