@@ -98,7 +98,9 @@ def recovery_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def prove_code(request: HttpRequest) -> HttpResponse:
     user = pending_user(request)
-    change = user and recovery.open_request(user)
+    if user is None:
+        return redirect("login")
+    change = recovery.open_request(user)
     if change is None:
         return redirect("recovery:start")
     form = CodeForm(data=request.POST)
@@ -123,7 +125,9 @@ def prove_code(request: HttpRequest) -> HttpResponse:
 def resend(request: HttpRequest) -> HttpResponse:
     """A new code to the new number, or the confirm email again, whichever step it is at."""
     user = pending_user(request)
-    change = user and recovery.open_request(user)
+    if user is None:
+        return redirect("login")
+    change = recovery.open_request(user)
     if change is None:
         return redirect("recovery:start")
     try:

@@ -42,3 +42,14 @@ def emailed_link(kind: str, to: str | None = None) -> str:
             if found:
                 return found.group(1)
     raise AssertionError(f"no {kind} link emailed")
+
+
+def signed_in(user: User, *, password: str | None = None) -> Client:
+    """A browser signed in as ``user`` (second factor done); with ``password``, it has
+    also just re-entered it, as sensitive actions need."""
+    client = Client()
+    client.force_login(user)
+    if password is not None:
+        response = client.post("/reauthenticate/", {"password": password})
+        assert response.status_code == 302, "re-entering the password failed"
+    return client
