@@ -32,11 +32,11 @@ from accounts.audit import Tag
 from accounts.emails import send_notice
 from accounts.models import User
 from portal.request_info import client_ip
-from twofactor import backup_codes, devices, tokens
+from twofactor import backup_codes, devices, email_links
 from twofactor.conf import conf
+from twofactor.email_links import Purpose
 from twofactor.models import PhoneChangeRequest
 from twofactor.providers.base import ProviderError
-from twofactor.tokens import Purpose
 
 log = logging.getLogger(__name__)
 Status = PhoneChangeRequest.Status
@@ -75,7 +75,7 @@ def open_requests_for_firm(firm_id: int, *, end_users: bool | None = None):
 def link(change: PhoneChangeRequest, purpose: Purpose) -> str:
     path = reverse(
         f"recovery:email_{purpose}",
-        kwargs={"request_id": change.pk, "token": tokens.make_token(change, purpose)},
+        kwargs={"request_id": change.pk, "token": email_links.make_token(change, purpose)},
     )
     return f"{settings.PUBLIC_BASE_URL}{path}"
 
@@ -226,7 +226,7 @@ def confirm(
     change: PhoneChangeRequest, token: str, *, request: HttpRequest | None = None
 ) -> bool:
     """The email link: start the hold, once, and tell the email address and the old number."""
-    if not tokens.check_token(change, Purpose.CONFIRM, token):
+    if not email_links.check_token(change, Purpose.CONFIRM, token):
         return False
     now = timezone.now()
     due = now + timedelta(seconds=conf.PHONE_CHANGE_HOLD_SECONDS)

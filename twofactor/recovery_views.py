@@ -17,11 +17,11 @@ from accounts import audit, phones
 from accounts.audit import Tag
 from accounts.forms import MobileNumberField
 from accounts.models import User
-from twofactor import recovery, tokens
+from twofactor import email_links, recovery
+from twofactor.email_links import Purpose
 from twofactor.models import PhoneChangeRequest, SignInAttempt
 from twofactor.providers import get_provider
 from twofactor.recovery import RecoveryError
-from twofactor.tokens import Purpose
 
 # Where the sign-in flow keeps the pending attempt's id in the session.
 PENDING_ATTEMPT_KEY = "twofactor_attempt"
@@ -163,7 +163,7 @@ def cancel_own(request: HttpRequest) -> HttpResponse:
 
 def _from_link(request_id: str, purpose: Purpose, token: str) -> PhoneChangeRequest | None:
     change = PhoneChangeRequest.objects.select_related("user").filter(pk=request_id).first()
-    if change is None or not tokens.check_token(change, purpose, token):
+    if change is None or not email_links.check_token(change, purpose, token):
         return None
     return change
 

@@ -13,12 +13,12 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, User
 from tests.twofactor.lost_phones import NEW_NUMBER, code_texted_to, emailed_link
-from twofactor import devices, recovery, tokens
+from twofactor import devices, email_links, recovery
 from twofactor.conf import conf
+from twofactor.email_links import Purpose
 from twofactor.models import PhoneChangeRequest
 from twofactor.providers.base import ErrorKind, ProviderError
 from twofactor.recovery import RecoveryError
-from twofactor.tokens import Purpose
 
 HOLD = 72 * 3600
 Status = PhoneChangeRequest.Status
@@ -165,8 +165,8 @@ def test_a_confirm_link_works_once(tech, sms_outbox):
 def test_a_confirm_link_expires(tech, sms_outbox):
     change = proven(tech, sms_outbox)
     token = token_from(emailed_link("confirm"))
-    later = tokens._now_seconds() + conf.PHONE_CHANGE_CONFIRM_SECONDS + 1
-    with mock.patch("twofactor.tokens._now_seconds", return_value=later):
+    later = email_links._now_seconds() + conf.PHONE_CHANGE_CONFIRM_SECONDS + 1
+    with mock.patch("twofactor.email_links._now_seconds", return_value=later):
         assert not recovery.confirm(change, token)
     change.refresh_from_db()
     assert change.status == Status.CONFIRMING and change.due_at is None
@@ -174,7 +174,7 @@ def test_a_confirm_link_expires(tech, sms_outbox):
 
 def test_a_confirm_link_made_before_the_number_was_proven_does_not_work(tech, sms_outbox):
     change = recovery.start(tech, NEW_NUMBER)
-    early = tokens.make_token(change, Purpose.CONFIRM)
+    early = email_links.make_token(change, Purpose.CONFIRM)
     assert not recovery.confirm(change, early)
     recovery.prove(change, code_texted_to(sms_outbox, NEW_NUMBER))
     change.refresh_from_db()
@@ -186,7 +186,7 @@ def test_the_hold_cannot_be_shortened_by_replaying_or_editing_the_link(tech, sms
     due = change.due_at
     token = token_from(emailed_link("confirm"))
     digest = token.split("-", 1)[1]
-    forged_earlier = tokens._make(change, Purpose.CONFIRM, 0).split("-")[0] + "-" + digest
+    forged_earlier = email_links._make(change, Purpose.CONFIRM, 0).split("-")[0] + "-" + digest
     for attempt in [token, forged_earlier, token.upper(), token + "0"]:
         assert not recovery.confirm(change, attempt)
     # A link for another purpose or another request does not confirm this one either.
@@ -207,13 +207,13 @@ def test_cancelling_from_the_email_at_any_step_changes_nothing(tech, sms_outbox)
     old = tech.phone
     change = on_hold(tech, sms_outbox)
     cancel = token_from(emailed_link("cancel"))
-    assert tokens.check_token(change, Purpose.CANCEL, cancel)
+    assert email_links.check_token(change, Purpose.CANCEL, cancel)
     assert recovery.cancel(change)
     assert recovery.apply_due(now=change.due_at + timedelta(days=1)) == 0
     tech.refresh_from_db()
     assert tech.phone == old
     change.refresh_from_db()
-    assert not tokens.check_token(change, Purpose.CANCEL, cancel)
+    assert not email_links.check_token(change, Purpose.CANCEL, cancel)
 
 
 def test_running_the_command_twice_applies_a_change_once(tech, sms_outbox, settings):
