@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 Status = PhoneChangeRequest.Status
 OPEN = PhoneChangeRequest.OPEN
 CODE_DIGITS = 6
+ALREADY_OPEN = "You already have a phone-number change in progress. Finish or cancel it first."
 
 
 class RecoveryError(Exception):
@@ -123,10 +124,7 @@ def start(user: User, new_phone: str, *, request: HttpRequest | None = None) -> 
                 ip_address=(request and client_ip(request)) or None,
             )
     except IntegrityError:
-        raise RecoveryError(
-            "You already have a phone-number change in progress. Finish or cancel it first.",
-            code="already_open",
-        ) from None
+        raise RecoveryError(ALREADY_OPEN, code="already_open") from None
     audit.record(Tag.PHONE_CHANGE_REQUESTED, request=request, subject=user,
                  new_phone=phones.mask(new_phone))
     send_code(change, request=request)

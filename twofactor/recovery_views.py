@@ -6,6 +6,9 @@ an account. The /email/ links work from any browser: they carry their own signed
 and act only on POST (mail scanners that fetch links change nothing).
 """
 
+from collections.abc import Callable
+from functools import wraps
+
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -61,6 +64,41 @@ class CodeForm(forms.Form):
     )
 
 
+def _render(request: HttpRequest, user: User, change: PhoneChangeRequest | None, *,
+            status: int = 200, **extra) -> HttpResponse:
+    context = {
+        "person": user,
+        "change": change,
+        "form": NewNumberForm(),
+        "code_form": CodeForm(),
+        "old_phone": phones.mask(user.phone),
+        "new_phone": phones.mask(change.new_phone) if change else "",
+        "app_name": get_provider().app_name,
+        "hold": recovery.hold_description(),
+        **extra,
+    }
+    return render(request, "twofactor/recovery.html", context, status=status)
+
+
+def with_open_request(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """POST only, for a pending attempt (else to sign in) with an open request (else to the
+    recovery page); the view gets the person and the request."""
+
+    @never_cache
+    @require_POST
+    @wraps(view)
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        user = pending_user(request)
+        if user is None:
+            return redirect("login")
+        change = recovery.open_request(user)
+        if change is None:
+            return redirect("recovery:start")
+        return view(request, user, change)
+
+    return wrapper
+
+
 @never_cache
 def recovery_page(request: HttpRequest) -> HttpResponse:
     """The one page of the request: what to do next, whatever step it is at."""
@@ -68,41 +106,23 @@ def recovery_page(request: HttpRequest) -> HttpResponse:
     if user is None:
         return redirect("login")
     change = recovery.open_request(user)
-    new_form = NewNumberForm(data=request.POST or None)
-    if change is None and request.method == "POST" and new_form.is_valid():
+    if request.method != "POST":
+        return _render(request, user, change)
+    if change is not None:
+        return _render(request, user, change, status=409, error=recovery.ALREADY_OPEN)
+    form = NewNumberForm(data=request.POST)
+    if form.is_valid():
         try:
-            recovery.start(user, new_form.cleaned_data["phone"], request=request)
+            recovery.start(user, form.cleaned_data["phone"], request=request)
         except RecoveryError as exc:
-            new_form.add_error("phone", exc.message)
+            form.add_error("phone", exc.message)
         else:
             return redirect("recovery:start")
-    elif change is not None and request.method == "POST":
-        return redirect("recovery:start")
-    return render(
-        request,
-        "twofactor/recovery.html",
-        {
-            "person": user,
-            "change": change,
-            "form": new_form,
-            "code_form": CodeForm(),
-            "old_phone": phones.mask(user.phone),
-            "new_phone": phones.mask(change.new_phone) if change else "",
-            "app_name": get_provider().app_name,
-            "hold": recovery.hold_description(),
-        },
-    )
+    return _render(request, user, None, form=form)
 
 
-@never_cache
-@require_POST
-def prove_code(request: HttpRequest) -> HttpResponse:
-    user = pending_user(request)
-    if user is None:
-        return redirect("login")
-    change = recovery.open_request(user)
-    if change is None:
-        return redirect("recovery:start")
+@with_open_request
+def prove_code(request: HttpRequest, user: User, change: PhoneChangeRequest) -> HttpResponse:
     form = CodeForm(data=request.POST)
     if form.is_valid():
         try:
@@ -111,25 +131,12 @@ def prove_code(request: HttpRequest) -> HttpResponse:
             form.add_error("code", exc.message)
         else:
             return redirect("recovery:start")
-    return render(
-        request,
-        "twofactor/recovery.html",
-        {"person": user, "change": change, "code_form": form,
-         "new_phone": phones.mask(change.new_phone)},
-        status=400,
-    )
+    return _render(request, user, change, code_form=form, status=400)
 
 
-@never_cache
-@require_POST
-def resend(request: HttpRequest) -> HttpResponse:
+@with_open_request
+def resend(request: HttpRequest, user: User, change: PhoneChangeRequest) -> HttpResponse:
     """A new code to the new number, or the confirm email again, whichever step it is at."""
-    user = pending_user(request)
-    if user is None:
-        return redirect("login")
-    change = recovery.open_request(user)
-    if change is None:
-        return redirect("recovery:start")
     try:
         if change.status == Status.PROVING:
             recovery.send_code(change, request=request)
@@ -137,13 +144,7 @@ def resend(request: HttpRequest) -> HttpResponse:
             recovery.send_confirm_email(change)
     except RecoveryError as exc:
         status = 429 if exc.code in ("cooldown", "too_many_codes") else 400
-        return render(
-            request,
-            "twofactor/recovery.html",
-            {"person": user, "change": change, "code_form": CodeForm(), "error": exc.message,
-             "new_phone": phones.mask(change.new_phone)},
-            status=status,
-        )
+        return _render(request, user, change, error=exc.message, status=status)
     return redirect("recovery:start")
 
 
@@ -155,7 +156,7 @@ def cancel_own(request: HttpRequest) -> HttpResponse:
     change = user and recovery.open_request(user)
     if change is not None:
         recovery.cancel(change, by=user, request=request)
-    return redirect("recovery:start" if not request.user.is_authenticated else "security")
+    return redirect("security" if request.user.is_authenticated else "recovery:start")
 
 
 # The links in the emails ----------------------------------------------------------------

@@ -90,7 +90,8 @@ def test_junk_codes_get_a_form_error_not_a_500(browser, junk):
 
 def test_a_second_request_while_one_is_open_is_refused(browser, sms_outbox):
     browser.post("/login/recovery/", {"phone": NEW_NUMBER_TYPED})
-    browser.post("/login/recovery/", {"phone": "+12015550198"})
+    response = browser.post("/login/recovery/", {"phone": "+12015550198"})
+    assert response.status_code == 409 and "already have" in response.content.decode()
     assert PhoneChangeRequest.objects.get().new_phone == NEW_NUMBER
 
 
