@@ -92,5 +92,5 @@ def test_only_your_own_events_are_shown(demo_world):
     page = log_in("admin@globex.example").get("/security/").content.decode()
     assert "Login: signed in" in page
     assert AuditEvent.objects.filter(subject=demo_world["tech@globex.example"]).count()
-    events = re.findall(r"<td>Login: signed in</td>", page)
+    events = re.findall(r"<td data-label=\"What\">Login: signed in</td>", page)
     assert len(events) == 1
