@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "PHONE_CHANGE_MAX_CODES": 5,
     "PHONE_CHANGE_MAX_WRONG_CODES": 5,
     "PHONE_CHANGE_CONFIRM_SECONDS": 24 * 3600,
+    "PHONE_CHANGE_MAX_PER_DAY": 3,
     # A pending sign-in attempt (password done, second factor not yet) lasts this long.
     "TWOFACTOR_ATTEMPT_SECONDS": 600,
     # Tokens the portal makes itself (local provider).

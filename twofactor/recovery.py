@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -115,6 +116,16 @@ def start(user: User, new_phone: str, *, request: HttpRequest | None = None) -> 
             "reinstall the app; texts still arrive.",
             code="same_number",
         )
+    since = timezone.now() - timedelta(days=1)
+    if (
+        PhoneChangeRequest.objects.filter(user=user, created_at__gte=since).count()
+        >= conf.PHONE_CHANGE_MAX_PER_DAY
+    ):
+        raise RecoveryError(
+            "That is as many phone-number changes as one day allows. Try again tomorrow, or "
+            "ask your firm's administrator.",
+            code="too_many_requests",
+        )
     try:
         with transaction.atomic():
             change = PhoneChangeRequest.objects.create(
@@ -191,7 +202,7 @@ def prove(change: PhoneChangeRequest, code: str, *, request: HttpRequest | None 
     ).update(status=Status.CONFIRMING, proven_at=timezone.now(), code_digest="")
     if not moved:
         PhoneChangeRequest.objects.filter(pk=change.pk).update(
-            code_failures=change.code_failures + 1
+            code_failures=F("code_failures") + 1
         )
         audit.record(Tag.PHONE_CHANGE_CODE_REJECTED, request=request, subject=change.user)
         raise RecoveryError(
@@ -240,7 +251,12 @@ def confirm(
 
 
 def _tell_hold_started(change: PhoneChangeRequest) -> None:
+    """The person's email and old number at once, with a cancel link; and the firm's
+    other admins, who can approve it early or reject it."""
     cancel_url = link(change, Purpose.CANCEL)
+    for admin in firm_admins(change.user):
+        send_notice(admin, "phone_change_for_admins", f"{change.user} asked for a new number",
+                    {"change": change, "new_phone": phones.mask(change.new_phone)})
     send_notice(
         change.user,
         "phone_change_on_hold",
@@ -256,6 +272,14 @@ def _tell_hold_started(change: PhoneChangeRequest) -> None:
             )
         except Exception:  # the email went out; a failed text must not undo the request
             log.exception("could not text the old number of phone change %s", change.pk)
+
+
+def firm_admins(person: User) -> list[User]:
+    """The admins of the person's firm who may act on their request (never themselves)."""
+    return list(
+        User.objects.filter(firm_id=person.firm_id, role=User.Role.ADMIN, is_active=True)
+        .exclude(pk=person.pk)
+    )
 
 
 # Closing a request -------------------------------------------------------------------------

@@ -29,6 +29,8 @@ from twofactor.recovery import RecoveryError
 # Where the sign-in flow keeps the pending attempt's id in the session.
 PENDING_ATTEMPT_KEY = "twofactor_attempt"
 Status = PhoneChangeRequest.Status
+# Refusals that are rate limits: 429, so scripts know to wait.
+LIMITED = {"cooldown": 429, "too_many_codes": 429, "too_many_requests": 429}
 
 
 def pending_user(request: HttpRequest) -> User | None:
@@ -111,14 +113,16 @@ def recovery_page(request: HttpRequest) -> HttpResponse:
     if change is not None:
         return _render(request, user, change, status=409, error=recovery.ALREADY_OPEN)
     form = NewNumberForm(data=request.POST)
+    status = 400
     if form.is_valid():
         try:
             recovery.start(user, form.cleaned_data["phone"], request=request)
         except RecoveryError as exc:
             form.add_error("phone", exc.message)
+            status = LIMITED.get(exc.code, 400)
         else:
             return redirect("recovery:start")
-    return _render(request, user, None, form=form)
+    return _render(request, user, None, form=form, status=status)
 
 
 @with_open_request
@@ -143,8 +147,8 @@ def resend(request: HttpRequest, user: User, change: PhoneChangeRequest) -> Http
         elif change.status == Status.CONFIRMING:
             recovery.send_confirm_email(change)
     except RecoveryError as exc:
-        status = 429 if exc.code in ("cooldown", "too_many_codes") else 400
-        return _render(request, user, change, error=exc.message, status=status)
+        return _render(request, user, change, error=exc.message,
+                       status=LIMITED.get(exc.code, 400))
     return redirect("recovery:start")
 
 

@@ -327,3 +327,18 @@ def test_an_admin_reset_re_registers_the_phone_revokes_codes_and_ends_sessions(
     assert tech.session_stamp != stamp
     assert mail.outbox[-1].to == [tech.email] and "reset" in mail.outbox[-1].subject
     assert AuditEvent.objects.filter(tag="account:two_factor:reset", actor=acme_admin).exists()
+
+
+def test_the_firms_other_admins_are_told_when_the_hold_starts(tech, acme_admin, sms_outbox):
+    on_hold(tech, sms_outbox)
+    to_admin = [m for m in mail.outbox if m.to == [acme_admin.email]]
+    assert len(to_admin) == 1 and "/manage/employees/" in to_admin[0].body
+
+
+def test_only_a_few_requests_a_day(tech, settings):
+    settings.PHONE_CHANGE_MAX_PER_DAY = 2
+    for _ in range(2):
+        recovery.cancel(recovery.start(tech, NEW_NUMBER))
+    with pytest.raises(RecoveryError) as refused:
+        recovery.start(tech, NEW_NUMBER)
+    assert refused.value.code == "too_many_requests"

@@ -68,7 +68,7 @@ def test_a_person_asks_proves_and_confirms_from_the_email(browser, sms_outbox, t
 def test_a_bad_number_comes_back_with_the_reason_and_what_was_typed(browser):
     response = browser.post("/login/recovery/", {"phone": "+1 201 555"})
     page = response.content.decode()
-    assert response.status_code == 200 and "too short" in page and 'value="+1 201 555"' in page
+    assert response.status_code == 400 and "too short" in page and 'value="+1 201 555"' in page
     assert not PhoneChangeRequest.objects.exists()
 
 
@@ -140,3 +140,11 @@ def test_the_person_can_cancel_from_the_recovery_page(browser, sms_outbox):
     browser.post("/login/recovery/", {"phone": NEW_NUMBER_TYPED})
     browser.post("/login/recovery/cancel/")
     assert PhoneChangeRequest.objects.get().status == Status.CANCELLED
+
+
+def test_too_many_requests_in_a_day_is_429(browser, settings):
+    settings.PHONE_CHANGE_MAX_PER_DAY = 1
+    browser.post("/login/recovery/", {"phone": NEW_NUMBER_TYPED})
+    browser.post("/login/recovery/cancel/")
+    response = browser.post("/login/recovery/", {"phone": NEW_NUMBER_TYPED})
+    assert response.status_code == 429 and "Try again tomorrow" in response.content.decode()
