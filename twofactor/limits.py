@@ -9,10 +9,10 @@ but on database rows (``twofactor.lockout``). Sizes come from ``conf.rate_limit(
 
 import hashlib
 import math
-import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from twofactor.conf import conf
 
@@ -54,7 +54,7 @@ def _count(key: str, ttl: int) -> int:
 def hit(name: str, subject: object) -> None:
     """Count one event; raise RateLimited if it goes over the limit."""
     count, _ = conf.rate_limit(name)
-    key, ttl = _window(name, str(subject), time.time())
+    key, ttl = _window(name, str(subject), timezone.now().timestamp())
     if _count(key, ttl) > count:
         raise RateLimited(name, ttl)
 
@@ -62,7 +62,7 @@ def hit(name: str, subject: object) -> None:
 def check(name: str, subject: object) -> None:
     """Raise RateLimited if the limit is already used up (counts nothing)."""
     count, _ = conf.rate_limit(name)
-    key, ttl = _window(name, str(subject), time.time())
+    key, ttl = _window(name, str(subject), timezone.now().timestamp())
     if (cache.get(key) or 0) >= count:
         raise RateLimited(name, ttl)
 

@@ -13,7 +13,6 @@ loads the device on every request. The last-seen time is written at most every
 ``SESSION_TOUCH_SECONDS``, not on every request.
 """
 
-import time
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -21,6 +20,7 @@ from django.contrib.auth import SESSION_KEY as USER_SESSION_KEY
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.http import urlencode
 from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -65,7 +65,7 @@ class SecondFactorMiddleware:
             return redirect("twofactor:challenge")
         if USER_SESSION_KEY not in session:
             return None
-        now = int(time.time())
+        now = int(timezone.now().timestamp())
         ended = session_ended(session, now)
         if ended:
             return end_session(request, ended)
@@ -87,7 +87,7 @@ def stamp_new_sign_in(request: HttpRequest) -> None:
     """A session that signed in during this request starts its idle and absolute clocks."""
     session = getattr(request, "session", None)
     if session is not None and USER_SESSION_KEY in session and SIGNED_IN_AT not in session:
-        now = int(time.time())
+        now = int(timezone.now().timestamp())
         session[SIGNED_IN_AT] = session[SEEN_AT] = now
 
 

@@ -59,6 +59,8 @@ def challenge(request: HttpRequest) -> HttpResponse:
         result = verification.accept_approval(attempt, approvals.latest(attempt.pk), request)
         if result.accepted:
             return signin.finish(request, attempt)
+        if result.outcome in (verification.Outcome.LOCKED, verification.Outcome.BACKOFF):
+            return render_challenge(request, attempt, error=result.message, status=429)
         return render_challenge(request, attempt)
     values = request.POST.getlist("token")
     raw = values[0] if len(values) == 1 else None  # a list of tokens is not a token
