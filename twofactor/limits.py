@@ -53,10 +53,22 @@ def _count(key: str, ttl: int) -> int:
 
 def hit(name: str, subject: object) -> None:
     """Count one event; raise RateLimited if it goes over the limit."""
-    count, _ = conf.rate_limit(name)
+    count, seconds = conf.rate_limit(name)
+    if count == 1:
+        _cool_down(name, str(subject), seconds)
+        return
     key, ttl = _window(name, str(subject), timezone.now().timestamp())
     if _count(key, ttl) > count:
         raise RateLimited(name, ttl)
+
+
+def _cool_down(name: str, subject: str, seconds: int) -> None:
+    """One event per ``seconds``, measured from the last one (not from a window's start)."""
+    now = timezone.now().timestamp()
+    key = f"limit:{name}:{hashlib.sha256(subject.encode()).hexdigest()[:32]}"
+    if not cache.add(key, now + seconds, timeout=seconds):
+        until = cache.get(key) or now + 1
+        raise RateLimited(name, max(1, math.ceil(until - now)))
 
 
 def check(name: str, subject: object) -> None:
