@@ -71,7 +71,8 @@ class SecondFactorMiddleware:
             return end_session(request, ended)
         user = request.user
         if (
-            user.is_authenticated
+            not request.path.startswith("/logout/")  # signing out needs no second factor
+            and user.is_authenticated
             and DEVICE_ID_SESSION_KEY not in session
             and needs_second_factor(user)
         ):

@@ -1,11 +1,17 @@
 """The pending attempt: a fresh session key at each step, nothing secret in the session,
 and an end after 10 minutes."""
 
-from django.contrib.sessions.backends.db import SessionStore
+from importlib import import_module
+
+from django.conf import settings
 
 from accounts.models import AuditEvent
 from tests.conftest import PASSWORD
 from tests.twofactor.conftest import current_attempt, enter_password, request_token, type_token
+
+
+def SessionStore():
+    return import_module(settings.SESSION_ENGINE).SessionStore()
 
 
 def session_key(client) -> str:

@@ -160,3 +160,13 @@ def test_a_password_only_session_also_times_out(client, demo_world, time_travel)
     time_travel(3601)
 
     assert client.get("/dashboard/")["Location"].startswith("/login/")
+
+
+def test_logging_out_works_when_2fa_was_just_switched_on(client, demo_world):
+    client.post("/login/", {"email": "tech@globex.example", "password": PASSWORD})
+    Firm.objects.filter(name="Globex MSP").update(two_factor_required=True)
+
+    response = client.post("/logout/")
+
+    assert response["Location"] == "/login/"
+    assert not client.session.items()
