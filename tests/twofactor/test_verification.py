@@ -14,11 +14,13 @@ from accounts.models import AuditEvent
 from tests.twofactor.conftest import (
     current_attempt,
     enter_password,
+    latest_approval,
     request_token,
     type_token,
 )
-from twofactor import verification
+from twofactor import approvals, verification
 from twofactor.models import SignInAttempt
+from twofactor.providers.base import ApprovalStatus
 from twofactor.providers.local import LocalProvider
 
 HOSTILE = {
@@ -46,6 +48,17 @@ def strict_lock(settings):
 
 def wrong(token: str) -> str:
     return "000000" if token != "000000" else "111111"
+
+
+def type_wrong_tokens(client, times: int, right: str = "") -> None:
+    for _ in range(times):
+        type_token(client, wrong(right))
+
+
+def assert_locked_out(client, response) -> None:
+    assert response.status_code == 429
+    assert "locked until" in response.content.decode()
+    assert "_auth_user_id" not in client.session
 
 
 @pytest.mark.parametrize("raw", HOSTILE.values(), ids=HOSTILE.keys())
@@ -102,33 +115,23 @@ def test_spaces_inside_a_token_are_forgiven(pending, sms_outbox):
 
 def test_a_locked_person_is_refused_even_with_the_right_token(pending, sms_outbox, strict_lock):
     token = request_token(pending, sms_outbox)
-    for _ in range(3):
-        type_token(pending, wrong(token))
+    type_wrong_tokens(pending, 3, token)
 
-    response = type_token(pending, token)
-
-    assert response.status_code == 429
-    assert "locked until" in response.content.decode()
-    assert "_auth_user_id" not in pending.session
+    assert_locked_out(pending, type_token(pending, token))
     assert AuditEvent.objects.filter(tag="account:two_factor:locked").count() == 1
 
 
 def test_the_lock_is_per_person_not_per_session(client, demo_world, sms_outbox, strict_lock):
     enter_password(client)
-    for _ in range(3):
-        type_token(client, "000000")
+    type_wrong_tokens(client, 3)
     fresh = Client()
     enter_password(fresh)
 
-    response = type_token(fresh, "123456")
-
-    assert response.status_code == 429
-    assert "locked until" in response.content.decode()
+    assert_locked_out(fresh, type_token(fresh, "123456"))
 
 
 def test_a_locked_person_is_not_sent_texts(pending, sms_outbox, strict_lock):
-    for _ in range(3):
-        type_token(pending, "000000")
+    type_wrong_tokens(pending, 3)
 
     response = pending.post("/login/verify/sms/")
 
@@ -137,26 +140,16 @@ def test_a_locked_person_is_not_sent_texts(pending, sms_outbox, strict_lock):
 
 
 def test_a_locked_person_cannot_sign_in_by_an_approved_push(pending, strict_lock):
-    from tests.twofactor.conftest import latest_approval
-    from twofactor import approvals
-    from twofactor.providers.base import ApprovalStatus
-
-    for _ in range(3):
-        type_token(pending, "000000")
+    type_wrong_tokens(pending, 3)
     approval = latest_approval(pending)
     approvals.record_answer(approval.provider_ref, ApprovalStatus.APPROVED, provider="local")
 
-    response = pending.post("/login/verify/", {"action": "check"})
-
-    assert response.status_code == 429
-    assert "locked until" in response.content.decode()
-    assert "_auth_user_id" not in pending.session
+    assert_locked_out(pending, pending.post("/login/verify/", {"action": "check"}))
 
 
 def test_wrong_tokens_back_off_before_the_lock(pending, sms_outbox):
     token = request_token(pending, sms_outbox)
-    for _ in range(4):
-        type_token(pending, wrong(token))
+    type_wrong_tokens(pending, 4, token)
 
     response = type_token(pending, token)
 
@@ -166,8 +159,7 @@ def test_wrong_tokens_back_off_before_the_lock(pending, sms_outbox):
 
 def test_repeated_wrong_tokens_after_a_right_password_email_the_person(pending, sms_outbox):
     token = request_token(pending, sms_outbox)
-    for _ in range(3):
-        type_token(pending, wrong(token))
+    type_wrong_tokens(pending, 3, token)
 
     notices = [m for m in mail.outbox if "repeated failed sign-in" in m.subject]
     assert len(notices) == 1
@@ -181,7 +173,7 @@ def test_verification_works_without_a_request(pending, sms_outbox):
     attempt = current_attempt(pending)
     token = request_token(pending, sms_outbox)
 
-    assert verification.verify_token(attempt, "12") .outcome == "malformed"
+    assert verification.verify_token(attempt, "12").outcome == "malformed"
     assert verification.verify_token(attempt, token).accepted
     assert verification.verify_token(attempt, token).outcome == "wrong"
 
