@@ -21,7 +21,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts import audit
@@ -77,8 +77,7 @@ class SecondFactorMiddleware:
             and needs_second_factor(user)
         ):
             audit.record(Tag.SECOND_FACTOR_REQUIRED, request=request, subject=user)
-            next_url = request.get_full_path() if request.method == "GET" else ""
-            return signin.begin(request, user, next_url)
+            return signin.begin(request, user, return_path(request))
         if now - session.get(SEEN_AT, 0) >= conf.SESSION_TOUCH_SECONDS:
             session[SEEN_AT] = now
         return None
@@ -92,8 +91,20 @@ def stamp_new_sign_in(request: HttpRequest) -> None:
         session[SIGNED_IN_AT] = session[SEEN_AT] = now
 
 
+def return_path(request: HttpRequest) -> str:
+    """Where to come back to after signing in again: this page, if a GET on this host."""
+    path = request.get_full_path()
+    if request.method == "GET" and url_has_allowed_host_and_scheme(path, allowed_hosts=None):
+        return path
+    return ""
+
+
 def end_session(request: HttpRequest, why: str) -> HttpResponse:
-    audit.record(Tag.SESSION_EXPIRED, request=request, subject=request.user, reason=why)
+    user = request.user
+    audit.record(
+        Tag.SESSION_EXPIRED, request=request, reason=why,
+        subject=user if user.is_authenticated else None,
+    )
     logout(request)
     if why == "idle":
         minutes = max(1, conf.SESSION_IDLE_SECONDS // 60)
@@ -102,7 +113,7 @@ def end_session(request: HttpRequest, why: str) -> HttpResponse:
         hours = max(1, conf.SESSION_COOKIE_AGE // 3600)
         text = f"You were signed out: a session lasts at most {hours} hours. Log in again."
     messages.info(request, text)
-    next_url = request.get_full_path() if request.method == "GET" else ""
+    next_url = return_path(request)
     target = redirect("login")
     if next_url:
         target["Location"] += "?" + urlencode({"next": next_url})

@@ -59,6 +59,8 @@ def challenge(request: HttpRequest) -> HttpResponse:
         result = verification.accept_approval(attempt, approvals.latest(attempt.pk), request)
         if result.accepted:
             return signin.finish(request, attempt)
+        if result.outcome is verification.Outcome.ENDED:
+            return attempt_over(request)
         if result.outcome in (verification.Outcome.LOCKED, verification.Outcome.BACKOFF):
             return render_challenge(request, attempt, error=result.message, status=429)
         return render_challenge(request, attempt)
@@ -70,7 +72,7 @@ def challenge(request: HttpRequest) -> HttpResponse:
     if result.outcome is verification.Outcome.ENDED:
         return attempt_over(request)
     form = TokenForm({"token": (raw or "")[: verification.MAX_INPUT_LENGTH]})
-    form.full_clean()
+    form.errors.clear()  # the check path says what is wrong, in its own words
     form.add_error("token", result.message)
     return render_challenge(request, attempt, form=form, status=result.http_status)
 

@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.models import AuditEvent, Firm
 from tests.conftest import PASSWORD
 from tests.twofactor.conftest import enter_password, request_token, type_token
-from twofactor.middleware import PENDING_ALLOWED
+from twofactor.middleware import PENDING_ALLOWED, return_path
 
 SAMPLES = {"uuid": str(uuid.uuid4()), "int": "1", "str": "x", "slug": "x", "path": "x"}
 
@@ -170,3 +170,17 @@ def test_logging_out_works_when_2fa_was_just_switched_on(client, demo_world):
 
     assert response["Location"] == "/login/"
     assert not client.session.items()
+
+
+@pytest.mark.parametrize("path", ["//evil.example/", "/\\evil.example", "///evil.example"])
+def test_a_stepped_back_session_never_returns_to_another_host(rf, path):
+    request = rf.get("/")
+    request.path = path
+
+    back = return_path(request)
+    assert back == "" or (back.startswith("/") and back[1] not in "/\\")
+
+
+def test_a_stepped_back_session_returns_to_a_page_of_this_site(rf):
+    assert return_path(rf.get("/security/?tab=phone")) == "/security/?tab=phone"
+    assert return_path(rf.post("/security/")) == ""
