@@ -4,5 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("accounts.urls")),
+    path("login/", include("twofactor.urls")),
+    path("dev/phone/", include("twofactor.phone_sim.urls")),
     path("", include("twofactor.recovery_urls")),
 ]

@@ -44,12 +44,3 @@ def globex_admin(demo_world) -> User:
 def globex_tech(demo_world) -> User:
     return demo_world["tech@globex.example"]
 
-
-@pytest.fixture
-def sms_outbox(settings):
-    """Texts go to a list the test reads: ``[(number, body), ...]``."""
-    from tests.twofactor import sms_outbox
-
-    settings.SMS_BACKEND = "tests.twofactor.sms_outbox.OutboxSmsBackend"
-    sms_outbox.OUTBOX.clear()
-    return sms_outbox.OUTBOX

@@ -26,7 +26,6 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.module_loading import import_string
 
 from accounts import audit, phones, sessions
 from accounts.audit import Tag
@@ -38,6 +37,7 @@ from twofactor.conf import conf
 from twofactor.email_links import Purpose
 from twofactor.models import PhoneChangeRequest
 from twofactor.providers.base import ProviderError
+from twofactor.sms import send_sms
 
 log = logging.getLogger(__name__)
 Status = PhoneChangeRequest.Status
@@ -91,12 +91,7 @@ def hold_description() -> str:
     return f"{seconds} seconds"
 
 
-# Texting ----------------------------------------------------------------------------------
-
-
-def send_text(number: str, body: str) -> None:
-    """Text ``body`` to ``number`` through the configured SMS backend."""
-    import_string(conf.SMS_BACKEND)().send(number, body)
+# The code texted to the new number -------------------------------------------------------
 
 
 def _code_digest(change: PhoneChangeRequest, code: str) -> str:
@@ -171,7 +166,7 @@ def send_code(change: PhoneChangeRequest, *, request: HttpRequest | None = None)
     if not sent:
         raise RecoveryError("A code was just sent. Wait a moment and try again.", code="race")
     minutes = conf.PHONE_CHANGE_CODE_SECONDS // 60
-    send_text(
+    send_sms(
         change.new_phone,
         f"Partner Portal: {code} is your code to prove this is your new number. "
         f"It works for {minutes} minutes. Never share it.",
@@ -265,7 +260,7 @@ def _tell_hold_started(change: PhoneChangeRequest) -> None:
     )
     if change.old_phone:
         try:
-            send_text(
+            send_sms(
                 change.old_phone,
                 "Partner Portal: someone asked to move your sign-in to a new phone number "
                 f"on {change.due_at:%Y-%m-%d %H:%M} UTC. Not you? Cancel: {cancel_url}",

@@ -12,7 +12,6 @@ from functools import wraps
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -20,14 +19,12 @@ from accounts import audit, phones
 from accounts.audit import Tag
 from accounts.forms import MobileNumberField
 from accounts.models import User
-from twofactor import email_links, recovery
+from twofactor import attempts, email_links, recovery
 from twofactor.email_links import Purpose
-from twofactor.models import PhoneChangeRequest, SignInAttempt
+from twofactor.models import PhoneChangeRequest
 from twofactor.providers import get_provider
 from twofactor.recovery import RecoveryError
 
-# Where the sign-in flow keeps the pending attempt's id in the session.
-PENDING_ATTEMPT_KEY = "twofactor_attempt"
 Status = PhoneChangeRequest.Status
 # Refusals that are rate limits: 429, so scripts know to wait.
 LIMITED = {"cooldown": 429, "too_many_codes": 429, "too_many_requests": 429}
@@ -36,17 +33,8 @@ LIMITED = {"cooldown": 429, "too_many_codes": 429, "too_many_requests": 429}
 def pending_user(request: HttpRequest) -> User | None:
     """The person of this session's pending sign-in attempt (password right, second
     factor not done yet), or None."""
-    attempt_id = request.session.get(PENDING_ATTEMPT_KEY)
-    if not attempt_id:
-        return None
-    attempt = (
-        SignInAttempt.objects.filter(
-            pk=attempt_id, completed_at__isnull=True, expires_at__gt=timezone.now()
-        )
-        .select_related("user__firm", "user__client")
-        .first()
-    )
-    return attempt.user if attempt and attempt.user.is_active else None
+    attempt = attempts.current(request)
+    return attempt.user if attempt else None
 
 
 class NewNumberForm(forms.Form):

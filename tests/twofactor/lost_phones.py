@@ -7,10 +7,12 @@ from datetime import timedelta
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.models import User
+from twofactor import attempts, devices
 from twofactor.models import SignInAttempt
-from twofactor.recovery_views import PENDING_ATTEMPT_KEY
+from twofactor.sms.base import SmsMessage
 
 NEW_NUMBER = "+12015550199"
 NEW_NUMBER_TYPED = "(201) 555-0199"
@@ -23,13 +25,13 @@ def pending_client(user: User) -> Client:
     )
     client = Client()
     session = client.session
-    session[PENDING_ATTEMPT_KEY] = str(attempt.pk)
+    session[attempts.SESSION_KEY] = str(attempt.pk)
     session.save()
     return client
 
 
-def code_texted_to(outbox: list[tuple[str, str]], number: str) -> str:
-    body = [text for to, text in outbox if to == number][-1]
+def code_texted_to(outbox: list[SmsMessage], number: str) -> str:
+    body = [text.body for text in outbox if text.to == number][-1]
     return re.search(r"\b(\d{6})\b", body).group(1)
 
 
@@ -49,6 +51,11 @@ def signed_in(user: User, *, password: str | None = None) -> Client:
     also just re-entered it, as sensitive actions need."""
     client = Client()
     client.force_login(user)
+    device = devices.ensure_registered(user)
+    if device is not None:  # the second factor done, as django_otp.login records it
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
     if password is not None:
         response = client.post("/reauthenticate/", {"password": password})
         assert response.status_code == 302, "re-entering the password failed"

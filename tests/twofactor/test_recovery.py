@@ -53,7 +53,7 @@ def on_hold(person: User, outbox) -> PhoneChangeRequest:
 def test_the_whole_change_applies_after_the_hold_and_only_then(tech, sms_outbox):
     old = tech.phone
     change = recovery.start(tech, NEW_NUMBER)
-    assert [to for to, _ in sms_outbox] == [NEW_NUMBER]
+    assert [text.to for text in sms_outbox] == [NEW_NUMBER]
     recovery.prove(change, code_texted_to(sms_outbox, NEW_NUMBER))
     assert "confirm" in mail.outbox[-1].subject
     before = timezone.now()
@@ -64,7 +64,7 @@ def test_the_whole_change_applies_after_the_hold_and_only_then(tech, sms_outbox)
 
     # At once: the email address and the old number are told, with a cancel link.
     assert "/cancel/" in mail.outbox[-1].body and mail.outbox[-1].to == [tech.email]
-    assert any(to == old and "/cancel/" in body for to, body in sms_outbox)
+    assert any(text.to == old and "/cancel/" in text.body for text in sms_outbox)
 
     stamp = tech.session_stamp
     assert recovery.apply_due(now=change.due_at - timedelta(seconds=1)) == 0
@@ -80,7 +80,7 @@ def test_the_whole_change_applies_after_the_hold_and_only_then(tech, sms_outbox)
 
 def test_nothing_is_texted_to_the_old_number_before_the_email_confirmation(tech, sms_outbox):
     proven(tech, sms_outbox)
-    assert all(to == NEW_NUMBER for to, _ in sms_outbox)
+    assert all(text.to == NEW_NUMBER for text in sms_outbox)
 
 
 def test_a_second_request_while_one_is_open_is_refused(tech, sms_outbox):
