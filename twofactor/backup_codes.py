@@ -79,23 +79,33 @@ def has_codes(user: User) -> bool:
     return BackupCode.objects.filter(user=user).exists()
 
 
-def use_backup_code(
-    user: User, code: str, *, request: HttpRequest | None = None
-) -> int | None:
-    """Spend ``code`` for ``user``: the number of codes left, or None if it is not valid.
-
-    The person is emailed and told how many remain, since a code they did not use means
-    someone else has their password and their paper.
-    """
+def spend(user: User, code: object) -> int | None:
+    """Mark ``code`` used, once (a conditional UPDATE): the codes left, or None if it is not
+    one of the person's unused codes. Runs in the caller's transaction, so a caller can undo
+    it (the sign-in it was for had already ended)."""
     if not looks_like_backup_code(code):
         return None
     spent = BackupCode.objects.filter(
         user=user, digest=_digest(user, normalize(code)), used_at__isnull=True
     ).update(used_at=timezone.now())
-    if spent != 1:
-        audit.record(Tag.BACKUP_CODE_REJECTED, request=request, subject=user)
-        return None
-    left = remaining(user)
+    return remaining(user) if spent == 1 else None
+
+
+def tell_used(user: User, left: int, *, request: HttpRequest | None = None) -> None:
+    """Audit a used code and email the person how many remain: a code they did not use means
+    someone else has their password and their paper."""
     audit.record(Tag.BACKUP_CODE_USED, request=request, subject=user, remaining=left)
     send_notice(user, "backup_code_used", "a backup code was used", {"remaining": left})
+
+
+def use_backup_code(
+    user: User, code: object, *, request: HttpRequest | None = None
+) -> int | None:
+    """Spend ``code`` for ``user``: the number of codes left, or None if it is not valid."""
+    left = spend(user, code)
+    if left is None:
+        if looks_like_backup_code(code):
+            audit.record(Tag.BACKUP_CODE_REJECTED, request=request, subject=user)
+        return None
+    tell_used(user, left, request=request)
     return left

@@ -40,9 +40,10 @@ class TokenForm(forms.Form):
     token = forms.CharField(
         label="Token or Security Key",
         max_length=verification.MAX_INPUT_LENGTH,
-        help_text="The token from the text message we sent you.",
+        help_text="The token from the text message we sent you, or one of your backup codes.",
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "characters",
+                   "spellcheck": "false", "autofocus": True}
         ),
     )
 
@@ -113,7 +114,10 @@ def send_sms(request: HttpRequest) -> HttpResponse:
         )
     except ProviderError as error:
         audit.record(Tag.PROVIDER_FAILED, request=request, subject=user, kind=str(error.kind))
-        return render_challenge(request, attempt, error=error.user_message, status=503)
+        return render_challenge(
+            request, attempt, error=f"{error.user_message} {verification.BACKUP_CODE_HINT}",
+            status=503,
+        )
     audit.record(Tag.SMS_SENT, request=request, subject=user, to=phones.mask(user.phone))
     minutes = conf.TWOFACTOR_TOKEN_SECONDS // 60
     messages.success(
@@ -149,7 +153,10 @@ def new_push(request: HttpRequest) -> HttpResponse:
         except ProviderError as error:
             audit.record(Tag.PROVIDER_FAILED, request=request, subject=attempt.user,
                          kind=str(error.kind))
-            return render_challenge(request, attempt, error=error.user_message, status=503)
+            return render_challenge(
+            request, attempt, error=f"{error.user_message} {verification.BACKUP_CODE_HINT}",
+            status=503,
+        )
     return redirect("twofactor:challenge")
 
 

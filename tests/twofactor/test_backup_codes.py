@@ -3,15 +3,20 @@ even under 20 parallel uses, and the person is told when one is used."""
 
 import math
 import threading
+from unittest import mock
 
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test import Client
+from django.utils import timezone
 
 from accounts.models import AuditEvent
-from twofactor import backup_codes
+from tests.twofactor.conftest import current_attempt, enter_password
+from twofactor import backup_codes, lockout, verification
 from twofactor.backup_codes import looks_like_backup_code, use_backup_code
-from twofactor.models import BackupCode
+from twofactor.models import BackupCode, FactorLock, SignInAttempt
+from twofactor.providers.base import ErrorKind, ProviderError
 
 
 @pytest.fixture
@@ -114,3 +119,95 @@ def test_twenty_parallel_uses_of_one_code_succeed_once():
     for thread in threads:
         thread.join()
     assert sorted(results, key=lambda r: r is None) == [9] + [None] * 19
+
+
+# In the "Token or Security Key" field ------------------------------------------------------
+
+
+def sign_in_with(client, code):
+    return client.post("/login/verify/", {"token": code})
+
+
+@pytest.fixture
+def codes(demo_world):
+    return backup_codes.generate(demo_world["tech@acme.example"])
+
+
+def test_a_backup_code_in_the_token_field_signs_in_and_the_person_is_told(pending, codes):
+    mail.outbox.clear()
+    response = sign_in_with(pending, codes[0].lower())
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert pending.get("/dashboard/").status_code == 200
+    assert "9 backup codes left" in mail.outbox[-1].body
+    assert SignInAttempt.objects.get().method == "backup_code"
+
+
+def test_a_used_backup_code_fails_in_the_token_field(client, demo_world, codes):
+    enter_password(client)
+    assert sign_in_with(client, codes[0])["Location"] == "/"
+    client.post("/logout/")
+    enter_password(client)
+    response = sign_in_with(client, codes[0])
+    assert response.status_code == 400
+    assert "used already" in response.content.decode()
+    assert client.get("/dashboard/")["Location"].startswith("/login/verify/")
+
+
+def test_a_backup_code_works_when_the_provider_is_down(pending, codes):
+    with mock.patch("twofactor.providers.local.LocalProvider.check_token",
+                    side_effect=ProviderError(ErrorKind.UNAVAILABLE)) as provider:
+        assert sign_in_with(pending, codes[1])["Location"] == "/"
+    provider.assert_not_called()
+
+
+def test_a_locked_person_is_refused_even_with_a_right_backup_code(pending, demo_world, codes):
+    tech = demo_world["tech@acme.example"]
+    for _ in range(10):
+        lockout.record_failure(tech)
+    assert sign_in_with(pending, codes[0]).status_code == 429
+    assert backup_codes.remaining(tech) == 10
+
+
+def test_wrong_backup_codes_count_towards_the_lock(pending, demo_world, codes):
+    sign_in_with(pending, "AAAA-BBBB-CCCC-DDDD")
+    assert FactorLock.objects.get(user=demo_world["tech@acme.example"]).failure_count == 1
+
+
+def test_a_code_is_not_spent_when_the_sign_in_had_already_ended(pending, demo_world, codes):
+    attempt = current_attempt(pending)
+    SignInAttempt.objects.filter(pk=attempt.pk).update(completed_at=timezone.now())
+    assert verification.verify_backup_code(attempt, codes[0]).outcome == "ended"
+    assert backup_codes.remaining(demo_world["tech@acme.example"]) == 10
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locking")
+@pytest.mark.django_db(transaction=True)
+def test_twenty_parallel_sign_ins_with_one_backup_code_sign_in_once():
+    from accounts import demo
+    from accounts.models import User
+
+    demo.seed(demo.DEFAULT_PASSWORD)
+    code = backup_codes.generate(User.objects.get(email="tech@acme.example"))[0]
+    clients = []
+    for _ in range(20):  # twenty browsers, each past the password: twenty attempts
+        client = Client()
+        enter_password(client)
+        clients.append(client)
+    barrier, outcomes = threading.Barrier(20), []
+
+    def submit(client):
+        barrier.wait()
+        try:
+            outcomes.append(sign_in_with(client, code).get("Location", "refused"))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("/") == 1 and len(outcomes) == 20
+    assert SignInAttempt.objects.filter(completed_at__isnull=False).count() == 1
+    assert AuditEvent.objects.filter(tag="account:login:signed_in").count() == 1
+    assert BackupCode.objects.filter(used_at__isnull=False).count() == 1
