@@ -148,3 +148,12 @@ def test_too_many_requests_in_a_day_is_429(browser, settings):
     browser.post("/login/recovery/cancel/")
     response = browser.post("/login/recovery/", {"phone": NEW_NUMBER_TYPED})
     assert response.status_code == 429 and "Try again tomorrow" in response.content.decode()
+
+
+def test_the_help_page_covers_every_lost_phone_case_for_the_provider(browser, settings):
+    page = browser.get("/login/help/").content.decode()
+    assert "reinstall the Partner Portal phone app" in page
+    assert "Send SMS token</em> works" in page
+    assert "the first answer counts" in page and "Add a device with this number" in page
+    assert "backup codes" in page and 'href="/login/recovery/"' in page and "72 hours" in page
+    assert "authy.com" not in page
