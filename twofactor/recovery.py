@@ -280,33 +280,40 @@ def firm_admins(person: User) -> list[User]:
 # Closing a request -------------------------------------------------------------------------
 
 
+# What closing a request records and tells the person, by how it closed.
+_CLOSINGS = {
+    Status.CANCELLED: (Tag.PHONE_CHANGE_CANCELLED, "phone_change_cancelled",
+                       "phone number change cancelled"),
+    Status.REJECTED: (Tag.PHONE_CHANGE_REJECTED, "phone_change_rejected",
+                      "phone number change refused"),
+}
+
+
 def cancel(
     change: PhoneChangeRequest, *, by: User | None = None, request: HttpRequest | None = None
 ) -> bool:
     """Cancel an open request (the email link, the person or an admin). True if it was open."""
-    if not _close(change, Status.CANCELLED, by):
-        return False
-    audit.record(Tag.PHONE_CHANGE_CANCELLED, request=request, actor=by, subject=change.user)
-    send_notice(change.user, "phone_change_cancelled", "phone number change cancelled",
-                {"change": change, "by": by})
-    return True
+    return _close(change, Status.CANCELLED, by, request)
 
 
 def reject(change: PhoneChangeRequest, admin: User, *, request: HttpRequest | None = None) -> bool:
-    if not _close(change, Status.REJECTED, admin):
-        return False
-    audit.record(Tag.PHONE_CHANGE_REJECTED, request=request, actor=admin, subject=change.user)
-    send_notice(change.user, "phone_change_rejected", "phone number change refused",
-                {"change": change, "by": admin})
-    return True
+    """An admin refuses the request. True if it was open."""
+    return _close(change, Status.REJECTED, admin, request)
 
 
-def _close(change: PhoneChangeRequest, status: str, by: User | None) -> bool:
+def _close(
+    change: PhoneChangeRequest, status: str, by: User | None, request: HttpRequest | None
+) -> bool:
     closed = PhoneChangeRequest.objects.filter(pk=change.pk, status__in=OPEN).update(
         status=status, closed_at=timezone.now(), closed_by=by
     )
     change.refresh_from_db()
-    return bool(closed)
+    if not closed:
+        return False
+    tag, template, subject = _CLOSINGS[status]
+    audit.record(tag, request=request, actor=by, subject=change.user)
+    send_notice(change.user, template, subject, {"change": change, "by": by})
+    return True
 
 
 def approve_early(

@@ -166,27 +166,36 @@ def _refused(request: HttpRequest, purpose: Purpose) -> HttpResponse:
     return render(request, "twofactor/email_link_invalid.html", status=404)
 
 
+def _email_link(
+    request: HttpRequest, request_id: str, token: str, purpose: Purpose,
+    act: Callable[..., bool], pages: tuple[str, str],
+) -> HttpResponse:
+    """GET: what the link does, with a button. POST: do it, once (scanners only GET)."""
+    change = _from_link(request_id, purpose, token)
+    if change is None:
+        return _refused(request, purpose)
+    ask, done = pages
+    if request.method == "POST":
+        if not act(change, token, request):
+            return _refused(request, purpose)
+        ask = done
+    return render(request, f"twofactor/{ask}.html",
+                  {"change": change, "new_phone": phones.mask(change.new_phone)})
+
+
 @never_cache
 def email_confirm(request: HttpRequest, request_id: str, token: str) -> HttpResponse:
-    change = _from_link(request_id, Purpose.CONFIRM, token)
-    if change is None:
-        return _refused(request, Purpose.CONFIRM)
-    if request.method == "POST":
-        if not recovery.confirm(change, token, request=request):
-            return _refused(request, Purpose.CONFIRM)
-        return render(request, "twofactor/email_confirmed.html",
-                      {"change": change, "new_phone": phones.mask(change.new_phone)})
-    return render(request, "twofactor/email_confirm.html",
-                  {"change": change, "new_phone": phones.mask(change.new_phone)})
+    return _email_link(
+        request, request_id, token, Purpose.CONFIRM,
+        lambda change, token, request: recovery.confirm(change, token, request=request),
+        ("email_confirm", "email_confirmed"),
+    )
 
 
 @never_cache
 def email_cancel(request: HttpRequest, request_id: str, token: str) -> HttpResponse:
-    change = _from_link(request_id, Purpose.CANCEL, token)
-    if change is None:
-        return _refused(request, Purpose.CANCEL)
-    if request.method == "POST":
-        recovery.cancel(change, request=request)
-        return render(request, "twofactor/email_cancelled.html")
-    return render(request, "twofactor/email_cancel.html",
-                  {"change": change, "new_phone": phones.mask(change.new_phone)})
+    return _email_link(
+        request, request_id, token, Purpose.CANCEL,
+        lambda change, token, request: recovery.cancel(change, request=request),
+        ("email_cancel", "email_cancelled"),
+    )

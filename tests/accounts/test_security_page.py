@@ -94,3 +94,15 @@ def test_only_your_own_events_are_shown(demo_world):
     assert AuditEvent.objects.filter(subject=demo_world["tech@globex.example"]).count()
     events = re.findall(r"<td data-label=\"What\">Login: signed in</td>", page)
     assert len(events) == 1
+
+
+def test_a_change_in_progress_shows_and_can_be_cancelled_from_security(demo_world):
+    from twofactor import recovery
+    from twofactor.models import PhoneChangeRequest
+
+    person = demo_world["tech@acme.example"]
+    recovery.start(person, "+12015550199")
+    browser = signed_in(person)
+    assert "A change to a new number is in progress" in browser.get("/security/").content.decode()
+    assert browser.post("/login/recovery/cancel/")["Location"] == "/security/"
+    assert PhoneChangeRequest.objects.get().status == "cancelled"

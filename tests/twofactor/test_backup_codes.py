@@ -2,16 +2,15 @@
 even under 20 parallel uses, and the person is told when one is used."""
 
 import math
-import threading
 from unittest import mock
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from accounts.models import AuditEvent
+from tests.concurrency import needs_postgresql, race
 from tests.twofactor.conftest import current_attempt, enter_password
 from twofactor import backup_codes, lockout, verification
 from twofactor.backup_codes import looks_like_backup_code, use_backup_code
@@ -95,7 +94,7 @@ def test_anything_not_shaped_like_a_code_is_refused_without_a_query(tech, typed,
         assert use_backup_code(tech, typed) is None
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locking")
+@needs_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_twenty_parallel_uses_of_one_code_succeed_once():
     from accounts import demo
@@ -104,20 +103,7 @@ def test_twenty_parallel_uses_of_one_code_succeed_once():
     demo.seed(demo.DEFAULT_PASSWORD)
     tech = User.objects.get(email="tech@acme.example")
     code = backup_codes.generate(tech)[0]
-    results, start = [], threading.Barrier(20)
-
-    def spend():
-        start.wait()
-        try:
-            results.append(use_backup_code(tech, code))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=spend) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = race(lambda: use_backup_code(tech, code), 20)
     assert sorted(results, key=lambda r: r is None) == [9] + [None] * 19
 
 
@@ -180,7 +166,7 @@ def test_a_code_is_not_spent_when_the_sign_in_had_already_ended(pending, demo_wo
     assert backup_codes.remaining(demo_world["tech@acme.example"]) == 10
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locking")
+@needs_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_twenty_parallel_sign_ins_with_one_backup_code_sign_in_once():
     from accounts import demo
@@ -192,21 +178,8 @@ def test_twenty_parallel_sign_ins_with_one_backup_code_sign_in_once():
     for _ in range(20):  # twenty browsers, each past the password: twenty attempts
         client = Client()
         enter_password(client)
-        clients.append(client)
-    barrier, outcomes = threading.Barrier(20), []
-
-    def submit(client):
-        barrier.wait()
-        try:
-            outcomes.append(sign_in_with(client, code).get("Location", "refused"))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit, args=(c,)) for c in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+        clients.append((client,))
+    outcomes = race(lambda client: sign_in_with(client, code).get("Location", "refused"), clients)
     assert outcomes.count("/") == 1 and len(outcomes) == 20
     assert SignInAttempt.objects.filter(completed_at__isnull=False).count() == 1
     assert AuditEvent.objects.filter(tag="account:login:signed_in").count() == 1
