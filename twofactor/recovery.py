@@ -356,6 +356,10 @@ def apply(change_id: object, now: datetime | None = None) -> bool:
             if change is None:
                 return False
             user = change.user
+            if user.phone != change.old_phone:
+                # An admin set a number during the hold: this request is out of date.
+                _close(change, Status.CANCELLED, None, None)
+                return False
             user.phone = change.new_phone
             user.save(update_fields=["phone"])
             devices.register_phone(user)

@@ -328,3 +328,12 @@ def test_only_a_few_requests_a_day(tech, settings):
     with pytest.raises(RecoveryError) as refused:
         recovery.start(tech, NEW_NUMBER)
     assert refused.value.code == "too_many_requests"
+
+
+def test_a_number_an_admin_set_during_the_hold_is_not_overwritten(tech, sms_outbox):
+    change = on_hold(tech, sms_outbox)
+    User.objects.filter(pk=tech.pk).update(phone="+12015550177")
+    assert recovery.apply_due(now=change.due_at) == 0
+    tech.refresh_from_db()
+    change.refresh_from_db()
+    assert tech.phone == "+12015550177" and change.status == Status.CANCELLED
