@@ -1,11 +1,222 @@
-"""Admin > Manage Clients."""
+"""Admin > Manage Clients: the firm's client sites, each with its end users and the
+"Require two-factor authentication for end users" setting.
 
+Clients are looked up inside the admin's firm and end users inside that client, so another
+firm's (or another client's) ids give 404.
+"""
+
+from django.contrib import messages
+from django.db import IntegrityError
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
+from accounts import directory, people
+from accounts.admin_forms import ClientNameForm, ClientTwoFactorForm, PersonForm, SearchForm
+from accounts.models import Client, User
 from accounts.permissions import firm_admin_required
+from accounts.reauth import require_recent_password
+from accounts.views import person_actions
+from accounts.views.two_factor_switch import Confirmation, switch
 
 
+@never_cache
 @firm_admin_required
 def manage_clients(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/manage_clients.html", {"firm": request.user.firm})
+    firm = request.user.firm
+    form = ClientNameForm(data=request.POST or None, firm=firm)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = people.add_client(
+                firm, form.cleaned_data["name"], actor=request.user, request=request
+            )
+        except IntegrityError:
+            form.add_error("name", "Your firm already has a client with this name.")
+        else:
+            messages.success(request, f"{client} was added.")
+            return redirect("client_detail", pk=client.pk)
+    clients = (
+        Client.objects.filter(firm=firm)
+        .annotate(end_user_count=Count("end_users"))
+        .order_by("name", "id")
+    )
+    return render(
+        request,
+        "accounts/manage_clients.html",
+        {
+            "firm": firm,
+            "clients": clients,
+            "form": form,
+        },
+    )
+
+
+def _client(request: HttpRequest, pk: int) -> Client:
+    return get_object_or_404(Client, pk=pk, firm=request.user.firm)
+
+
+@never_cache
+@firm_admin_required
+def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    client = _client(request, pk)
+    turning_off = request.GET.get("two_factor") == "off"
+    switch_form = ClientTwoFactorForm(
+        initial={"two_factor_required": client.two_factor_required and not turning_off}
+    )
+    name_form = ClientNameForm(firm=request.user.firm, client=client)
+    confirmation = None
+    if request.method == "POST" and request.POST.get("action") == "rename":
+        name_form = ClientNameForm(data=request.POST, firm=request.user.firm, client=client)
+        if name_form.is_valid():
+            try:
+                people.rename_client(
+                    client.pk,
+                    name_form.cleaned_data["name"],
+                    name_form.cleaned_data["version"],
+                    actor=request.user,
+                    request=request,
+                )
+            except people.StaleEdit as stale:
+                name_form.show_current(stale.current)
+            except IntegrityError:
+                name_form.add_error("name", "Your firm already has a client with this name.")
+            else:
+                messages.success(request, "The client was renamed.")
+                return redirect(request.path)
+    elif request.method == "POST":
+        switch_form = ClientTwoFactorForm(request.POST)
+        if switch_form.is_valid():
+            outcome = switch(
+                request,
+                switch_form,
+                currently_on=client.two_factor_required,
+                who=people.end_users(client),
+                apply=lambda on: people.set_client_two_factor(
+                    client, on, actor=request.user, request=request
+                ),
+                off_next=f"{request.path}?two_factor=off",
+                what=f"{client}'s end users",
+            )
+            if not isinstance(outcome, Confirmation):
+                return outcome
+            confirmation = outcome
+    search = SearchForm(request.GET)
+    text = search.cleaned_data["q"] if search.is_valid() else ""
+    page = directory.page_of(
+        directory.search(people.end_users(client), text), request.GET.get("cursor", "")
+    )
+    return render(
+        request,
+        "accounts/client_detail.html",
+        {
+            "client": client,
+            "name_form": name_form,
+            "form": switch_form,
+            "confirmation": confirmation,
+            "search": search,
+            "query": text,
+            "page": page,
+            "keep": urlencode({"q": text}) if text else "",
+        },
+    )
+
+
+def _end_user(request: HttpRequest, client_pk: int, pk: int) -> tuple[Client, User]:
+    client = _client(request, client_pk)
+    person = get_object_or_404(
+        User.objects.select_related("firm", "client"),
+        pk=pk,
+        client=client,
+        firm=request.user.firm,
+        role=User.Role.END_USER,
+    )
+    return client, person
+
+
+def _context(client: Client, person: User | None = None) -> dict:
+    context = {
+        "title": f"Add an end user to {client}",
+        "kind": "end user",
+        "client": client,
+        "back_url": reverse("client_detail", args=[client.pk]),
+        "back_label": client.name,
+    }
+    if person is not None:
+        context["title"] = f"Edit {person}"
+        context["action_urls"] = {
+            name: reverse(f"end_user_{name}", args=[client.pk, person.pk])
+            for name in ("deactivate", "reactivate", "unlock", "invite")
+        }
+    return context
+
+
+@never_cache
+@firm_admin_required
+@require_recent_password
+def add_end_user(request: HttpRequest, client_pk: int) -> HttpResponse:
+    client = _client(request, client_pk)
+    return person_actions.add_person(
+        request,
+        PersonForm,
+        client=client,
+        back_url=reverse("client_detail", args=[client.pk]),
+        context=_context(client),
+    )
+
+
+@never_cache
+@firm_admin_required
+@require_recent_password
+def edit_end_user(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
+    client, person = _end_user(request, client_pk, pk)
+    return person_actions.edit_person(
+        request,
+        person,
+        PersonForm,
+        back_url=reverse("client_detail", args=[client.pk]),
+        context=_context(client, person),
+    )
+
+
+@never_cache
+@firm_admin_required
+@require_recent_password
+def deactivate_end_user(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
+    client, person = _end_user(request, client_pk, pk)
+    return person_actions.deactivate_person(
+        request,
+        person,
+        back_url=reverse("client_detail", args=[client.pk]),
+        context=_context(client, person),
+    )
+
+
+@require_POST
+@firm_admin_required
+def reactivate_end_user(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
+    client, person = _end_user(request, client_pk, pk)
+    return person_actions.reactivate_person(
+        request, person, back_url=reverse("edit_end_user", args=[client.pk, pk])
+    )
+
+
+@require_POST
+@firm_admin_required
+def unlock_end_user(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
+    client, person = _end_user(request, client_pk, pk)
+    return person_actions.unlock_person(
+        request, person, back_url=reverse("edit_end_user", args=[client.pk, pk])
+    )
+
+
+@require_POST
+@firm_admin_required
+def invite_end_user(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
+    client, person = _end_user(request, client_pk, pk)
+    return person_actions.reinvite_person(
+        request, person, back_url=reverse("edit_end_user", args=[client.pk, pk])
+    )
