@@ -22,7 +22,7 @@ from twofactor.models import PhoneDevice
 
 PAGE_SIZE = 50
 MAX_SEARCH_LENGTH = 100
-_NUMBER_LIKE = re.compile(r"[+\d][\d\s().\-]{2,30}")
+_NUMBER_LIKE = re.compile(r"[+(]?\d[\d\s().\-]{2,30}")
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,21 @@ from django.db.models import Q, QuerySet
 _SALT = "accounts.paging"
 
 
-class _KeyEncoder(json.JSONEncoder):
-    """Datetimes to full-precision ISO text (DjangoJSONEncoder drops microseconds, which
-    would skip rows that share a millisecond)."""
+class _KeySerializer:
+    """JSON with datetimes as full-precision ISO text (DjangoJSONEncoder drops
+    microseconds, which would skip rows that share a millisecond)."""
 
-    def default(self, o: Any) -> Any:
+    @staticmethod
+    def _default(o: Any) -> Any:
         if isinstance(o, datetime):
             return o.isoformat()
-        return super().default(o)
+        raise TypeError(f"{type(o).__name__} cannot be a page cursor")
+
+    def dumps(self, obj: Any) -> bytes:
+        return json.dumps(obj, separators=(",", ":"), default=self._default).encode("latin-1")
+
+    def loads(self, data: bytes) -> Any:
+        return json.loads(data.decode("latin-1"))
 
 
 @dataclass
@@ -45,15 +52,15 @@ def _key(item: Any, names: list[str]) -> list[Any]:
 
 
 def _cursor(direction: str, key: list[Any]) -> str:
-    return signing.dumps({"d": direction, "k": key}, salt=_SALT, cls=_KeyEncoder)
+    return signing.dumps({"d": direction, "k": key}, salt=_SALT, serializer=_KeySerializer)
 
 
 def _read_cursor(cursor: str, size: int) -> tuple[str, list[Any]] | None:
     if not cursor or len(cursor) > 1000:
         return None
     try:
-        data = signing.loads(cursor, salt=_SALT)
-    except signing.BadSignature:
+        data = signing.loads(cursor, salt=_SALT, serializer=_KeySerializer)
+    except (signing.BadSignature, ValueError):
         return None
     if not isinstance(data, dict) or data.get("d") not in ("n", "p"):
         return None
