@@ -39,17 +39,18 @@ class Row:
 def search(people: QuerySet[User], text: str) -> QuerySet[User]:
     """People whose name or email contains ``text``, or whose number it is.
 
-    A typed number is read the way the phone field reads it (+1 201-555-0101, (201)
-    555 0101 ...) and matched exactly in E.164; a few digits match the number's end.
+    A whole typed number is read the way the phone field reads it (+1 201-555-0101,
+    (201) 555 0101 ...) and matched exactly in E.164; a few digits match a number's end.
     """
     text = text.strip()[:MAX_SEARCH_LENGTH]
     if not text:
         return people
+    number = _as_e164(text) if _NUMBER_LIKE.fullmatch(text) else ""
+    if number:  # a whole number: one indexed lookup, however large the firm
+        return people.filter(phone=number)
     match = Q(full_name__icontains=text) | Q(email__icontains=text)
     if _NUMBER_LIKE.fullmatch(text):
-        number = _as_e164(text)
-        digits = re.sub(r"\D", "", text)
-        match |= Q(phone=number) if number else Q(phone__endswith=digits)
+        match |= Q(phone__endswith=re.sub(r"\D", "", text))
     return people.filter(match)
 
 
