@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 40)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
-os.environ.setdefault("STATIC_ROOT", "/tmp/portal-bench-static")  # noqa: S108
+os.environ.setdefault("STATIC_ROOT", "/tmp/portal-bench-static")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -39,6 +39,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from accounts.models import Firm, User  # noqa: E402
 
 BATCH = 5000
+ROW = "{:>10} {:<8} {:>8} {:>8} {:>8} {:>10}"
 
 
 def firm_of(size: int, hashed: str) -> User:
@@ -96,9 +97,7 @@ def main() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)  # production's manifest
     hashed = make_password("bench-password")
     print(f"database: {connection.vendor}; rounds: {args.rounds}")
-    print(
-        f"{'employees':>10} {'page':<12} {'p50 ms':>8} {'p99 ms':>8} {'queries':>8} {'p50 ratio':>10}"
-    )
+    print(ROW.format("employees", "page", "p50 ms", "p99 ms", "queries", "p50 ratio"))
     baseline: dict[str, float] = {}
     for size in [int(s) for s in args.sizes.split(",")]:
         admin = firm_of(size, hashed)
@@ -115,9 +114,8 @@ def main() -> None:
             p50 = statistics.median(samples)
             p99 = statistics.quantiles(samples, n=100)[98] if len(samples) > 1 else p50
             baseline.setdefault(label, p50)
-            print(
-                f"{size:>10} {label:<12} {p50:8.1f} {p99:8.1f} {queries:>8} {p50 / baseline[label]:10.2f}"
-            )
+            ratio = p50 / baseline[label]
+            print(ROW.format(size, label, f"{p50:.1f}", f"{p99:.1f}", queries, f"{ratio:.2f}"))
 
 
 if __name__ == "__main__":
