@@ -45,6 +45,11 @@ def switch(
         )
         return redirect(request.path)
     if not on and not reauth.is_recent(request):
+        messages.info(
+            request,
+            "Turning two-factor authentication off needs your password: confirm it, "
+            "then press Save again.",
+        )
         return redirect(reauth.reauth_url(off_next))
     if on and not form.cleaned_data["confirm_missing_phones"]:
         missing = people.without_phone(who)
@@ -59,6 +64,6 @@ def switch(
         messages.warning(
             request,
             f"Two-factor authentication is now off for {what}. "
-            "The other admins were told by email.",
+            "Your firm's other admins, if any, were told by email.",
         )
     return redirect(request.path)
