@@ -86,7 +86,11 @@ def _ensure_another_admin(person: User) -> None:
 
 
 def _locked(person_id: int) -> User:
-    return User.objects.select_for_update().select_related("firm", "client").get(pk=person_id)
+    return (
+        User.objects.select_for_update(of=("self",))
+        .select_related("firm", "client")
+        .get(pk=person_id)
+    )
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,13 @@ from django.views.decorators.http import require_POST
 from accounts import directory, people
 from accounts.admin_forms import ClientNameForm, ClientTwoFactorForm, PersonForm, SearchForm
 from accounts.models import Client, User
+from accounts.paging import paginate
 from accounts.permissions import firm_admin_required
 from accounts.reauth import require_recent_password
 from accounts.views import person_actions
 from accounts.views.two_factor_switch import Confirmation, switch
+
+CLIENTS_PER_PAGE = 50
 
 
 @never_cache
@@ -39,19 +42,10 @@ def manage_clients(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{client} was added.")
             return redirect("client_detail", pk=client.pk)
-    clients = (
-        Client.objects.filter(firm=firm)
-        .annotate(end_user_count=Count("end_users"))
-        .order_by("name", "id")
-    )
+    clients = Client.objects.filter(firm=firm).annotate(end_user_count=Count("end_users"))
+    page = paginate(clients, ["name", "id"], request.GET.get("cursor", ""), CLIENTS_PER_PAGE)
     return render(
-        request,
-        "accounts/manage_clients.html",
-        {
-            "firm": firm,
-            "clients": clients,
-            "form": form,
-        },
+        request, "accounts/manage_clients.html", {"firm": firm, "page": page, "form": form}
     )
 
 

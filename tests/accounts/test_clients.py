@@ -203,3 +203,19 @@ def test_an_employee_is_not_reachable_as_an_end_user(acme, contoso, demo_world):
     tech = demo_world["tech@acme.example"]
 
     assert acme.get(f"{page(contoso)}users/{tech.pk}/").status_code == 404
+
+
+def test_many_clients_come_in_pages_at_a_constant_query_cost(
+    acme, acme_admin, django_assert_num_queries, settings
+):
+    Client.objects.bulk_create(
+        [Client(firm=acme_admin.firm, name=f"Client {i:03d}") for i in range(60)]
+    )
+    acme.get(URL)
+    # the session (unless it lives in Redis), the person, one page of clients with counts
+    with django_assert_num_queries(2 if "Redis" in settings.CACHES["default"]["BACKEND"] else 3):
+        first = acme.get(URL).context["page"]
+    second = acme.get(URL, {"cursor": first.next_cursor}).context["page"]
+
+    assert len(first.items) == 50 and len(second.items) == 12
+    assert not second.next_cursor

@@ -1,9 +1,12 @@
 """The admin rules as plain functions, without a request: no firm is left without an
 active admin, and an edit built on an old view of a person is refused."""
 
-import pytest
+import threading
 
-from accounts import people
+import pytest
+from django.db import connection
+
+from accounts import demo, people
 from accounts.models import User
 from tests.conftest import PASSWORD
 
@@ -69,3 +72,51 @@ def test_without_phone_lists_only_active_people_missing_a_number(demo_world):
     ]
     User.objects.filter(email="nophone@acme.example").update(is_active=False)
     assert not people.without_phone(people.employees(acme)).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_stepping_down_at_the_same_moment_leave_one_admin(monkeypatch):
+    """Both pass their own row lock together; the firm row lock lets only one through."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are a no-op on SQLite, where writes are serialised anyway")
+    demo.seed(PASSWORD)
+    first = User.objects.get(email="admin@globex.example")
+    second = User.objects.create_user(
+        "second@globex.example",
+        PASSWORD,
+        full_name="Sid Second",
+        role=User.Role.ADMIN,
+        firm=first.firm,
+    )
+    both_locked = threading.Barrier(2, timeout=10)
+    check = people._ensure_another_admin
+
+    def in_step(person):
+        both_locked.wait()  # each holds their own row; now both ask at once
+        check(person)
+
+    monkeypatch.setattr(people, "_ensure_another_admin", in_step)
+    outcomes = []
+
+    def step_down(admin):
+        try:
+            people.save_profile(
+                admin.pk,
+                as_profile(admin, role=User.Role.TECH),
+                people.version_of(admin),
+                actor=admin,
+            )
+            outcomes.append("stepped down")
+        except people.NotAllowed:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=step_down, args=(a,)) for a in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["refused", "stepped down"]
+    assert User.objects.filter(firm=first.firm, role=User.Role.ADMIN, is_active=True).count() == 1
