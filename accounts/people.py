@@ -20,6 +20,7 @@ from accounts.audit import Tag
 from accounts.models import Client, Firm, User
 from accounts.tokens import encode_uid, invitation_tokens
 from twofactor import devices, lockout
+from twofactor.policy import needs_second_factor
 
 logger = logging.getLogger(__name__)
 
@@ -199,7 +200,12 @@ def send_invitation(person: User, *, actor: User, request: HttpRequest | None = 
             person,
             "invitation",
             f"{actor.firm} invited you",
-            {"link_path": path, "admin": actor, "firm": actor.firm},
+            {
+                "link_path": path,
+                "admin": actor,
+                "firm": actor.firm,
+                "needs_second_factor": needs_second_factor(person),
+            },
         )
     except (smtplib.SMTPException, OSError):
         logger.exception("Could not send the invitation to person %s", person.pk)

@@ -41,4 +41,4 @@ def person_from_uid(uidb64: str) -> User | None:
         pk = int(force_str(urlsafe_base64_decode(uidb64)))
     except (TypeError, ValueError, OverflowError):
         return None
-    return User.objects.filter(pk=pk, is_active=True).first()
+    return User.objects.select_related("firm", "client").filter(pk=pk, is_active=True).first()

@@ -23,6 +23,7 @@ from accounts.audit import Tag
 from accounts.models import User, normalize_email
 from accounts.tokens import encode_uid, invitation_tokens, person_from_uid, reset_tokens
 from portal.request_info import client_ip
+from twofactor.policy import needs_second_factor
 
 _SESSION_TOKEN = "accounts_password_link_token"
 _SET_PASSWORD = "set-password"
@@ -70,6 +71,7 @@ def _set_password_page(request: HttpRequest, uidb64: str, token: str, kind: str)
             "title": title,
             "button": button,
             "person": person,
+            "needs_second_factor": needs_second_factor(person),
         },
     )
 

@@ -175,3 +175,17 @@ def test_an_unusable_password_cannot_log_in_before_the_invitation_is_used(client
     response = client.post("/login/", {"email": "ivy@globex.example", "password": PASSWORD})
 
     assert response.status_code == 200
+
+
+def test_the_invitation_mentions_the_phone_only_where_2fa_is_on(acme, demo_world):
+    contoso = demo_world["user@contoso.example"].client
+    fabrikam = demo_world["user@fabrikam.example"].client
+    for client, email in ((contoso, "new@contoso.example"), (fabrikam, "new@fabrikam.example")):
+        acme.post(
+            f"/manage/clients/{client.pk}/users/add/",
+            {"full_name": "New Person", "email": email, "phone": ""},
+        )
+
+    to_contoso, to_fabrikam = mail.outbox[-2:]
+    assert "for Contoso Dental" in to_contoso.body and "Authy app" in to_contoso.body
+    assert "for Fabrikam Law" in to_fabrikam.body and "Authy app" not in to_fabrikam.body
