@@ -245,37 +245,43 @@ def set_firm_two_factor(
     firm: Firm, on: bool, *, actor: User, request: HttpRequest | None = None
 ) -> bool:
     """Turn the partner account's 2FA on or off; True if it changed."""
-    if (
-        not Firm.objects.filter(pk=firm.pk)
-        .exclude(two_factor_required=on)
-        .update(two_factor_required=on)
-    ):
-        return False
-    firm.two_factor_required = on
     tag = Tag.FIRM_TWO_FACTOR_ON if on else Tag.FIRM_TWO_FACTOR_OFF
-    audit.record(tag, request=request, actor=actor, firm=firm)
-    if not on:
-        _tell_other_admins(actor, f"two-factor authentication was turned off for {firm}", firm)
-    return True
+    return _switch(firm, on, tag, str(firm), actor=actor, request=request)
 
 
 def set_client_two_factor(
     client: Client, on: bool, *, actor: User, request: HttpRequest | None = None
 ) -> bool:
     """Turn 2FA for a client's end users on or off; True if it changed."""
-    if (
-        not Client.objects.filter(pk=client.pk)
-        .exclude(two_factor_required=on)
-        .update(two_factor_required=on)
-    ):
-        return False
-    client.two_factor_required = on
     tag = Tag.CLIENT_TWO_FACTOR_ON if on else Tag.CLIENT_TWO_FACTOR_OFF
-    audit.record(tag, request=request, actor=actor, firm=actor.firm, client=client.name)
+    return _switch(
+        client, on, tag, f"{client}'s end users", actor=actor, request=request, client=client.name
+    )
+
+
+def _switch(
+    record: Firm | Client,
+    on: bool,
+    tag: Tag,
+    what: str,
+    *,
+    actor: User,
+    request: HttpRequest | None,
+    **data: str,
+) -> bool:
+    """Flip ``two_factor_required`` only if it differs (so a double submit is one event);
+    turning it off is told to the firm's other admins."""
+    changed = (
+        type(record)
+        .objects.filter(pk=record.pk, two_factor_required=not on)
+        .update(two_factor_required=on)
+    )
+    if not changed:
+        return False
+    record.two_factor_required = on
+    audit.record(tag, request=request, actor=actor, firm=actor.firm, **data)
     if not on:
-        _tell_other_admins(
-            actor, f"two-factor authentication was turned off for {client}'s end users", client
-        )
+        _tell_other_admins(actor, f"two-factor authentication was turned off for {what}", record)
     return True
 
 

@@ -25,11 +25,9 @@ urlpatterns = [
         name="employee_deactivate",
     ),
     path(
-        "manage/employees/<int:pk>/reactivate/", employees.reactivate_employee,
-        name="employee_reactivate",
+        "manage/employees/<int:pk>/<slug:action>/", employees.employee_action,
+        name="employee_action",
     ),
-    path("manage/employees/<int:pk>/unlock/", employees.unlock_employee, name="employee_unlock"),
-    path("manage/employees/<int:pk>/invite/", employees.invite_employee, name="employee_invite"),
     # Admin > Manage Clients
     path("manage/clients/", clients.manage_clients, name="manage_clients"),
     path("manage/clients/<int:pk>/", clients.client_detail, name="client_detail"),
@@ -43,16 +41,8 @@ urlpatterns = [
         name="end_user_deactivate",
     ),
     path(
-        "manage/clients/<int:client_pk>/users/<int:pk>/reactivate/", clients.reactivate_end_user,
-        name="end_user_reactivate",
-    ),
-    path(
-        "manage/clients/<int:client_pk>/users/<int:pk>/unlock/", clients.unlock_end_user,
-        name="end_user_unlock",
-    ),
-    path(
-        "manage/clients/<int:client_pk>/users/<int:pk>/invite/", clients.invite_end_user,
-        name="end_user_invite",
+        "manage/clients/<int:client_pk>/users/<int:pk>/<slug:action>/", clients.end_user_action,
+        name="end_user_action",
     ),
     # Admin > Activity
     path("manage/activity/", activity.activity, name="activity"),

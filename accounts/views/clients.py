@@ -11,12 +11,11 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts import directory, people
-from accounts.admin_forms import ClientNameForm, ClientTwoFactorForm, PersonForm, SearchForm
+from accounts import people
+from accounts.admin_forms import ClientNameForm, ClientTwoFactorForm, PersonForm
 from accounts.models import Client, User
 from accounts.paging import paginate
 from accounts.permissions import firm_admin_required
@@ -98,11 +97,6 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if not isinstance(outcome, Confirmation):
                 return outcome
             confirmation = outcome
-    search = SearchForm(request.GET)
-    text = search.cleaned_data["q"] if search.is_valid() else ""
-    page = directory.page_of(
-        directory.search(people.end_users(client), text), request.GET.get("cursor", "")
-    )
     return render(
         request,
         "accounts/client_detail.html",
@@ -111,10 +105,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "name_form": name_form,
             "form": switch_form,
             "confirmation": confirmation,
-            "search": search,
-            "query": text,
-            "page": page,
-            "keep": urlencode({"q": text}) if text else "",
+            **person_actions.people_table(request, people.end_users(client)),
         },
     )
 
@@ -142,8 +133,11 @@ def _context(client: Client, person: User | None = None) -> dict:
     if person is not None:
         context["title"] = f"Edit {person}"
         context["action_urls"] = {
-            name: reverse(f"end_user_{name}", args=[client.pk, person.pk])
-            for name in ("deactivate", "reactivate", "unlock", "invite")
+            "deactivate": reverse("end_user_deactivate", args=[client.pk, person.pk]),
+            **{
+                name: reverse("end_user_action", args=[client.pk, person.pk, name])
+                for name in person_actions.POST_ACTIONS
+            },
         }
     return context
 
@@ -191,26 +185,9 @@ def deactivate_end_user(request: HttpRequest, client_pk: int, pk: int) -> HttpRe
 
 @require_POST
 @firm_admin_required
-def reactivate_end_user(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
+def end_user_action(request: HttpRequest, client_pk: int, pk: int, action: str) -> HttpResponse:
+    """Reactivate, unlock, or send the invitation again."""
     client, person = _end_user(request, client_pk, pk)
-    return person_actions.reactivate_person(
-        request, person, back_url=reverse("edit_end_user", args=[client.pk, pk])
-    )
-
-
-@require_POST
-@firm_admin_required
-def unlock_end_user(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
-    client, person = _end_user(request, client_pk, pk)
-    return person_actions.unlock_person(
-        request, person, back_url=reverse("edit_end_user", args=[client.pk, pk])
-    )
-
-
-@require_POST
-@firm_admin_required
-def invite_end_user(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
-    client, person = _end_user(request, client_pk, pk)
-    return person_actions.reinvite_person(
-        request, person, back_url=reverse("edit_end_user", args=[client.pk, pk])
+    return person_actions.post_action(
+        request, person, action, back_url=reverse("edit_end_user", args=[client.pk, pk])
     )

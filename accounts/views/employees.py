@@ -6,12 +6,11 @@ Every person is looked up inside the signed-in admin's firm, so another firm's i
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts import directory, people
-from accounts.admin_forms import EmployeeForm, FirmTwoFactorForm, SearchForm
+from accounts import people
+from accounts.admin_forms import EmployeeForm, FirmTwoFactorForm
 from accounts.models import User
 from accounts.permissions import firm_admin_required
 from accounts.reauth import require_recent_password
@@ -47,11 +46,6 @@ def manage_employees(request: HttpRequest) -> HttpResponse:
             if not isinstance(outcome, Confirmation):
                 return outcome
             confirmation = outcome
-    search = SearchForm(request.GET)
-    text = search.cleaned_data["q"] if search.is_valid() else ""
-    page = directory.page_of(
-        directory.search(people.employees(firm), text), request.GET.get("cursor", "")
-    )
     return render(
         request,
         "accounts/manage_employees.html",
@@ -59,10 +53,7 @@ def manage_employees(request: HttpRequest) -> HttpResponse:
             "firm": firm,
             "form": form,
             "confirmation": confirmation,
-            "search": search,
-            "query": text,
-            "page": page,
-            "keep": urlencode({"q": text}) if text else "",
+            **person_actions.people_table(request, people.employees(firm)),
         },
     )
 
@@ -86,8 +77,11 @@ def _context(person: User | None = None) -> dict:
     if person is not None:
         context["title"] = f"Edit {person}"
         context["action_urls"] = {
-            name: reverse(f"employee_{name}", args=[person.pk])
-            for name in ("deactivate", "reactivate", "unlock", "invite")
+            "deactivate": reverse("employee_deactivate", args=[person.pk]),
+            **{
+                name: reverse("employee_action", args=[person.pk, name])
+                for name in person_actions.POST_ACTIONS
+            },
         }
     return context
 
@@ -127,23 +121,8 @@ def deactivate_employee(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @firm_admin_required
-def reactivate_employee(request: HttpRequest, pk: int) -> HttpResponse:
-    return person_actions.reactivate_person(
-        request, _employee(request, pk), back_url=reverse("edit_employee", args=[pk])
-    )
-
-
-@require_POST
-@firm_admin_required
-def unlock_employee(request: HttpRequest, pk: int) -> HttpResponse:
-    return person_actions.unlock_person(
-        request, _employee(request, pk), back_url=reverse("edit_employee", args=[pk])
-    )
-
-
-@require_POST
-@firm_admin_required
-def invite_employee(request: HttpRequest, pk: int) -> HttpResponse:
-    return person_actions.reinvite_person(
-        request, _employee(request, pk), back_url=reverse("edit_employee", args=[pk])
+def employee_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Reactivate, unlock, or send the invitation again."""
+    return person_actions.post_action(
+        request, _employee(request, pk), action, back_url=reverse("edit_employee", args=[pk])
     )

@@ -5,14 +5,25 @@ admin's own firm (or 404), so these never look anyone up by a submitted id."""
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 
-from accounts import people, phones, reauth
-from accounts.admin_forms import EMAIL_TAKEN, PersonForm
+from accounts import directory, people, phones, reauth
+from accounts.admin_forms import EMAIL_TAKEN, PersonForm, SearchForm
 from accounts.models import Client, User
 from twofactor import lockout
 from twofactor.providers.base import ProviderError
+
+
+def people_table(request: HttpRequest, everyone: QuerySet[User]) -> dict:
+    """The search form and one page of the table (for the template's context)."""
+    search = SearchForm(request.GET)
+    text = search.cleaned_data["q"] if search.is_valid() else ""
+    page = directory.page_of(directory.search(everyone, text), request.GET.get("cursor", ""))
+    keep = urlencode({"q": text}) if text else ""
+    return {"search": search, "query": text, "page": page, "keep": keep}
 
 
 def password_first(request: HttpRequest) -> HttpResponse | None:
@@ -157,3 +168,17 @@ def reinvite_person(request: HttpRequest, person: User, *, back_url: str) -> Htt
     else:
         messages.error(request, "The invitation email could not be sent. Try again later.")
     return redirect(back_url)
+
+
+# The one-button actions of a person's page, posted to .../<pk>/<action>/.
+POST_ACTIONS = {
+    "reactivate": reactivate_person,
+    "unlock": unlock_person,
+    "invite": reinvite_person,
+}
+
+
+def post_action(request: HttpRequest, person: User, action: str, *, back_url: str) -> HttpResponse:
+    if action not in POST_ACTIONS:
+        raise Http404("No such action.")
+    return POST_ACTIONS[action](request, person, back_url=back_url)

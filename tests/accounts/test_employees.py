@@ -531,3 +531,7 @@ def test_a_form_posted_without_the_csrf_token_is_refused(demo_world):
 
     assert response.status_code == 403
     assert Firm.objects.get(name="Globex MSP").two_factor_required is False
+
+
+def test_an_unknown_action_is_not_found(globex, globex_tech):
+    assert globex.post(f"{edit_url(globex_tech)}delete-everything/").status_code == 404
