@@ -153,11 +153,24 @@ def _after_profile_change(
             old=before.role,
             new=person.role,
         )
+    if before.email != person.email:
+        # Told at the old address: a silent change would let a reset link go elsewhere.
+        emails.send_notice(
+            _at_address(person, before.email),
+            "email_changed_by_admin",
+            "your sign-in email was changed",
+            {"old_email": before.email, "new_email": person.email, "admin": actor},
+        )
     changed = [f for f in ("full_name", "email") if getattr(before, f) != getattr(person, f)]
     if changed:
         audit.record(
             Tag.PROFILE_CHANGED, request=request, actor=actor, subject=person, fields=changed
         )
+
+
+def _at_address(person: User, email: str) -> User:
+    """The same person, addressed at ``email`` (for a notice to a former address)."""
+    return User(pk=person.pk, full_name=person.full_name, email=email, firm_id=person.firm_id)
 
 
 def invite(

@@ -535,3 +535,27 @@ def test_a_form_posted_without_the_csrf_token_is_refused(demo_world):
 
 def test_an_unknown_action_is_not_found(globex, globex_tech):
     assert globex.post(f"{edit_url(globex_tech)}delete-everything/").status_code == 404
+
+
+def test_an_email_change_is_told_to_the_old_address(globex, globex_tech):
+    globex.post(edit_url(globex_tech), profile(globex_tech, email="glen.new@globex.example"))
+
+    assert refreshed(globex_tech).email == "glen.new@globex.example"
+    notice = mail.outbox[-1]
+    assert notice.to == ["tech@globex.example"]
+    assert "glen.new@globex.example" in notice.body
+    assert events(Tag.PROFILE_CHANGED).get().data == {"fields": ["email"]}
+
+
+def test_after_confirming_the_password_the_off_choice_is_waiting_to_be_saved(client, demo_world):
+    sign_in(client, "admin@acme.example", fresh_password=False)
+
+    asked = client.post(URL, {"two_factor_required": "no"})
+    back = client.post(asked["Location"], {"password": PASSWORD})
+    page = client.get(back["Location"])
+
+    assert back["Location"] == f"{URL}?two_factor=no"
+    assert page.context["form"].initial == {"two_factor_required": "no"}
+    assert Firm.objects.get(name="Acme IT").two_factor_required is True
+    client.post(URL, {"two_factor_required": "no"})
+    assert Firm.objects.get(name="Acme IT").two_factor_required is False
