@@ -219,3 +219,31 @@ def test_many_clients_come_in_pages_at_a_constant_query_cost(
 
     assert len(first.items) == 50 and len(second.items) == 12
     assert not second.next_cursor
+
+
+def test_a_clients_end_user_table_costs_the_same_queries_at_any_size(
+    acme, fabrikam, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    acme.get(page(fabrikam))
+    with CaptureQueriesContext(connection) as few:
+        acme.get(page(fabrikam))
+    User.objects.bulk_create(
+        [
+            User(
+                email=f"eu{i}@fabrikam.example",
+                full_name=f"End User {i:05d}",
+                role=User.Role.END_USER,
+                firm_id=fabrikam.firm_id,
+                client=fabrikam,
+                password="!",
+            )
+            for i in range(2000)
+        ]
+    )
+
+    with django_assert_num_queries(len(few)):
+        response = acme.get(page(fabrikam))
+    assert len(response.context["page"].items) == 50
