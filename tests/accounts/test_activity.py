@@ -132,3 +132,26 @@ def test_the_export_cannot_smuggle_a_spreadsheet_formula(acme, acme_admin):
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
     assert '\'=HYPERLINK("http://evil.example","click")' in cells
     assert "'-2+3" in cells
+
+
+def test_the_activity_page_costs_the_same_queries_for_few_or_many_events(
+    acme, acme_admin, demo_world, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    acme.get(URL)
+    with CaptureQueriesContext(connection) as few:
+        acme.get(URL)
+    tech = demo_world["tech@acme.example"]
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                tag=str(Tag.PHONE_CHANGED), firm=acme_admin.firm, actor=acme_admin, subject=tech
+            )
+            for _ in range(500)
+        ]
+    )
+
+    with django_assert_num_queries(len(few)):
+        acme.get(URL)
