@@ -21,13 +21,30 @@ def confirm_password_if_asked(page, password: str) -> None:
         page.get_by_role("button", name="Confirm").click()
 
 
+def approve_on_the_simulated_phone(browser, live_server, email: str) -> None:
+    """Swipe the OneTouch alert: Approve on the simulated phone of ``email``."""
+    phone = browser.new_context(base_url=live_server.url).new_page()
+    phone.goto("/dev/phone/")
+    phone.get_by_role("region", name=email).get_by_role("button", name="Approve").click()
+    phone.context.close()
+
+
+def sign_in_with_onetouch(page, browser, live_server, email: str, password: str) -> None:
+    log_in(page, email, password)
+    expect(page.get_by_role("status")).to_contain_text("pending")
+    approve_on_the_simulated_phone(browser, live_server, email)
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("Two-factor authentication")
+
+
 def open_admin_menu(page, item: str) -> None:
     menu = page.get_by_role("navigation", name="Main")
     menu.get_by_text("Admin", exact=True).click()
     menu.get_by_role("link", name=item).click()
 
 
-def test_an_admin_turns_on_2fa_for_globex_and_adds_an_employees_mobile_number(page, seeded):
+def test_an_admin_turns_on_2fa_for_globex_adds_a_number_and_the_employee_signs_in_with_onetouch(
+    page, browser, live_server, seeded
+):
     User.objects.filter(email="tech@globex.example").update(phone="")
     log_in(page, "admin@globex.example", seeded)
 
@@ -65,6 +82,12 @@ def test_an_admin_turns_on_2fa_for_globex_and_adds_an_employees_mobile_number(pa
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Two-factor authentication is now on for Globex MSP.")).to_be_visible()
     assert Firm.objects.get(name="Globex MSP").two_factor_required is True
+
+    # Authenticating: the employee logs in and swipes the OneTouch alert on the new number
+    tech = browser.new_context(base_url=live_server.url).new_page()
+    sign_in_with_onetouch(tech, browser, live_server, "tech@globex.example", seeded)
+    expect(tech.get_by_role("heading", level=1)).to_have_text("Globex MSP")
+    tech.context.close()
 
 
 def test_an_admin_turns_on_end_user_2fa_for_a_client_and_edits_an_end_users_number(page, seeded):
@@ -125,10 +148,11 @@ def test_a_bad_number_in_the_browser_gets_a_clear_message_and_keeps_the_form(pag
     expect(page.get_by_label("Mobile phone number")).to_have_value("555 01")
 
 
-def test_an_invited_employee_sets_a_password_and_is_sent_to_log_in(
+def test_an_invited_employee_sets_a_password_and_signs_in_with_the_second_factor(
     page, browser, live_server, seeded
 ):
-    log_in(page, "admin@globex.example", seeded)
+    Firm.objects.filter(name="Globex MSP").update(two_factor_required=True)
+    sign_in_with_onetouch(page, browser, live_server, "admin@globex.example", seeded)
     open_admin_menu(page, "Manage Employees")
     page.get_by_role("link", name="Add employee").click()
     confirm_password_if_asked(page, seeded)
@@ -147,11 +171,16 @@ def test_an_invited_employee_sets_a_password_and_is_sent_to_log_in(
     invitee.get_by_label("New password confirmation").fill("ivy-chooses-a-long-one")
     invitee.get_by_role("button", name="Set password").click()
 
+    # Setting the password signed no one in: log in, then the second factor
     expect(invitee.get_by_role("heading", name="Log in")).to_be_visible()
     expect(invitee.get_by_text("Your password is set.")).to_be_visible()
+    invitee.goto("/dashboard/")
+    expect(invitee.get_by_role("heading", name="Log in")).to_be_visible()
     invitee.goto(link)
     expect(invitee.get_by_role("heading", name="This link no longer works")).to_be_visible()
 
-    log_in(invitee, "ivy@globex.example", "ivy-chooses-a-long-one")
+    sign_in_with_onetouch(
+        invitee, browser, live_server, "ivy@globex.example", "ivy-chooses-a-long-one"
+    )
     expect(invitee.get_by_role("heading", level=1)).to_have_text("Globex MSP")
     invitee.context.close()
