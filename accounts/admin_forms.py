@@ -27,6 +27,19 @@ class FirmTwoFactorForm(forms.Form):
     )
     confirm_missing_phones = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args, actor: User, **kwargs) -> None:
+        self.actor = actor
+        super().__init__(*args, **kwargs)
+
+    def clean_two_factor_required(self) -> bool:
+        on = self.cleaned_data["two_factor_required"]
+        if on:
+            try:
+                people.check_own_phone(self.actor)
+            except people.NotAllowed as refusal:
+                raise forms.ValidationError(str(refusal), code="no_own_phone") from None
+        return on
+
 
 class ClientTwoFactorForm(forms.Form):
     two_factor_required = forms.BooleanField(

@@ -254,10 +254,21 @@ def unlock(person: User, *, actor: User, request: HttpRequest | None = None) -> 
     return lifted
 
 
+def check_own_phone(actor: User) -> None:
+    """An admin without a number who turned 2FA on would lock themselves out at once."""
+    if not actor.phone:
+        raise NotAllowed(
+            "Add your own mobile phone number first (edit your row in the list below): "
+            "with two-factor authentication on, you could not sign in without it."
+        )
+
+
 def set_firm_two_factor(
     firm: Firm, on: bool, *, actor: User, request: HttpRequest | None = None
 ) -> bool:
     """Turn the partner account's 2FA on or off; True if it changed."""
+    if on:
+        check_own_phone(actor)
     tag = Tag.FIRM_TWO_FACTOR_ON if on else Tag.FIRM_TWO_FACTOR_OFF
     return _switch(firm, on, tag, str(firm), actor=actor, request=request)
 

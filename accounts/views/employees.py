@@ -24,13 +24,14 @@ def manage_employees(request: HttpRequest) -> HttpResponse:
     firm = request.user.firm
     turning_off = request.GET.get("two_factor") == "no"
     form = FirmTwoFactorForm(
+        actor=request.user,
         initial={
             "two_factor_required": "yes" if firm.two_factor_required and not turning_off else "no"
-        }
+        },
     )
     confirmation = None
     if request.method == "POST":
-        form = FirmTwoFactorForm(request.POST)
+        form = FirmTwoFactorForm(request.POST, actor=request.user)
         if form.is_valid():
             outcome = switch(
                 request,

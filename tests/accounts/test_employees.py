@@ -11,6 +11,7 @@ from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts import people
 from accounts.audit import Tag
 from accounts.models import AuditEvent, Firm, User
 from tests.accounts.conftest import sign_in
@@ -559,3 +560,15 @@ def test_after_confirming_the_password_the_off_choice_is_waiting_to_be_saved(cli
     assert Firm.objects.get(name="Acme IT").two_factor_required is True
     client.post(URL, {"two_factor_required": "no"})
     assert Firm.objects.get(name="Acme IT").two_factor_required is False
+
+
+def test_an_admin_without_a_number_cannot_turn_2fa_on_and_lock_themselves_out(globex, globex_admin):
+    User.objects.filter(pk=globex_admin.pk).update(phone="")
+    globex_admin.phone = ""
+
+    response = globex.post(URL, {"two_factor_required": "yes", "confirm_missing_phones": "True"})
+
+    assert "Add your own mobile phone number first" in response.content.decode()
+    assert Firm.objects.get(name="Globex MSP").two_factor_required is False
+    with pytest.raises(people.NotAllowed):
+        people.set_firm_two_factor(globex_admin.firm, True, actor=globex_admin)
