@@ -57,8 +57,7 @@ def _set_password_page(request: HttpRequest, uidb64: str, token: str, kind: str)
         audit.record(Tag.PASSWORD_SET, request=request, subject=person, via=kind)
         if kind == "password_reset":
             emails.send_notice(person, "password_changed", "your password was changed")
-        if request.user.is_authenticated:
-            logout(request)
+        logout(request)  # ends whatever this browser had, signed in or half-way through
         messages.success(
             request, "Your password is set. Log in with your email and the new password."
         )

@@ -189,3 +189,14 @@ def test_the_invitation_mentions_the_phone_only_where_2fa_is_on(acme, demo_world
     to_contoso, to_fabrikam = mail.outbox[-2:]
     assert "for Contoso Dental" in to_contoso.body and "Authy app" in to_contoso.body
     assert "for Fabrikam Law" in to_fabrikam.body and "Authy app" not in to_fabrikam.body
+
+
+def test_a_reset_ends_a_sign_in_left_half_way_in_the_same_browser(client, demo_world):
+    """Acme's tech typed the old password (a pending attempt), then reset it from email."""
+    client.post("/login/", {"email": "tech@acme.example", "password": PASSWORD})
+    assert client.get("/dashboard/")["Location"].startswith("/login/verify/")
+    type(client)().post("/password/forgot/", {"email": "tech@acme.example"})
+
+    set_password(client, link_path(mail.outbox[-1]))
+
+    assert client.get("/dashboard/")["Location"].startswith("/login/?")  # no attempt left
