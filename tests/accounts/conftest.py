@@ -7,7 +7,15 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts import reauth
 from accounts.models import User
+from tests.conftest import PASSWORD
 from twofactor import devices
+
+
+def another_admin(firm, email: str) -> User:
+    """A second active admin of ``firm``."""
+    return User.objects.create_user(
+        email, PASSWORD, full_name="Second Admin", role=User.Role.ADMIN, firm=firm
+    )
 
 
 def sign_in(client, email: str, *, fresh_password: bool = True):

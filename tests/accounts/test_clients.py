@@ -6,9 +6,8 @@ from django.core import mail
 
 from accounts.audit import Tag
 from accounts.models import AuditEvent, Client, User
-from tests.accounts.conftest import sign_in
+from tests.accounts.conftest import another_admin, sign_in
 from tests.accounts.test_employees import profile, refreshed
-from tests.conftest import PASSWORD
 from twofactor.models import PhoneDevice
 
 URL = "/manage/clients/"
@@ -118,13 +117,7 @@ def test_turning_end_user_2fa_on_lists_end_users_without_a_phone_first(acme, fab
 def test_turning_end_user_2fa_off_needs_the_password_and_tells_the_other_admins(
     client, contoso, acme_admin
 ):
-    other = User.objects.create_user(
-        "other-admin@acme.example",
-        PASSWORD,
-        full_name="Olive Other",
-        role=User.Role.ADMIN,
-        firm=acme_admin.firm,
-    )
+    other = another_admin(acme_admin.firm, "other-admin@acme.example")
     sign_in(client, "admin@acme.example", fresh_password=False)
 
     response = client.post(page(contoso), {})  # an unticked checkbox posts nothing

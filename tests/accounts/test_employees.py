@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts import people
 from accounts.audit import Tag
 from accounts.models import AuditEvent, Firm, User
-from tests.accounts.conftest import sign_in
+from tests.accounts.conftest import another_admin, sign_in
 from tests.conftest import PASSWORD
 from twofactor.models import FactorLock, PhoneDevice
 from twofactor.providers.base import ErrorKind, ProviderError
@@ -94,13 +94,7 @@ def test_turning_two_factor_off_needs_the_password_again(client, demo_world):
 
 
 def test_turning_two_factor_off_is_audited_and_told_to_the_other_admins(acme, demo_world):
-    other = User.objects.create_user(
-        "second-admin@acme.example",
-        PASSWORD,
-        full_name="Sam Second",
-        role=User.Role.ADMIN,
-        firm=demo_world["admin@acme.example"].firm,
-    )
+    other = another_admin(demo_world["admin@acme.example"].firm, "second-admin@acme.example")
 
     acme.post(URL, {"two_factor_required": "no"})
 

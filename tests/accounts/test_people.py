@@ -8,6 +8,7 @@ from django.db import connection
 
 from accounts import demo, people
 from accounts.models import User
+from tests.accounts.conftest import another_admin
 from tests.conftest import PASSWORD
 
 
@@ -23,13 +24,7 @@ def as_profile(person: User, **changes) -> people.Profile:
 
 
 def test_two_admins_cannot_both_step_down(globex_admin):
-    second = User.objects.create_user(
-        "second@globex.example",
-        PASSWORD,
-        full_name="Sid Second",
-        role=User.Role.ADMIN,
-        firm=globex_admin.firm,
-    )
+    second = another_admin(globex_admin.firm, "second@globex.example")
 
     people.save_profile(
         globex_admin.pk,
@@ -81,13 +76,7 @@ def test_two_admins_stepping_down_at_the_same_moment_leave_one_admin(monkeypatch
         pytest.skip("row locks are a no-op on SQLite, where writes are serialised anyway")
     demo.seed(PASSWORD)
     first = User.objects.get(email="admin@globex.example")
-    second = User.objects.create_user(
-        "second@globex.example",
-        PASSWORD,
-        full_name="Sid Second",
-        role=User.Role.ADMIN,
-        firm=first.firm,
-    )
+    second = another_admin(first.firm, "second@globex.example")
     both_locked = threading.Barrier(2, timeout=10)
     check = people._ensure_another_admin
 
