@@ -24,6 +24,7 @@ class FirmTwoFactorForm(forms.Form):
         choices=[("yes", "Yes"), ("no", "No")],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose Yes or No.", "invalid_choice": "Choose Yes or No."},
     )
     confirm_missing_phones = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -60,8 +61,19 @@ class SearchForm(forms.Form):
 class PersonForm(forms.Form):
     """An end user's profile (and the base of an employee's)."""
 
-    full_name = forms.CharField(label="Full name", max_length=150)
-    email = forms.EmailField(label="Email", max_length=254)
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        error_messages={"required": "Enter the person's full name."},
+    )
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        error_messages={
+            "required": "Enter the email address they sign in with.",
+            "invalid": "Enter an email address like name@example.com.",
+        },
+    )
     phone = MobileNumberField(required=False)
     version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
 
@@ -120,7 +132,11 @@ class EmployeeForm(PersonForm):
 
 
 class ClientNameForm(forms.Form):
-    name = forms.CharField(label="Client name", max_length=120)
+    name = forms.CharField(
+        label="Client name",
+        max_length=120,
+        error_messages={"required": "Enter the client's name."},
+    )
     version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
 
     def __init__(self, *args, firm: Firm, client: Client | None = None, **kwargs) -> None:

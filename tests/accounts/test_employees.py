@@ -108,7 +108,7 @@ def test_a_nonsense_setting_gives_a_form_error_not_a_500(globex):
     response = globex.post(URL, {"two_factor_required": "maybe"})
 
     assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
+    assert "Choose Yes or No." in response.content.decode()
     assert Firm.objects.get(name="Globex MSP").two_factor_required is False
 
 
@@ -259,6 +259,14 @@ def test_adding_an_employee_invites_them_by_email(globex, globex_admin):
     assert mail.outbox[-1].to == ["nina@globex.example"]
     assert "/email/invitation/" in mail.outbox[-1].body
     assert events(Tag.PERSON_ADDED).get().actor == globex_admin
+
+
+def test_an_empty_add_form_says_what_is_missing(globex):
+    body = globex.post(f"{URL}add/", {"full_name": " ", "email": "not-an-email"}).content.decode()
+
+    assert "Enter the person&#x27;s full name." in body
+    assert "Enter an email address like name@example.com." in body
+    assert 'value="not-an-email"' in body
 
 
 def test_adding_with_a_taken_email_keeps_the_form_filled_in(globex):
