@@ -6,7 +6,7 @@ edited field can move a person to another firm or client.
 
 from django import forms
 
-from accounts import people
+from accounts import directory, people
 from accounts.audit import Tag
 from accounts.forms import MobileNumberField
 from accounts.models import Client, Firm, User, normalize_email
@@ -55,6 +55,9 @@ class SearchForm(forms.Form):
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    show = forms.ChoiceField(
+        label="Show", required=False, choices=list(directory.READINESS_FILTERS.items())
     )
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 
 import phonenumbers
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts import phones
@@ -52,6 +52,30 @@ def search(people: QuerySet[User], text: str) -> QuerySet[User]:
     if _NUMBER_LIKE.fullmatch(text):
         match |= Q(phone__endswith=re.sub(r"\D", "", text))
     return people.filter(match)
+
+
+# Who is not ready for two-factor authentication, for the table's "Show" filter.
+READINESS_FILTERS = {
+    "": "Everyone",
+    "no_phone": "No mobile number",
+    "not_registered": "Not registered with the provider",
+    "locked": "Locked",
+}
+
+
+def not_ready(people: QuerySet[User], which: str) -> QuerySet[User]:
+    """Narrow ``people`` to one kind of "not ready" (``which`` from READINESS_FILTERS)."""
+    if which == "no_phone":
+        return people.filter(phone="")
+    if which == "locked":
+        return people.filter(factor_lock__locked_until__gt=timezone.now())
+    if which == "not_registered":
+        registered = PhoneDevice.objects.filter(
+            user=OuterRef("pk"), number=OuterRef("phone"), provider=conf.TWOFACTOR_PROVIDER,
+            registered_at__isnull=False,
+        )
+        return people.exclude(phone="").exclude(Exists(registered))
+    return people
 
 
 def _as_e164(text: str) -> str:

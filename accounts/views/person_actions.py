@@ -20,10 +20,11 @@ from twofactor.providers.base import ProviderError
 def people_table(request: HttpRequest, everyone: QuerySet[User]) -> dict:
     """The search form and one page of the table (for the template's context)."""
     search = SearchForm(request.GET)
-    text = search.cleaned_data["q"] if search.is_valid() else ""
-    page = directory.page_of(directory.search(everyone, text), request.GET.get("cursor", ""))
-    keep = urlencode({"q": text}) if text else ""
-    return {"search": search, "query": text, "page": page, "keep": keep}
+    criteria = search.cleaned_data if search.is_valid() else {"q": "", "show": ""}
+    chosen = directory.not_ready(directory.search(everyone, criteria["q"]), criteria["show"])
+    page = directory.page_of(chosen, request.GET.get("cursor", ""))
+    keep = urlencode({key: value for key, value in criteria.items() if value})
+    return {"search": search, "filtered": bool(keep), "page": page, "keep": keep}
 
 
 def password_first(request: HttpRequest) -> HttpResponse | None:

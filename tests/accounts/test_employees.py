@@ -574,3 +574,51 @@ def test_an_admin_without_a_number_cannot_turn_2fa_on_and_lock_themselves_out(gl
     assert Firm.objects.get(name="Globex MSP").two_factor_required is False
     with pytest.raises(people.NotAllowed):
         people.set_firm_two_factor(globex_admin.firm, True, actor=globex_admin)
+
+
+def names_shown(client, **params) -> set[str]:
+    page = client.get(URL, params).context["page"]
+    return {row.person.full_name for row in page.items}
+
+
+def test_the_table_narrows_to_who_is_not_ready(acme, demo_world):
+    tech, admin = demo_world["tech@acme.example"], demo_world["admin@acme.example"]
+    PhoneDevice.objects.filter(user=admin).delete()
+    PhoneDevice.objects.create(
+        user=tech,
+        name="Mobile phone",
+        number=tech.phone,
+        provider="local",
+        registered_at=timezone.now(),
+    )
+    FactorLock.objects.create(
+        user=tech, failure_count=10, locked_until=timezone.now() + timedelta(hours=1)
+    )
+
+    assert names_shown(acme, show="no_phone") == {"Noel Acme"}
+    assert names_shown(acme, show="not_registered") == {"Avery Acme"}
+    assert names_shown(acme, show="locked") == {"Terry Acme"}
+    assert names_shown(acme, show="locked", q="avery") == set()
+    assert names_shown(acme, show="") == {"Avery Acme", "Noel Acme", "Terry Acme"}
+
+
+def test_an_unknown_filter_is_a_form_error_not_a_500(acme):
+    response = acme.get(URL, {"show": "everyone'--"})
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_the_readiness_filter_keeps_the_query_count(
+    globex, globex_admin, django_assert_num_queries
+):
+    make_employees(globex_admin.firm, 10)
+    globex.get(URL)
+    at_ten = queries_for(globex, URL, {"show": "not_registered"})
+    make_employees(globex_admin.firm, 2000, start=10)
+
+    with django_assert_num_queries(at_ten):
+        response = globex.get(URL, {"show": "not_registered"})
+    assert len(response.context["page"].items) == 50
+    with django_assert_num_queries(at_ten):
+        globex.get(URL, {"show": "not_registered", "cursor": response.context["page"].next_cursor})
