@@ -18,7 +18,16 @@ STALE = (
 )
 
 
-class FirmTwoFactorForm(forms.Form):
+class _SwitchForm(forms.Form):
+    # The setting as the page showed it ("on"/"off"): another admin's change meanwhile is
+    # reported, not silently reversed.
+    shown = forms.ChoiceField(
+        required=False, choices=[("", ""), ("on", "on"), ("off", "off")], widget=forms.HiddenInput
+    )
+    confirm_missing_phones = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class FirmTwoFactorForm(_SwitchForm):
     two_factor_required = forms.TypedChoiceField(
         label="Enable two-factor authentication for your partner account",
         choices=[("yes", "Yes"), ("no", "No")],
@@ -26,7 +35,6 @@ class FirmTwoFactorForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose Yes or No.", "invalid_choice": "Choose Yes or No."},
     )
-    confirm_missing_phones = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, actor: User, **kwargs) -> None:
         self.actor = actor
@@ -42,11 +50,10 @@ class FirmTwoFactorForm(forms.Form):
         return on
 
 
-class ClientTwoFactorForm(forms.Form):
+class ClientTwoFactorForm(_SwitchForm):
     two_factor_required = forms.BooleanField(
         label="Require two-factor authentication for end users", required=False
     )
-    confirm_missing_phones = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class SearchForm(forms.Form):

@@ -58,7 +58,10 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = _client(request, pk)
     turning_off = request.GET.get("two_factor") == "off"
     switch_form = ClientTwoFactorForm(
-        initial={"two_factor_required": client.two_factor_required and not turning_off}
+        initial={
+            "two_factor_required": client.two_factor_required and not turning_off,
+            "shown": "on" if client.two_factor_required else "off",
+        }
     )
     name_form = ClientNameForm(firm=request.user.firm, client=client)
     confirmation = None

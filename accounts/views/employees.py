@@ -26,7 +26,8 @@ def manage_employees(request: HttpRequest) -> HttpResponse:
     form = FirmTwoFactorForm(
         actor=request.user,
         initial={
-            "two_factor_required": "yes" if firm.two_factor_required and not turning_off else "no"
+            "two_factor_required": "yes" if firm.two_factor_required and not turning_off else "no",
+            "shown": "on" if firm.two_factor_required else "off",
         },
     )
     confirmation = None

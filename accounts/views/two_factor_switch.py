@@ -39,6 +39,14 @@ def switch(
 ) -> HttpResponse | Confirmation:
     """Apply a valid switch form: a redirect when done, or the people to confirm about."""
     on = form.cleaned_data["two_factor_required"]
+    shown = form.cleaned_data["shown"]
+    if shown and (shown == "on") != currently_on:
+        messages.warning(
+            request,
+            f"Someone else turned two-factor authentication {'on' if currently_on else 'off'} "
+            f"for {what} while this page was open. Nothing was changed: check and save again.",
+        )
+        return redirect(request.path)
     if on == currently_on:
         messages.info(
             request, f"Two-factor authentication was already {'on' if on else 'off'} for {what}."

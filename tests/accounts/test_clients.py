@@ -240,3 +240,12 @@ def test_a_clients_end_user_table_costs_the_same_queries_at_any_size(
     with django_assert_num_queries(len(few)):
         response = acme.get(page(fabrikam))
     assert len(response.context["page"].items) == 50
+
+
+def test_a_client_setting_changed_meanwhile_is_not_silently_reversed(acme, contoso):
+    Client.objects.filter(pk=contoso.pk).update(two_factor_required=False)  # another admin
+
+    response = acme.post(page(contoso), {"two_factor_required": "on", "shown": "on"}, follow=True)
+
+    assert "Someone else turned two-factor authentication off" in response.content.decode()
+    assert not Client.objects.get(pk=contoso.pk).two_factor_required

@@ -104,6 +104,16 @@ def test_turning_two_factor_off_is_audited_and_told_to_the_other_admins(acme, de
     assert "turned two-factor authentication off" in mail.outbox[0].body
 
 
+def test_a_setting_changed_by_another_admin_meanwhile_is_not_silently_reversed(acme):
+    Firm.objects.filter(name="Acme IT").update(two_factor_required=False)  # another admin
+
+    response = acme.post(URL, {"two_factor_required": "no", "shown": "on"}, follow=True)
+
+    assert "Someone else turned two-factor authentication off" in response.content.decode()
+    assert Firm.objects.get(name="Acme IT").two_factor_required is False
+    assert not events(Tag.FIRM_TWO_FACTOR_OFF).exists()
+
+
 def test_a_nonsense_setting_gives_a_form_error_not_a_500(globex):
     response = globex.post(URL, {"two_factor_required": "maybe"})
 
@@ -558,7 +568,7 @@ def test_after_confirming_the_password_the_off_choice_is_waiting_to_be_saved(cli
     page = client.get(back["Location"])
 
     assert back["Location"] == f"{URL}?two_factor=no"
-    assert page.context["form"].initial == {"two_factor_required": "no"}
+    assert page.context["form"].initial["two_factor_required"] == "no"
     assert Firm.objects.get(name="Acme IT").two_factor_required is True
     client.post(URL, {"two_factor_required": "no"})
     assert Firm.objects.get(name="Acme IT").two_factor_required is False
