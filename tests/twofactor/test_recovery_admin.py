@@ -120,3 +120,20 @@ def test_a_reset_needs_the_password_and_the_same_firm(acme_admin, globex_admin, 
     other = signed_in(globex_admin, password=PASSWORD)
     assert other.post(f"/manage/people/{tech.pk}/reset-second-factor/").status_code == 404
     assert backup_codes.has_codes(tech)
+
+
+def test_a_persons_edit_page_offers_the_reset_but_not_on_your_own(acme_admin, tech):
+    browser = signed_in(acme_admin, password=PASSWORD)
+    theirs = browser.get(f"/manage/employees/{tech.pk}/").content.decode()
+    assert f"/manage/people/{tech.pk}/reset-second-factor/" in theirs
+    own = browser.get(f"/manage/employees/{acme_admin.pk}/").content.decode()
+    assert "reset-second-factor" not in own
+
+
+def test_manage_clients_lists_end_users_requests(acme_admin, demo_world, sms_outbox):
+    end_user = demo_world["user@contoso.example"]
+    devices.register_phone(end_user)
+    change = held_request(end_user, sms_outbox)
+    page = signed_in(acme_admin).get("/manage/clients/").content.decode()
+    assert f"/manage/phone-changes/{change.pk}/approve/" in page
+    assert "Casey Contoso" in page
