@@ -20,6 +20,8 @@ def started(sender, request: HttpRequest, user: User, **kwargs) -> None:
     """Record a sign-in. The row id rides in the session, so it survives key cycling."""
     if request is None or not hasattr(request, "session"):
         return
+    # Rows past the absolute session age list nothing: drop them as the next one is written.
+    UserSession.objects.filter(user=user, created_at__lt=_oldest_live()).delete()
     row = UserSession.objects.create(
         user=user,
         session_stamp=user.session_stamp,
@@ -50,12 +52,15 @@ def current_id(request: HttpRequest) -> int | None:
 def live_sessions(user: User, current: int | None = None) -> QuerySet[UserSession]:
     """Sessions that can still be signed in: the current one, and those that started
     under the person's present stamp, were not signed out and have not aged out."""
-    oldest = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
     return UserSession.objects.filter(
-        Q(pk=current) | Q(session_stamp=user.session_stamp, created_at__gte=oldest),
+        Q(pk=current) | Q(session_stamp=user.session_stamp, created_at__gte=_oldest_live()),
         user=user,
         ended_at__isnull=True,
     )
+
+
+def _oldest_live():
+    return timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
 
 
 def end_other_sessions(request: HttpRequest) -> int:

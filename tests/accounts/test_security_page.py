@@ -106,3 +106,20 @@ def test_a_change_in_progress_shows_and_can_be_cancelled_from_security(demo_worl
     assert "A change to a new number is in progress" in browser.get("/security/").content.decode()
     assert browser.post("/login/recovery/cancel/")["Location"] == "/security/"
     assert PhoneChangeRequest.objects.get().status == "cancelled"
+
+
+def test_sessions_older_than_the_absolute_age_are_not_listed_and_are_pruned(demo_world, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import UserSession
+
+    old = log_in("admin@globex.example", agent="Mozilla/5.0 (iPhone) Safari/604.1")
+    assert old.get("/security/").status_code == 200
+    UserSession.objects.update(
+        created_at=timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE + 1)
+    )
+    page = log_in("admin@globex.example").get("/security/").content.decode()
+    assert "Safari on iPhone" not in page
+    assert UserSession.objects.count() == 1
