@@ -1,0 +1,48 @@
+# Partner Portal. `make run` to try it, `make test` to test it (the command CI runs).
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8000
+
+.PHONY: run test serve bench lint clean
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.runtime
+
+setup: $(VENV)/.runtime
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py createcachetable
+	$(PY) manage.py seed_demo
+
+run: setup
+	@echo ""
+	@echo "Partner Portal is starting at http://127.0.0.1:$(PORT)/"
+	@echo "Demo accounts (password: portal-demo-2fa):"
+	@echo "  admin@acme.example    firm admin, Acme IT (two-factor ON)"
+	@echo "  tech@acme.example     tech, Acme IT; nophone@acme.example has no phone on file"
+	@echo "  admin@globex.example  firm admin, Globex MSP (two-factor off)"
+	@echo "  tech@globex.example   tech, Globex MSP"
+	@echo "  user@contoso.example  end user, Contoso Dental (two-factor ON)"
+	@echo "  user@fabrikam.example end user, Fabrikam Law (two-factor off)"
+	@echo "The simulated phone (texts and OneTouch requests): http://127.0.0.1:$(PORT)/dev/phone/"
+	@echo ""
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.dev
+	$(PY) -m pytest
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-* .pytest_cache

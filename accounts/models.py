@@ -1,0 +1,177 @@
+"""Who people are: firms (partner accounts), their clients, and the people of both.
+
+A firm has employees (firm admins and techs) and clients (customer sites); an end user
+belongs to one client of one firm. Active people are the seed article's "permissioned" ones.
+"""
+
+import secrets
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+
+class Firm(models.Model):
+    """A partner account."""
+
+    name = models.CharField(max_length=120, unique=True)
+    two_factor_required = models.BooleanField(
+        "Enable two-factor authentication for your partner account", default=False
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Client(models.Model):
+    """A customer site of a firm, whose end users also sign in."""
+
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="clients")
+    name = models.CharField(max_length=120)
+    two_factor_required = models.BooleanField(
+        "Require two-factor authentication for end users", default=False
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["firm", "name"], name="client_name_unique_in_firm")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username: str) -> "User":
+        return self.get(email=normalize_email(username))
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        user = self.model(email=normalize_email(email), **fields)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+
+def normalize_email(email: str) -> str:
+    """Emails are unique case-insensitively: store them lower-cased."""
+    return (email or "").strip().lower()
+
+
+def new_session_stamp() -> str:
+    return secrets.token_hex(16)
+
+
+class User(AbstractBaseUser):
+    """A person who signs in: a firm admin, a tech, or an end user at a client site."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Firm admin"
+        TECH = "tech", "Tech"
+        END_USER = "end_user", "End user"
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=150)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.TECH)
+    firm = models.ForeignKey(Firm, on_delete=models.PROTECT, related_name="people")
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="end_users", null=True, blank=True
+    )
+    phone = models.CharField("Mobile phone number", max_length=20, blank=True, db_index=True)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+    # Changing it ends every other session of this person (it is part of the session hash).
+    session_stamp = models.CharField(max_length=32, default=new_session_stamp, editable=False)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role="end_user", client__isnull=False)
+                    | (~models.Q(role="end_user") & models.Q(client__isnull=True))
+                ),
+                name="end_users_and_only_end_users_have_a_client",
+            )
+        ]
+        indexes = [models.Index(fields=["firm", "role", "full_name"])]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = normalize_email(self.email)
+        if self.role == self.Role.END_USER:
+            if self.client_id is None:
+                raise ValidationError({"client": "An end user belongs to a client site."})
+            if self.firm_id and self.client.firm_id != self.firm_id:
+                raise ValidationError({"client": "That client belongs to another firm."})
+        elif self.client_id is not None:
+            raise ValidationError({"client": "Only end users belong to a client site."})
+
+    @property
+    def is_firm_admin(self) -> bool:
+        return self.is_active and self.role == self.Role.ADMIN
+
+    @property
+    def is_end_user(self) -> bool:
+        return self.role == self.Role.END_USER
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def get_session_auth_hash(self) -> str:
+        """Sessions carry this hash; a new password or a new stamp ends them."""
+        key_salt = "accounts.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}:{self.session_stamp}", algorithm="sha256"
+        ).hexdigest()
+
+    def end_other_sessions(self) -> None:
+        """Invalidate every session of this person (call update_session_auth_hash to keep one)."""
+        self.session_stamp = new_session_stamp()
+        User.objects.filter(pk=self.pk).update(session_stamp=self.session_stamp)
+
+
+class AuditEvent(models.Model):
+    """One security-relevant thing that happened: who did what to whom, when, from where."""
+
+    tag = models.CharField(max_length=64, db_index=True)
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, null=True, related_name="+")
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    subject = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["firm", "-created_at"]),
+            models.Index(fields=["subject", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.tag}"

@@ -1,0 +1,46 @@
+"""Sensitive actions need the person's password re-entered within the last 10 minutes."""
+
+import time
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+SESSION_KEY = "accounts_reauth_at"
+
+
+def window_seconds() -> int:
+    return getattr(settings, "REAUTH_WINDOW_SECONDS", 600)
+
+
+def mark_recent(request: HttpRequest) -> None:
+    request.session[SESSION_KEY] = int(time.time())
+
+
+def is_recent(request: HttpRequest) -> bool:
+    at = request.session.get(SESSION_KEY)
+    return isinstance(at, int) and 0 <= time.time() - at <= window_seconds()
+
+
+def reauth_url(next_url: str) -> str:
+    return f"{reverse('reauthenticate')}?{urlencode({'next': next_url})}"
+
+
+def require_recent_password(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """On POST (the action itself), send a person without a recent password to confirm it.
+
+    GETs pass: the form is shown, and the POST that acts is the one that must be fresh, so
+    a stale tab cannot perform the action without the password.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method == "POST" and not is_recent(request):
+            return redirect(reauth_url(request.get_full_path()))
+        return view(request, *args, **kwargs)
+
+    return wrapper

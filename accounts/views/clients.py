@@ -1,0 +1,11 @@
+"""Admin > Manage Clients."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.permissions import firm_admin_required
+
+
+@firm_admin_required
+def manage_clients(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/manage_clients.html", {"firm": request.user.firm})

@@ -1,0 +1,36 @@
+"""Where a request comes from, read the same way by audit events, emails and rate limits."""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+MAX_USER_AGENT = 300
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address ("" if unknown).
+
+    Behind TRUSTED_PROXY_COUNT proxies it is read from X-Forwarded-For, counting from the
+    right, so a client cannot choose its own address by sending the header itself.
+    """
+    hops = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if hops:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [p for p in forwarded if p]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def user_agent(request: HttpRequest) -> str:
+    return request.META.get("HTTP_USER_AGENT", "")[:MAX_USER_AGENT]
+
+
+def browser_label(agent: str) -> str:
+    """A short human name for a user agent: "Chrome on Linux"."""
+    browsers = [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+                ("Safari/", "Safari"), ("curl/", "curl")]
+    systems = [("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"),
+               ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Linux", "Linux")]
+    browser = next((name for marker, name in browsers if marker in agent), "a browser")
+    system = next((name for marker, name in systems if marker in agent), "")
+    return f"{browser} on {system}" if system else browser

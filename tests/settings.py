@@ -1,0 +1,18 @@
+"""Test settings: the portal's settings, with a fast hasher and short expiries and holds.
+
+Production keeps Django's slow default hasher; only tests swap it.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "1")
+
+from portal.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SIMULATED_PHONE = True
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+if REDIS_URL:  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = f"portal-test-{os.getpid()}"  # noqa: F405

@@ -1,0 +1,49 @@
+"""A person's phone with the provider: register it when the number is set or changed,
+forget it when the number is removed. Views and commands call these, never the provider."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from twofactor.models import PhoneDevice
+from twofactor.providers import get_provider
+
+
+def phone_device(user: User) -> PhoneDevice | None:
+    return PhoneDevice.objects.filter(user=user).first()
+
+
+def register_phone(user: User, *, send_install_link: bool = False) -> PhoneDevice | None:
+    """Register ``user.phone`` with the configured provider (ProviderError if it fails).
+
+    The provider is called first and the row written after, so a failure leaves nothing
+    half-written. With no number on file, the registration is removed instead.
+    """
+    if not user.phone:
+        forget_phone(user)
+        return None
+    provider = get_provider()
+    ref = provider.register(user, user.phone, send_install_link=send_install_link)
+    with transaction.atomic():
+        device, _ = PhoneDevice.objects.update_or_create(
+            user=user,
+            defaults={
+                "name": "Mobile phone",
+                "confirmed": True,
+                "number": user.phone,
+                "provider": provider.name,
+                "provider_ref": ref,
+                "registered_at": timezone.now(),
+            },
+        )
+    return device
+
+
+def forget_phone(user: User) -> None:
+    """Remove the provider's registration and the device row (ProviderError if it fails)."""
+    device = phone_device(user)
+    if device is None:
+        return
+    if device.provider_ref:
+        get_provider(device.provider).unregister(device.provider_ref)
+    device.delete()

@@ -1,0 +1,105 @@
+"""The second factor's records: the person's registered phone, sign-in attempts, the tokens
+and OneTouch approval requests bound to them, and the wrong-token lock."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django_otp.models import Device
+
+
+class PhoneDevice(Device):
+    """A person's mobile number as registered with the provider (one per person).
+
+    The number on the person's profile is ``User.phone``; this row records what the
+    provider knows, so the admin list can say "registered with the provider".
+    """
+
+    number = models.CharField(max_length=20)
+    provider = models.CharField(max_length=32)
+    provider_ref = models.CharField(max_length=64, blank=True)
+    registered_at = models.DateTimeField(null=True, blank=True)
+    last_verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user"], name="one_phone_device_per_user")]
+
+    def is_registered_for(self, number: str, provider: str) -> bool:
+        return bool(self.registered_at) and self.number == number and self.provider == provider
+
+
+class SignInAttempt(models.Model):
+    """The password was right; the second factor is pending. Succeeds at most once."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_attempts"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    method = models.CharField(max_length=16, blank=True)  # push, sms, backup_code
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+
+class SmsToken(models.Model):
+    """A token the portal made and texted (local provider), stored as a keyed HMAC."""
+
+    attempt = models.ForeignKey(SignInAttempt, on_delete=models.CASCADE, related_name="tokens")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    superseded = models.BooleanField(default=False)
+
+
+class ApprovalRequest(models.Model):
+    """A OneTouch / push approval request, bound to one sign-in attempt."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        DENIED = "denied", "Denied"
+        EXPIRED = "expired", "Expired"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    attempt = models.ForeignKey(
+        SignInAttempt, on_delete=models.CASCADE, related_name="approvals"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    provider = models.CharField(max_length=32)
+    provider_ref = models.CharField(max_length=64, blank=True, db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["attempt", "-created_at"])]
+
+
+class FactorLock(models.Model):
+    """Wrong second-factor answers per person: back-off, then a hard lock.
+
+    A security boundary, so it lives on a database row updated atomically (not the cache):
+    it holds across every worker and host. Lifts by time or by an admin.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
+        related_name="factor_lock",
+    )
+    failure_count = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def is_locked(self, now=None) -> bool:
+        return bool(self.locked_until) and self.locked_until > (now or timezone.now())

@@ -1,0 +1,16 @@
+"""Who needs a second factor: one answer, used by the login view and the middleware.
+
+Reads only the person and the firm or client already loaded with them (the auth backend
+selects them together), so asking costs no query.
+"""
+
+from accounts.models import User
+
+
+def needs_second_factor(user: User) -> bool:
+    """Employees and firm admins when their firm says Yes; end users when their client does."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_end_user:
+        return user.client.two_factor_required
+    return user.firm.two_factor_required
