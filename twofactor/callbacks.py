@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from twofactor.approvals import record_answer
+from twofactor import approvals
 from twofactor.conf import conf
 from twofactor.providers import get_provider
 from twofactor.providers.base import InvalidCallback
@@ -31,7 +31,7 @@ REMEMBER_TWILIO_SECONDS = 24 * 3600
 
 
 def _receive(request: HttpRequest, provider_name: str, remember_seconds: int) -> HttpResponse:
-    if conf.TWOFACTOR_PROVIDER != provider_name:
+    if provider_name != conf.TWOFACTOR_PROVIDER:
         return HttpResponse(status=404)
     try:
         answer = get_provider(provider_name).parse_callback(request)
@@ -45,7 +45,7 @@ def _receive(request: HttpRequest, provider_name: str, remember_seconds: int) ->
         return HttpResponse(status=409)
     if answer.status.is_final:
         try:
-            record_answer(answer.request_ref, answer.status)
+            approvals.record_answer(answer.request_ref, answer.status)
         except Exception:
             cache.delete(seen_key)  # let the provider's retry through
             raise

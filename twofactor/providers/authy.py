@@ -172,9 +172,7 @@ class AuthyProvider(Provider):
         if answer.response.status_code != 200 or not _success(body):
             raise _refused(answer, body)
 
-    def check_token(
-        self, user: User, ref: str, phone: str, token: str, *, attempt_id: str
-    ) -> bool:
+    def check_token(self, user: User, ref: str, phone: str, token: str, *, attempt_id: str) -> bool:
         if not is_token(token, min_digits=6, max_digits=10):
             return False  # never sent: only digits Authy could have issued go out
         authy_id = checked_ref(ref, AUTHY_ID, "Authy id")
@@ -264,11 +262,15 @@ def authy_signature(api_key: str, nonce: str, method: str, url: str, params: dic
     indexes dropped, ``True``/``False`` lowercased except inside lists, ``None`` empty),
     exactly as the ``authy`` library's ``validate_one_touch_signature`` does.
     """
-    query = "&".join(sorted(_flatten(params, "").replace("/", "%2F").replace("%20", "+").split("&")))
+    query = "&".join(
+        sorted(_flatten(params, "").replace("/", "%2F").replace("%20", "+").split("&"))
+    )
     query = re.sub(r"%5B([0-9])*%5D", "%5B%5D", query)
     query = re.sub(r"=None", "=", query)
     data = f"{nonce}|{method}|{url}|{query}"
-    return base64.b64encode(hmac.new(api_key.encode(), data.encode(), hashlib.sha256).digest()).decode()
+    return base64.b64encode(
+        hmac.new(api_key.encode(), data.encode(), hashlib.sha256).digest()
+    ).decode()
 
 
 def _flatten(params: dict, prefix: str) -> str:

@@ -2,7 +2,7 @@
 
 :func:`guarded_call` runs a provider call under the whole-call deadline
 (``PROVIDER_TIMEOUT_SECONDS``) and counts its failures. After
-``PROVIDER_BREAKER_FAILURES`` failures within ``PROVIDER_BREAKER_WINDOW_SECONDS`` the
+``PROVIDER_BREAKER_FAILURES`` failures within a ``PROVIDER_BREAKER_WINDOW_SECONDS`` window the
 provider is not called at all for ``PROVIDER_BREAKER_COOLDOWN_SECONDS``: callers get
 ``ProviderError(UNAVAILABLE)`` at once, so a dead provider cannot tie up every worker. After
 the cool-down one failure opens the circuit again; one success closes it. The state lives in
@@ -41,8 +41,14 @@ def is_open(provider: str) -> int | None:
     return max(1, math.ceil(until - time.time()))
 
 
+def _failures_key(provider: str) -> str:
+    # A fixed window per key: some cache backends reset a key's expiry on incr.
+    window = conf.PROVIDER_BREAKER_WINDOW_SECONDS
+    return _key(provider, f"failures:{int(time.time() // window)}")
+
+
 def record_failure(provider: str) -> None:
-    failures_key = _key(provider, "failures")
+    failures_key = _failures_key(provider)
     window = conf.PROVIDER_BREAKER_WINDOW_SECONDS
     cache.add(failures_key, 0, timeout=window)
     try:
@@ -61,16 +67,17 @@ def _open(provider: str) -> None:
     # After the cool-down, the first failure opens the circuit again at once.
     probation = cooldown + conf.PROVIDER_BREAKER_WINDOW_SECONDS
     cache.set(_key(provider, "probation"), 1, timeout=probation)
-    cache.delete(_key(provider, "failures"))
+    cache.delete(_failures_key(provider))
     logger.warning("Provider %s failed repeatedly: not called for %s s", provider, cooldown)
 
 
 def record_success(provider: str) -> None:
-    cache.delete_many([_key(provider, "failures"), _key(provider, "probation")])
+    cache.delete_many([_failures_key(provider), _key(provider, "probation")])
 
 
 def reset(provider: str) -> None:
-    cache.delete_many([_key(provider, p) for p in ("failures", "probation", "open_until")])
+    keys = [_failures_key(provider), _key(provider, "probation"), _key(provider, "open_until")]
+    cache.delete_many(keys)
 
 
 @contextlib.contextmanager

@@ -120,7 +120,8 @@ def test_token_check_and_status_poll_are_bounded_too(authy, authy_emulator, pers
     ref = authy.register(person, person.phone)
     request_ref = authy.create_approval(person, ref, APPROVAL)
     assert_fails_as(
-        fault, authy_emulator,
+        fault,
+        authy_emulator,
         lambda: authy.check_token(person, ref, person.phone, "1234567", attempt_id="a1"),
     )
     assert_fails_as(fault, authy_emulator, lambda: authy.approval_status(ref, request_ref))
