@@ -8,15 +8,6 @@ import types
 import pytest
 
 from tests.emulators.authy import sign_callback
-from tests.twofactor.providers.fixtures import (  # noqa: F401
-    authy,
-    authy_emulator,
-    authy_settings,
-    person,
-    twilio,
-    twilio_emulator,
-    twilio_settings,
-)
 from twofactor.providers.base import ApprovalDetails, ApprovalStatus
 
 pytestmark = pytest.mark.urls("tests.twofactor.callback_urls")

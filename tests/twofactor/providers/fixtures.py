@@ -4,7 +4,6 @@ import pytest
 
 from accounts.models import User
 from tests.emulators.authy import AuthyEmulator
-from tests.emulators.fixtures import authy_emulator, twilio_emulator  # noqa: F401
 from tests.emulators.twilio_verify import TwilioVerifyEmulator
 from twofactor.providers import get_provider
 from twofactor.providers.authy import AuthyProvider
