@@ -28,6 +28,7 @@ from authy.api.resources import OneTouch
 from tests.emulators.base import Emulator, Reply, Request
 
 TOKEN_LIFETIME = 600
+API_KEY = "EmulatorAuthyApiKey0123456789abc"  # well-formed: 32 letters and digits
 
 
 class AuthyEmulator(Emulator):
@@ -36,7 +37,7 @@ class AuthyEmulator(Emulator):
     name = "authy"
     rate_limit_code = "60003"
 
-    def __init__(self, api_key: str = "test-authy-api-key") -> None:
+    def __init__(self, api_key: str = API_KEY) -> None:
         super().__init__()
         self.api_key = api_key
         self.users: dict[int, dict[str, Any]] = {}

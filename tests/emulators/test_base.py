@@ -5,9 +5,9 @@ import time
 import pytest
 import requests
 
-from tests.emulators.authy import AuthyEmulator
+from tests.emulators.authy import API_KEY, AuthyEmulator
 
-HEADERS = {"X-Authy-API-Key": "test-authy-api-key"}
+HEADERS = {"X-Authy-API-Key": API_KEY}
 
 
 def status_url(emulator: AuthyEmulator) -> str:

@@ -34,7 +34,7 @@ from twilio.request_validator import RequestValidator
 from tests.emulators.base import Emulator, Reply, Request
 
 ACCOUNT_SID = "AC" + "0" * 31 + "1"
-AUTH_TOKEN = "test-twilio-auth-token"
+AUTH_TOKEN = "0123456789abcdef" * 2
 SERVICE_SID = "VA" + "0" * 31 + "1"
 MAX_CHECKS = 5
 CODE_LIFETIME = 600

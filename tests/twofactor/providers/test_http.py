@@ -4,11 +4,11 @@ import time
 
 import pytest
 
-from tests.emulators.authy import AuthyEmulator
+from tests.emulators.authy import API_KEY, AuthyEmulator
 from twofactor.providers import http
 from twofactor.providers.base import ErrorKind, ProviderError
 
-HEADERS = {"X-Authy-API-Key": "test-authy-api-key"}
+HEADERS = {"X-Authy-API-Key": API_KEY}
 
 
 def url(emulator: AuthyEmulator) -> str:
