@@ -44,7 +44,11 @@ def _credential_errors(names: Iterable[str], why: str) -> list[Error]:
         pattern, shape = FORMATS[name]
         if not value:
             errors.append(
-                Error(f"{name} is not set.", hint=f"{why} needs {name} ({shape}).", id="twofactor.E002")
+                Error(
+                    f"{name} is not set.",
+                    hint=f"{why} needs {name} ({shape}).",
+                    id="twofactor.E002",
+                )
             )
         elif not re.fullmatch(pattern, value):
             errors.append(

@@ -43,6 +43,7 @@ class AuthyEmulator(Emulator):
         self.users: dict[int, dict[str, Any]] = {}
         self.sms: dict[int, list[tuple[str, float]]] = {}
         self.install_links: list[int] = []
+        self.outbox: list[tuple[str, str]] = []  # (recipient, token), oldest first
         self.approvals: dict[str, dict[str, Any]] = {}
         self._next_id = 1000
 
@@ -121,6 +122,7 @@ class AuthyEmulator(Emulator):
             return self.error_reply(404, "60026")
         token = f"{secrets.randbelow(10**7):07d}"
         self.sms.setdefault(int(authy_id), []).append((token, time.time()))
+        self.outbox.append((f"Authy user {authy_id}", token))
         cellphone = f"+{user['country_code']}-XXX-XXX-XX{user['cellphone'][-2:]}"
         return Reply(
             200, {"success": True, "message": "SMS token was sent", "cellphone": cellphone}

@@ -70,6 +70,7 @@ class TwilioVerifyEmulator(Emulator):
         self.factors: dict[str, dict[str, Any]] = {}
         self.challenges: dict[str, dict[str, Any]] = {}
         self.messages: list[dict[str, Any]] = []
+        self.outbox: list[tuple[str, str]] = []  # (recipient, code), oldest first
 
     # -- HTTP ----------------------------------------------------------------------------
 
@@ -158,6 +159,7 @@ class TwilioVerifyEmulator(Emulator):
         v["sent"].append(now)
         v["updated"] = now
         self.codes.setdefault(to, []).append(v["code"])
+        self.outbox.append((to, v["code"]))
         return Reply(201, self._verification(v))
 
     def _check_verification(self, request: Request) -> Reply:

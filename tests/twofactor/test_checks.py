@@ -67,7 +67,9 @@ def test_malformed_twilio_settings_are_named(settings, name, bad):
     assert f"{name} is malformed" in messages(settings)
 
 
-@pytest.mark.parametrize("name", ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_VERIFY_SERVICE_SID"])
+@pytest.mark.parametrize(
+    "name", ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_VERIFY_SERVICE_SID"]
+)
 def test_missing_twilio_settings_are_named(settings, name):
     settings.TWOFACTOR_PROVIDER = "twilio_verify"
     settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = SID, TOKEN
