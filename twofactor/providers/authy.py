@@ -69,8 +69,12 @@ class _Bounded:
         headers = {**self.def_headers, **(headers or {}), "X-Authy-API-Key": self.api_key}
         url = self.api_uri + path
         if method == "GET":
-            return self.http_session.request(method, url, headers=headers, params=data or {})
-        return self.http_session.request(method, url, headers=headers, data=json.dumps(data or {}))
+            return self.http_session.request(
+                method, url, headers=headers, params=data or {}, allow_redirects=False
+            )
+        return self.http_session.request(
+            method, url, headers=headers, data=json.dumps(data or {}), allow_redirects=False
+        )
 
 
 class _Users(_Bounded, Users):

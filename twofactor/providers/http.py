@@ -99,6 +99,9 @@ def check_answer(response: requests.Response) -> None:
                 raise ProviderError(
                     ErrorKind.BAD_RESPONSE, f"HTTP {response.status_code}, not JSON"
                 ) from None
+    if 300 <= response.status_code < 400:
+        # Never followed: a redirect would carry the API key header to another host.
+        raise ProviderError(ErrorKind.BAD_RESPONSE, f"redirect ({response.status_code})")
     if response.status_code == 429:
         raise ProviderError(
             ErrorKind.RATE_LIMITED,
@@ -111,15 +114,28 @@ def check_answer(response: requests.Response) -> None:
         )
 
 
+def _track(sock: socket.socket | None) -> None:
+    sockets = _sockets.get()
+    if sockets is not None and sock is not None:
+        sockets.append(sock)
+
+
 class _Tracked:
-    """Connection mix-in: tell the watchdog which socket the request is using."""
+    """Connection mix-in: tell the watchdog which socket the request is using.
+
+    A new socket is tracked as soon as it is connected, before any TLS handshake (a server
+    can drip that too); a kept-alive one when it is used again.
+    """
 
     sock: socket.socket | None
 
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()  # type: ignore[misc]
+        _track(sock)
+        return sock
+
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-        sockets = _sockets.get()
-        if sockets is not None and self.sock is not None:
-            sockets.append(self.sock)
+        _track(self.sock)
         return super().getresponse(*args, **kwargs)  # type: ignore[misc]
 
 
@@ -159,11 +175,10 @@ class DeadlineAdapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        with contextlib.ExitStack() as stack:
-            if _deadline.get() is None:
-                stack.enter_context(deadline(self.default_timeout))
+        if _deadline.get() is not None:
             return self._send(request, **kwargs)
-        raise AssertionError("unreachable")  # pragma: no cover
+        with deadline(self.default_timeout):
+            return self._send(request, **kwargs)
 
     def _send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         left = remaining()

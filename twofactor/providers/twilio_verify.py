@@ -80,24 +80,23 @@ class TwilioVerifyProvider(Provider):
     def register(self, user: User, phone: str, *, send_install_link: bool = False) -> str:
         """SMS needs no registration (Verify texts the number); the Entity is made for push."""
         identity = identity_for(user)
-        try:
-            with self._call():
+        with self._call():
+            try:
                 self.service.entities(identity).fetch()
-        except ProviderError as error:
-            if error.code != str(NOT_FOUND):
-                raise
-            with self._call():
+            except TwilioRestException as error:
+                if error.code != NOT_FOUND:
+                    raise
                 self.service.entities.create(identity=identity)
         return identity
 
     def unregister(self, ref: str) -> None:
         identity = checked_ref(ref, IDENTITY, "entity identity")
-        try:
-            with self._call():
+        with self._call():
+            try:
                 self.service.entities(identity).delete()
-        except ProviderError as error:
-            if error.code != str(NOT_FOUND):
-                raise
+            except TwilioRestException as error:
+                if error.code != NOT_FOUND:
+                    raise
 
     # -- SMS ---------------------------------------------------------------------------------
 
@@ -112,13 +111,13 @@ class TwilioVerifyProvider(Provider):
         if not is_token(token, min_digits=4, max_digits=10):
             return False  # never sent: only digits Verify could have issued go out
         to = checked_ref(phone, E164, "phone number")
-        try:
-            with self._call():
+        with self._call():
+            try:
                 check = self.service.verification_checks.create(to=to, code=token)
-        except ProviderError as error:
-            if error.code == str(NOT_FOUND):
+            except TwilioRestException as error:
+                if error.code != NOT_FOUND:
+                    raise
                 return False  # no pending verification: expired, already used, or never sent
-            raise
         if check.status == "approved" and check.valid is True:
             return True
         if check.status in ("pending", "canceled", "expired", "max_attempts_reached"):

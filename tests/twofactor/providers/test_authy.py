@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.emulators.base import Reply
 from tests.twofactor.providers.faults import FAULTS, assert_fails_as
 from twofactor.providers.base import ApprovalDetails, ApprovalStatus, ErrorKind, ProviderError
 
@@ -47,11 +48,11 @@ def test_a_token_not_in_authys_format_is_never_sent(authy, authy_emulator, perso
     assert len(authy_emulator.exchanges) == before
 
 
-def test_a_200_without_token_is_valid_is_not_success(authy, authy_emulator, person):
+def test_a_200_without_token_is_valid_is_not_success(authy, authy_emulator, person, monkeypatch):
+    """What ``../sms`` got from Authy in 2015: HTTP 200 and success, but no valid token."""
     ref = authy.register(person, person.phone)
-    authy_emulator.handle = lambda request: __import__(
-        "tests.emulators.base", fromlist=["Reply"]
-    ).Reply(200, {"success": True, "message": "SMS token was sent"})
+    sms_answer = Reply(200, {"success": True, "message": "SMS token was sent"})
+    monkeypatch.setattr(authy_emulator, "handle", lambda request: sms_answer)
     with pytest.raises(ProviderError) as error:
         authy.check_token(person, ref, person.phone, "1234567", attempt_id="a1")
     assert error.value.kind is ErrorKind.BAD_RESPONSE

@@ -5,6 +5,7 @@ import time
 import pytest
 
 from tests.emulators.authy import API_KEY, AuthyEmulator
+from tests.emulators.base import Reply
 from twofactor.providers import http
 from twofactor.providers.base import ErrorKind, ProviderError
 
@@ -44,10 +45,9 @@ def test_without_an_enclosing_deadline_the_default_applies(authy_emulator):
     assert time.monotonic() - started < 0.8
 
 
-def test_a_huge_answer_is_refused(authy_emulator):
-    from tests.emulators.base import Reply
-
-    authy_emulator.handle = lambda request: Reply(200, {"padding": "x" * (http.MAX_BODY_BYTES + 1)})
+def test_a_huge_answer_is_refused(authy_emulator, monkeypatch):
+    huge = Reply(200, {"padding": "x" * (http.MAX_BODY_BYTES + 1)})
+    monkeypatch.setattr(authy_emulator, "handle", lambda request: huge)
     with pytest.raises(ProviderError) as error:
         http.session().get(url(authy_emulator), headers=HEADERS)
     assert error.value.kind is ErrorKind.BAD_RESPONSE
@@ -65,3 +65,12 @@ def test_a_4xx_error_json_goes_back_to_the_provider(authy_emulator):
 )
 def test_retry_after_is_read_as_seconds_or_a_date(header, seconds):
     assert http.retry_after_seconds(header) == seconds
+
+
+def test_a_redirect_is_not_followed(authy_emulator, monkeypatch):
+    moved = Reply(302, None, {"Location": "https://evil.example/steal"})
+    monkeypatch.setattr(authy_emulator, "handle", lambda request: moved)
+    with pytest.raises(ProviderError) as error:
+        http.session().get(url(authy_emulator), headers=HEADERS, allow_redirects=False)
+    assert error.value.kind is ErrorKind.BAD_RESPONSE
+    assert len(authy_emulator.exchanges) == 1
