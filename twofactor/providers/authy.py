@@ -42,6 +42,7 @@ from twofactor.providers.base import (
 )
 from twofactor.providers.breaker import guarded_call
 from twofactor.providers.inputs import checked_ref, is_token
+from twofactor.providers.signing import public_url
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -245,7 +246,7 @@ class AuthyProvider(Provider):
             raise InvalidCallback("body is not JSON") from None
         if not isinstance(params, dict) or not params:
             raise InvalidCallback("body is not a JSON object")
-        url = conf.PUBLIC_BASE_URL.rstrip("/") + request.get_full_path()
+        url = public_url(request)
         expected = authy_signature(self.api_key, nonce, request.method or "POST", url, params)
         if not hmac.compare_digest(expected.encode(), signature.encode()):
             raise InvalidCallback("wrong signature")

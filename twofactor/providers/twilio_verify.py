@@ -32,6 +32,7 @@ from twofactor.providers.base import (
 )
 from twofactor.providers.breaker import guarded_call
 from twofactor.providers.inputs import checked_ref, is_token
+from twofactor.providers.signing import public_url
 from twofactor.providers.twilio_client import twilio_client
 
 if TYPE_CHECKING:
@@ -213,6 +214,6 @@ def signature_is_valid(request: HttpRequest, auth_token: str) -> bool:
     Behind a proxy the portal sees its own host and scheme; Twilio signed the public URL.
     ``RequestValidator`` compares in constant time.
     """
-    url = conf.PUBLIC_BASE_URL.rstrip("/") + request.get_full_path()
+    url = public_url(request)
     signature = request.headers.get("X-Twilio-Signature", "")
     return bool(signature) and RequestValidator(auth_token).validate(url, request.POST, signature)
