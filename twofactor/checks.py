@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.core.checks import Error, Warning, register
+from django.core.checks import Error, register
 
 from twofactor.conf import conf
 from twofactor.providers import PROVIDERS
@@ -76,7 +76,7 @@ def _url_errors(name: str, value: str) -> list[Error]:
 
 
 @register()
-def check_provider_settings(app_configs: Any = None, **kwargs: Any) -> list[Error | Warning]:
+def check_provider_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     """The chosen provider's credentials and addresses, and the SMS backend's."""
     provider = conf.TWOFACTOR_PROVIDER
     if provider not in PROVIDERS:
@@ -87,7 +87,16 @@ def check_provider_settings(app_configs: Any = None, **kwargs: Any) -> list[Erro
                 id="twofactor.E001",
             )
         ]
-    problems: list[Error | Warning] = []
+    problems: list[Error] = []
+    timeout = conf.PROVIDER_TIMEOUT_SECONDS
+    if not isinstance(timeout, int | float) or not 0 < timeout <= 30:
+        problems.append(
+            Error(
+                f"PROVIDER_TIMEOUT_SECONDS is {timeout!r}.",
+                hint="Set PROVIDER_TIMEOUT_SECONDS to a number of seconds from 1 to 30.",
+                id="twofactor.E006",
+            )
+        )
     problems += _credential_errors(NEEDED.get(provider, []), f"TWOFACTOR_PROVIDER={provider}")
     for name in BASE_URLS.get(provider, []):
         problems += _url_errors(name, getattr(conf, name))

@@ -86,3 +86,10 @@ def test_the_twilio_sms_backend_needs_a_sender(settings):
     assert "TWILIO_MESSAGING_FROM is not set" in messages(settings)
     settings.TWILIO_MESSAGING_FROM = "+14155550123"
     assert check_provider_settings() == []
+
+
+@pytest.mark.parametrize("timeout", [0, -1, 600])
+def test_a_provider_timeout_out_of_range_is_named(settings, timeout):
+    settings.TWOFACTOR_PROVIDER = "local"
+    settings.PROVIDER_TIMEOUT_SECONDS = timeout
+    assert "PROVIDER_TIMEOUT_SECONDS" in messages(settings)
