@@ -214,3 +214,45 @@ def test_twilio_webhook_replayed_under_a_new_idempotency_header_is_refused(
     headers["I-Twilio-Idempotency-Token"] = "fresh-looking"
     assert client.post(TWILIO_PATH, params, headers=headers).status_code == 409
     assert len(answers) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_copies_of_one_callback_are_recorded_once(
+    authy_settings, authy_emulator, answers, demo_world
+):
+    """The replay memory is an atomic cache.add: of eight copies arriving together, one counts."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+    from django.test import RequestFactory
+
+    if (
+        connection.vendor == "sqlite"
+        and "redis" not in authy_settings.CACHES["default"]["BACKEND"].lower()
+    ):
+        pytest.skip("the test run's in-memory SQLite locks whole tables without waiting")
+
+    from twofactor.callbacks import authy_callback
+    from twofactor.providers import get_provider
+
+    provider = get_provider("authy")
+    person = demo_world["tech@acme.example"]
+    request_uuid = provider.create_approval(
+        person, provider.register(person, person.phone), APPROVAL
+    )
+    authy_emulator.approve(request_uuid)
+    body, headers = authy_emulator.signed_callback(PUBLIC + AUTHY_PATH, request_uuid)
+
+    def deliver(_: int) -> int:
+        try:
+            request = RequestFactory().post(
+                AUTHY_PATH, data=body, content_type="application/json", headers=headers
+            )
+            return authy_callback(request).status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = sorted(pool.map(deliver, range(8)))
+    assert statuses == [204] + [409] * 7
+    assert answers == [(request_uuid, ApprovalStatus.APPROVED)]
