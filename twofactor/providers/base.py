@@ -120,7 +120,9 @@ class Provider:
         """Text a token to ``phone`` for the sign-in attempt ``attempt_id``."""
         raise NotImplementedError
 
-    def check_token(self, user: User, ref: str, phone: str, token: str, *, attempt_id: str) -> bool:
+    def check_token(
+        self, user: User, ref: str, phone: str, token: str, *, attempt_id: str
+    ) -> bool:
         """True when ``token`` is right for this person and attempt, False when wrong."""
         raise NotImplementedError
 
