@@ -132,9 +132,12 @@ def test_authy_callback_is_post_only_and_only_for_the_chosen_provider(
     assert answers == []
 
 
-def test_authy_callback_body_that_is_not_json_is_refused(client, authy, answers):
+@pytest.mark.parametrize(
+    "body", [b"not json", b"[1, 2]", b"{}", b'{"a":' * 5000 + b"1" + b"}" * 5000]
+)
+def test_authy_callback_body_that_is_not_a_json_object_is_refused(client, authy, answers, body):
     headers = {"X-Authy-Signature": "x", "X-Authy-Signature-Nonce": str(int(time.time()))}
-    assert post_authy(client, b"not json", headers).status_code == 403
+    assert post_authy(client, body, headers).status_code == 403
     assert answers == []
 
 

@@ -112,7 +112,7 @@ def _success(body: dict[str, Any]) -> bool:
     return body.get("success") in (True, "true")
 
 
-def _refused(response: Any, body: dict[str, Any]) -> ProviderError:
+def _refused(body: dict[str, Any]) -> ProviderError:
     code = body.get("error_code")
     return ProviderError(
         ErrorKind.REJECTED,
@@ -150,7 +150,7 @@ class AuthyProvider(Provider):
             )
         body = _body(answer)
         if answer.response.status_code != 200 or not _success(body):
-            raise _refused(answer, body)
+            raise _refused(body)
         authy_id = (body.get("user") or {}).get("id")
         if not isinstance(authy_id, int) or isinstance(authy_id, bool) or authy_id <= 0:
             raise ProviderError(ErrorKind.BAD_RESPONSE, "no Authy id in the answer")
@@ -164,7 +164,7 @@ class AuthyProvider(Provider):
         if answer.response.status_code == 404 or body.get("error_code") == ERROR_USER_NOT_FOUND:
             return
         if answer.response.status_code != 200 or not _success(body):
-            raise _refused(answer, body)
+            raise _refused(body)
 
     # -- SMS tokens ------------------------------------------------------------------------
 
@@ -175,7 +175,7 @@ class AuthyProvider(Provider):
             answer = self.client.users.request_sms(authy_id, {"force": "true"})
         body = _body(answer)
         if answer.response.status_code != 200 or not _success(body):
-            raise _refused(answer, body)
+            raise _refused(body)
 
     def check_token(self, user: User, ref: str, phone: str, token: str, *, attempt_id: str) -> bool:
         if not is_token(token, min_digits=6, max_digits=10):
@@ -191,7 +191,7 @@ class AuthyProvider(Provider):
             return False
         if status == 200:
             raise ProviderError(ErrorKind.BAD_RESPONSE, "200 without 'token is valid'")
-        raise _refused(answer, body)
+        raise _refused(body)
 
     # -- OneTouch ----------------------------------------------------------------------------
 
@@ -207,7 +207,7 @@ class AuthyProvider(Provider):
             )
         body = _body(answer)
         if answer.response.status_code != 200 or not _success(body):
-            raise _refused(answer, body)
+            raise _refused(body)
         request_uuid = (body.get("approval_request") or {}).get("uuid")
         if not isinstance(request_uuid, str) or not re.fullmatch(REQUEST_UUID, request_uuid):
             raise ProviderError(ErrorKind.BAD_RESPONSE, "no approval request uuid")
@@ -219,7 +219,7 @@ class AuthyProvider(Provider):
             answer = self.client.one_touch.get_approval_status(request_uuid)
         body = _body(answer)
         if answer.response.status_code != 200 or not _success(body):
-            raise _refused(answer, body)
+            raise _refused(body)
         approval = body.get("approval_request") or {}
         owner = approval.get("_authy_id")
         if owner is not None and str(owner) != ref:
@@ -242,12 +242,12 @@ class AuthyProvider(Provider):
             raise InvalidCallback("old nonce")
         try:
             params = json.loads(request.body)
-        except ValueError:
-            raise InvalidCallback("body is not JSON") from None
-        if not isinstance(params, dict) or not params:
-            raise InvalidCallback("body is not a JSON object")
-        url = public_url(request)
-        expected = authy_signature(self.api_key, nonce, request.method or "POST", url, params)
+            if not isinstance(params, dict) or not params:
+                raise InvalidCallback("body is not a JSON object")
+            url = public_url(request)
+            expected = authy_signature(self.api_key, nonce, request.method or "POST", url, params)
+        except (ValueError, RecursionError):  # not JSON, or nested deep enough to exhaust us
+            raise InvalidCallback("body is not a JSON object") from None
         if not hmac.compare_digest(expected.encode(), signature.encode()):
             raise InvalidCallback("wrong signature")
         request_uuid = params.get("uuid")
