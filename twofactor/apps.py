@@ -6,4 +6,4 @@ class TwoFactorConfig(AppConfig):
     verbose_name = "Two-factor authentication"
 
     def ready(self) -> None:
-        from twofactor import checks  # noqa: F401  (registers the system checks)
+        from twofactor import checks  # noqa: F401 - registers the start-up checks

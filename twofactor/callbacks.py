@@ -45,7 +45,7 @@ def _receive(request: HttpRequest, provider_name: str, remember_seconds: int) ->
         return HttpResponse(status=409)
     if answer.status.is_final:
         try:
-            approvals.record_answer(answer.request_ref, answer.status)
+            approvals.record_answer(answer.request_ref, answer.status, provider=provider_name)
         except Exception:
             cache.delete(seen_key)  # let the provider's retry through
             raise

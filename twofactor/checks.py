@@ -1,21 +1,39 @@
-"""System checks: a chosen provider with missing or malformed credentials stops start-up.
+"""Start-up checks: a misconfigured second factor is caught by `manage.py check`, not at the
+first sign-in.
 
-Django runs these before ``runserver``, ``migrate`` and ``check --deploy``; each message
-names the environment variable to set, so the operator fixes it before the first sign-in
-instead of after it.
+A chosen provider with missing or malformed credentials stops start-up with a message that
+names the environment variable to set (Django runs these before ``runserver``, ``migrate``
+and ``check --deploy``).
 """
-
-from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.core.checks import Error, register
+from django.conf import settings
+from django.core.checks import Error, Tags, register
 
 from twofactor.conf import conf
 from twofactor.providers import PROVIDERS
+
+
+@register(Tags.security)
+def simulated_phone_only_in_development(app_configs, **kwargs) -> list[Error]:
+    errors = []
+    if conf.TWOFACTOR_PROVIDER not in PROVIDERS:
+        errors.append(Error(
+            f"TWOFACTOR_PROVIDER is {conf.TWOFACTOR_PROVIDER!r}.",
+            hint=f"Use one of: {', '.join(PROVIDERS)}.", id="twofactor.E001",
+        ))
+    if conf.SIMULATED_PHONE and not settings.DEBUG:
+        errors.append(Error(
+            "SIMULATED_PHONE is on with DEBUG off: /dev/phone/ would show every token and "
+            "let anyone approve sign-ins.",
+            hint="Unset SIMULATED_PHONE in production.", id="twofactor.E002",
+        ))
+    return errors
+
 
 TWILIO_MESSAGING_BACKEND = "twofactor.sms.twilio_messaging.SmsBackend"
 
@@ -47,7 +65,7 @@ def _credential_errors(names: Iterable[str], why: str) -> list[Error]:
                 Error(
                     f"{name} is not set.",
                     hint=f"{why} needs {name} ({shape}).",
-                    id="twofactor.E002",
+                    id="twofactor.E010",
                 )
             )
         elif not re.fullmatch(pattern, value):
@@ -55,7 +73,7 @@ def _credential_errors(names: Iterable[str], why: str) -> list[Error]:
                 Error(
                     f"{name} is malformed.",
                     hint=f"{name} must be {shape}; check for spaces or a truncated value.",
-                    id="twofactor.E003",
+                    id="twofactor.E011",
                 )
             )
     return errors
@@ -70,7 +88,7 @@ def _url_errors(name: str, value: str) -> list[Error]:
         Error(
             f"{name} must be an https:// URL (http:// only for 127.0.0.1).",
             hint=f"{name} is {value!r}.",
-            id="twofactor.E004",
+            id="twofactor.E012",
         )
     ]
 
@@ -80,13 +98,7 @@ def check_provider_settings(app_configs: Any = None, **kwargs: Any) -> list[Erro
     """The chosen provider's credentials and addresses, and the SMS backend's."""
     provider = conf.TWOFACTOR_PROVIDER
     if provider not in PROVIDERS:
-        return [
-            Error(
-                f"TWOFACTOR_PROVIDER is {provider!r}.",
-                hint=f"Set TWOFACTOR_PROVIDER to one of: {', '.join(PROVIDERS)}.",
-                id="twofactor.E001",
-            )
-        ]
+        return []  # reported as twofactor.E001 above
     problems: list[Error] = []
     timeout = conf.PROVIDER_TIMEOUT_SECONDS
     if not isinstance(timeout, int | float) or not 0 < timeout <= 30:
@@ -94,7 +106,7 @@ def check_provider_settings(app_configs: Any = None, **kwargs: Any) -> list[Erro
             Error(
                 f"PROVIDER_TIMEOUT_SECONDS is {timeout!r}.",
                 hint="Set PROVIDER_TIMEOUT_SECONDS to a number of seconds from 1 to 30.",
-                id="twofactor.E006",
+                id="twofactor.E014",
             )
         )
     problems += _credential_errors(NEEDED.get(provider, []), f"TWOFACTOR_PROVIDER={provider}")
@@ -107,7 +119,7 @@ def check_provider_settings(app_configs: Any = None, **kwargs: Any) -> list[Erro
                 Error(
                     "PUBLIC_BASE_URL must be the portal's external address (https://...).",
                     hint="Provider callbacks are signed for that URL and checked against it.",
-                    id="twofactor.E005",
+                    id="twofactor.E013",
                 )
             )
     if conf.SMS_BACKEND == TWILIO_MESSAGING_BACKEND:

@@ -1,9 +1,7 @@
 """Provider callbacks: a valid signature is accepted once; anything else changes nothing."""
 
 import json
-import sys
 import time
-import types
 
 import pytest
 
@@ -19,22 +17,17 @@ APPROVAL = ApprovalDetails(message="Sign in", details={"Email": "p@example.com"}
 
 
 @pytest.fixture
-def answers(monkeypatch) -> list[tuple[str, ApprovalStatus]]:
+def answers(monkeypatch) -> list[tuple[str, ApprovalStatus, str]]:
     """What the callbacks handed to ``twofactor.approvals.record_answer``."""
-    if "twofactor.approvals" not in sys.modules:
-        try:
-            import twofactor.approvals
-        except ImportError:  # the second-factor issue has not landed yet in this branch
-            sys.modules["twofactor.approvals"] = types.ModuleType("twofactor.approvals")
     import twofactor.callbacks
 
-    recorded: list[tuple[str, ApprovalStatus]] = []
-    monkeypatch.setattr(
-        twofactor.callbacks.approvals,
-        "record_answer",
-        lambda ref, status: recorded.append((ref, status)),
-        raising=False,
-    )
+    recorded: list[tuple[str, ApprovalStatus, str]] = []
+
+    def record_answer(ref: str, status: ApprovalStatus, *, provider: str) -> bool:
+        recorded.append((ref, status, provider))
+        return True
+
+    monkeypatch.setattr(twofactor.callbacks.approvals, "record_answer", record_answer)
     return recorded
 
 
@@ -58,9 +51,9 @@ def test_authy_callback_with_a_valid_signature_is_recorded_once(
 ):
     body, headers = authy_emulator.signed_callback(PUBLIC + AUTHY_PATH, approved_uuid)
     assert post_authy(client, body, headers).status_code == 204
-    assert answers == [(approved_uuid, ApprovalStatus.APPROVED)]
+    assert answers == [(approved_uuid, ApprovalStatus.APPROVED, "authy")]
     assert post_authy(client, body, headers).status_code == 409
-    assert answers == [(approved_uuid, ApprovalStatus.APPROVED)]
+    assert answers == [(approved_uuid, ApprovalStatus.APPROVED, "authy")]
 
 
 @pytest.mark.parametrize("missing", ["X-Authy-Signature", "X-Authy-Signature-Nonce"])
@@ -158,9 +151,9 @@ def test_twilio_webhook_with_a_valid_signature_is_recorded_once(
 ):
     params, headers = twilio_emulator.signed_webhook(PUBLIC + TWILIO_PATH, approved_sid)
     assert client.post(TWILIO_PATH, params, headers=headers).status_code == 204
-    assert answers == [(approved_sid, ApprovalStatus.APPROVED)]
+    assert answers == [(approved_sid, ApprovalStatus.APPROVED, "twilio_verify")]
     assert client.post(TWILIO_PATH, params, headers=headers).status_code == 409
-    assert answers == [(approved_sid, ApprovalStatus.APPROVED)]
+    assert answers == [(approved_sid, ApprovalStatus.APPROVED, "twilio_verify")]
 
 
 def test_twilio_webhook_without_signature_is_refused(
@@ -258,4 +251,4 @@ def test_simultaneous_copies_of_one_callback_are_recorded_once(
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = sorted(pool.map(deliver, range(8)))
     assert statuses == [204] + [409] * 7
-    assert answers == [(request_uuid, ApprovalStatus.APPROVED)]
+    assert answers == [(request_uuid, ApprovalStatus.APPROVED, "authy")]

@@ -10,7 +10,6 @@ as a ``ProviderError``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
@@ -19,13 +18,14 @@ from twofactor.providers.base import ErrorKind, ProviderError
 from twofactor.providers.breaker import guarded_call
 from twofactor.providers.inputs import checked_ref
 from twofactor.providers.twilio_client import twilio_client
+from twofactor.sms.base import BaseSmsBackend, SmsMessage
 
 E164 = r"\+[1-9][0-9]{6,14}"
 MAX_BODY = 320  # two segments; a token text is far shorter
 BREAKER_NAME = "twilio_messaging"
 
 
-class SmsBackend:
+class SmsBackend(BaseSmsBackend):
     """``SMS_BACKEND = "twofactor.sms.twilio_messaging.SmsBackend"``."""
 
     def __init__(self) -> None:
@@ -51,10 +51,8 @@ class SmsBackend:
             raise ProviderError(ErrorKind.BAD_RESPONSE, "no message SID")
         return message.sid
 
-    def send_messages(self, messages: Iterable[tuple[str, str]]) -> int:
-        """Send ``(number, body)`` pairs; return how many went out (stops at the first error)."""
-        sent = 0
-        for number, body in messages:
-            self.send(number, body)
-            sent += 1
-        return sent
+    def send_messages(self, messages: list[SmsMessage]) -> int:
+        """Send the texts; return how many went out (a ProviderError stops at the first)."""
+        for message in messages:
+            self.send(message.to, message.body)
+        return len(messages)

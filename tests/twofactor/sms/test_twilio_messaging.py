@@ -5,6 +5,7 @@ import time
 import pytest
 
 from twofactor.providers.base import ErrorKind, ProviderError
+from twofactor.sms.base import SmsMessage
 from twofactor.sms.twilio_messaging import SmsBackend
 
 
@@ -30,7 +31,8 @@ def test_a_messaging_service_sid_can_be_the_sender(backend, twilio_settings, twi
 
 
 def test_send_messages_sends_each(backend, twilio_emulator):
-    assert backend.send_messages([("+12015550102", "a"), ("+12015550103", "b")]) == 2
+    texts = [SmsMessage("+12015550102", "a"), SmsMessage("+12015550103", "b")]
+    assert backend.send_messages(texts) == 2
     assert [m["to"] for m in twilio_emulator.messages] == ["+12015550102", "+12015550103"]
 
 
