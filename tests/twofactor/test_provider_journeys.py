@@ -195,6 +195,7 @@ def test_a_silent_provider_at_the_password_step_still_answers_in_time(client, re
     page = client.get("/login/verify/")
     assert page.status_code == 200
     assert "took too long" in page.content.decode()
+    assert "Text messages go through the same service" in page.content.decode()
     assert failures_audited() == 1
 
 
@@ -208,6 +209,7 @@ def test_every_provider_failure_on_send_sms_gives_a_clear_page(client, remote, f
     assert response.status_code == 503
     text = response.content.decode()
     assert "verification service" in text
+    assert "OneTouch requests to" in text  # the other method is no way out: same service
     assert "Token or Security Key" in text
     assert failures_audited() == 1
 
