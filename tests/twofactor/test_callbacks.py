@@ -4,11 +4,13 @@ import json
 import time
 
 import pytest
+from django.urls import include, path
 
 from tests.emulators.authy import sign_callback
 from twofactor.providers.base import ApprovalDetails, ApprovalStatus
 
-pytestmark = pytest.mark.urls("tests.twofactor.callback_urls")
+pytestmark = pytest.mark.urls(__name__)
+urlpatterns = [path("twofactor/callbacks/", include("twofactor.callback_urls"))]
 
 AUTHY_PATH = "/twofactor/callbacks/authy/"
 TWILIO_PATH = "/twofactor/callbacks/twilio/"
@@ -18,7 +20,8 @@ APPROVAL = ApprovalDetails(message="Sign in", details={"Email": "p@example.com"}
 
 @pytest.fixture
 def answers(monkeypatch) -> list[tuple[str, ApprovalStatus, str]]:
-    """What the callbacks handed to ``twofactor.approvals.record_answer``."""
+    """What the callbacks handed to ``twofactor.approvals.record_answer`` (the journeys in
+    test_provider_journeys.py check what the real one then does to the sign-in)."""
     import twofactor.callbacks
 
     recorded: list[tuple[str, ApprovalStatus, str]] = []
