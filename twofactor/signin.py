@@ -40,7 +40,8 @@ def begin(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
         audit.record(Tag.PROVIDER_FAILED, request=request, subject=user, kind=str(error.kind))
         messages.error(
             request,
-            f"{error.user_message} No OneTouch request was sent. {what_still_works('push')}",
+            f"{error.user_message} No OneTouch request was sent. "
+            f"{what_still_works('push', error)}",
         )
     return redirect("twofactor:challenge")
 

@@ -119,7 +119,8 @@ def verify_token(
         )
     except ProviderError as error:
         audit.record(Tag.PROVIDER_FAILED, request=request, subject=user, kind=str(error.kind))
-        return Result(Outcome.UNAVAILABLE, f"{error.user_message} {what_still_works('sms')}")
+        fallback = what_still_works("sms", error)
+        return Result(Outcome.UNAVAILABLE, f"{error.user_message} {fallback}")
     if not right:
         return _wrong(attempt, request)
     return _succeed(attempt, "sms", request)

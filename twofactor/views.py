@@ -114,7 +114,7 @@ def send_sms(request: HttpRequest) -> HttpResponse:
         )
     except ProviderError as error:
         audit.record(Tag.PROVIDER_FAILED, request=request, subject=user, kind=str(error.kind))
-        message = f"{error.user_message} {what_still_works('sms')}"
+        message = f"{error.user_message} {what_still_works('sms', error)}"
         return render_challenge(request, attempt, error=message, status=503)
     audit.record(Tag.SMS_SENT, request=request, subject=user, to=phones.mask(user.phone))
     minutes = conf.TWOFACTOR_TOKEN_SECONDS // 60
@@ -151,7 +151,7 @@ def new_push(request: HttpRequest) -> HttpResponse:
         except ProviderError as error:
             audit.record(Tag.PROVIDER_FAILED, request=request, subject=attempt.user,
                          kind=str(error.kind))
-            message = f"{error.user_message} {what_still_works('push')}"
+            message = f"{error.user_message} {what_still_works('push', error)}"
             return render_challenge(request, attempt, error=message, status=503)
     return redirect("twofactor:challenge")
 

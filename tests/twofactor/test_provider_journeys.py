@@ -25,6 +25,7 @@ from tests.twofactor.conftest import (
 )
 from tests.twofactor.providers.faults import FAULTS
 from tests.twofactor.providers.fixtures import DEADLINE
+from twofactor.providers.base import ErrorKind
 from twofactor.providers.twilio_verify import identity_for
 
 pytestmark = pytest.mark.urls(__name__)
@@ -209,7 +210,10 @@ def test_every_provider_failure_on_send_sms_gives_a_clear_page(client, remote, f
     assert response.status_code == 503
     text = response.content.decode()
     assert "verification service" in text
-    assert "OneTouch requests to" in text  # the other method is no way out: same service
+    if fault.kind is ErrorKind.REJECTED:  # the service is up: the other method may work
+        assert "Approve the OneTouch request on your phone instead." in text
+    else:  # the service is down: the other method is no way out
+        assert "OneTouch requests to" in text
     assert "Token or Security Key" in text
     assert failures_audited() == 1
 

@@ -31,6 +31,7 @@ from twofactor.providers.base import (
     ProviderError,
 )
 from twofactor.providers.breaker import guarded_call
+from twofactor.providers.fallback import NO_APP_ENROLLED
 from twofactor.providers.inputs import checked_ref, is_token
 from twofactor.providers.signing import public_url
 from twofactor.providers.twilio_client import twilio_client
@@ -139,7 +140,9 @@ class TwilioVerifyProvider(Provider):
                 (f for f in factors if f.status == "verified" and f.factor_type == "push"), None
             )
             if factor is None:
-                raise ProviderError(ErrorKind.REJECTED, "no phone app enrolled", code="no_factor")
+                raise ProviderError(
+                    ErrorKind.REJECTED, "no phone app enrolled", code=NO_APP_ENROLLED
+                )
             challenge = self.service.entities(identity).challenges.create(
                 factor_sid=factor.sid,
                 details_message=approval.message[:256],
