@@ -22,6 +22,7 @@ from twofactor.conf import conf
 from twofactor.models import SignInAttempt
 from twofactor.providers import get_provider
 from twofactor.providers.base import ApprovalStatus, ProviderError
+from twofactor.providers.fallback import what_still_works
 
 STATUS_TEXT = {
     None: "No OneTouch request pending: use an SMS token instead.",
@@ -114,10 +115,8 @@ def send_sms(request: HttpRequest) -> HttpResponse:
         )
     except ProviderError as error:
         audit.record(Tag.PROVIDER_FAILED, request=request, subject=user, kind=str(error.kind))
-        return render_challenge(
-            request, attempt, error=f"{error.user_message} {verification.BACKUP_CODE_HINT}",
-            status=503,
-        )
+        message = f"{error.user_message} {what_still_works('sms', error)}"
+        return render_challenge(request, attempt, error=message, status=503)
     audit.record(Tag.SMS_SENT, request=request, subject=user, to=phones.mask(user.phone))
     minutes = conf.TWOFACTOR_TOKEN_SECONDS // 60
     messages.success(
@@ -153,10 +152,8 @@ def new_push(request: HttpRequest) -> HttpResponse:
         except ProviderError as error:
             audit.record(Tag.PROVIDER_FAILED, request=request, subject=attempt.user,
                          kind=str(error.kind))
-            return render_challenge(
-            request, attempt, error=f"{error.user_message} {verification.BACKUP_CODE_HINT}",
-            status=503,
-        )
+            message = f"{error.user_message} {what_still_works('push', error)}"
+            return render_challenge(request, attempt, error=message, status=503)
     return redirect("twofactor:challenge")
 
 
