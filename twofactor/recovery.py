@@ -35,7 +35,8 @@ from portal.request_info import client_ip
 from twofactor import backup_codes, devices, email_links
 from twofactor.conf import conf
 from twofactor.email_links import Purpose
-from twofactor.models import PhoneChangeRequest
+from twofactor.models import PhoneChangeRequest, PhoneDevice
+from twofactor.providers import get_provider
 from twofactor.providers.base import ProviderError
 from twofactor.sms import send_sms
 
@@ -360,9 +361,10 @@ def apply(change_id: object, now: datetime | None = None) -> bool:
                 # An admin set a number during the hold: this request is out of date.
                 _close(change, Status.CANCELLED, None, None)
                 return False
+            lost = devices.phone_device(user)
             user.phone = change.new_phone
             user.save(update_fields=["phone"])
-            devices.register_phone(user)
+            device = devices.register_phone(user)
             # The conditional UPDATE is the claim: on a database without row locks the
             # second runner finds the status already moved and rolls back.
             if not PhoneChangeRequest.objects.filter(pk=change.pk, status=Status.ON_HOLD).update(
@@ -375,6 +377,7 @@ def apply(change_id: object, now: datetime | None = None) -> bool:
         audit.record(Tag.PHONE_CHANGE_FAILED, subject=change.user, reason=str(exc.kind))
         log.warning("phone change %s not applied yet: %s", change_id, exc)
         return False
+    _retire(lost, device)
     sessions.end_all_sessions(user)
     audit.record(Tag.PHONE_CHANGE_COMPLETED, actor=change.closed_by, subject=user,
                  new_phone=phones.mask(user.phone), approved_early=change.approved_early)
@@ -385,6 +388,21 @@ def apply(change_id: object, now: datetime | None = None) -> bool:
 
 class _AlreadyApplied(Exception):
     pass
+
+
+def _retire(lost: PhoneDevice | None, device: PhoneDevice | None) -> None:
+    """Remove the lost phone's own registration where the provider made a new one for the
+    new number (Authy keys people by number), so the old phone's app stops answering."""
+    if lost is None or not lost.provider_ref:
+        return
+    if device is not None and (lost.provider, lost.provider_ref) == (
+        device.provider, device.provider_ref
+    ):
+        return
+    try:
+        get_provider(lost.provider).unregister(lost.provider_ref)
+    except ProviderError as exc:  # the new number works already; a stale entry is harmless
+        log.warning("could not remove the old registration %s: %s", lost.provider_ref, exc)
 
 
 def apply_due(now: datetime | None = None) -> int:

@@ -337,3 +337,26 @@ def test_a_number_an_admin_set_during_the_hold_is_not_overwritten(tech, sms_outb
     tech.refresh_from_db()
     change.refresh_from_db()
     assert tech.phone == "+12015550177" and change.status == Status.CANCELLED
+
+
+def test_with_authy_the_new_number_is_registered_and_the_lost_one_removed(
+    authy_settings, authy_emulator, demo_world, sms_outbox
+):
+    person = demo_world["tech@acme.example"]
+    lost = devices.register_phone(person)
+    change = on_hold(person, sms_outbox)
+    assert recovery.apply_due(now=change.due_at) == 1
+    device = devices.phone_device(person)
+    assert device.provider == "authy" and device.provider_ref != lost.provider_ref
+    registered = {u["cellphone"] for u in authy_emulator.users.values()}
+    assert registered == {NEW_NUMBER[2:]}
+
+
+def test_with_authy_a_reset_removes_the_registration_and_makes_a_new_one(
+    authy_settings, authy_emulator, demo_world, acme_admin
+):
+    person = demo_world["tech@acme.example"]
+    before = devices.register_phone(person).provider_ref
+    recovery.reset_second_factor(person, acme_admin)
+    after = devices.phone_device(person).provider_ref
+    assert after != before and list(authy_emulator.users) == [int(after)]
