@@ -167,11 +167,20 @@ def send_code(change: PhoneChangeRequest, *, request: HttpRequest | None = None)
     if not sent:
         raise RecoveryError("A code was just sent. Wait a moment and try again.", code="race")
     minutes = conf.PHONE_CHANGE_CODE_SECONDS // 60
-    send_sms(
-        change.new_phone,
-        f"Partner Portal: {code} is your code to prove this is your new number. "
-        f"It works for {minutes} minutes. Never share it.",
-    )
+    try:
+        send_sms(
+            change.new_phone,
+            f"Partner Portal: {code} is your code to prove this is your new number. "
+            f"It works for {minutes} minutes. Never share it.",
+        )
+    except ProviderError as exc:
+        audit.record(Tag.PROVIDER_FAILED, request=request, subject=change.user,
+                     kind=str(exc.kind), during="phone_change_code")
+        raise RecoveryError(
+            f"We could not text the new number. {exc.user_message} Send a new code in a "
+            "minute.",
+            code="not_sent",
+        ) from None
     change.refresh_from_db()
     audit.record(Tag.PHONE_CHANGE_CODE_SENT, request=request, subject=change.user)
 

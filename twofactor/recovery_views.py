@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django import forms
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -27,7 +28,7 @@ from twofactor.recovery import RecoveryError
 
 Status = PhoneChangeRequest.Status
 # Refusals that are rate limits: 429, so scripts know to wait.
-LIMITED = {"cooldown": 429, "too_many_codes": 429, "too_many_requests": 429}
+LIMITED = {"cooldown": 429, "too_many_codes": 429, "too_many_requests": 429, "not_sent": 503}
 
 
 def pending_user(request: HttpRequest) -> User | None:
@@ -106,6 +107,9 @@ def recovery_page(request: HttpRequest) -> HttpResponse:
         try:
             recovery.start(user, form.cleaned_data["phone"], request=request)
         except RecoveryError as exc:
+            if exc.code == "not_sent":  # the request is open; its page offers a new code
+                messages.error(request, exc.message)
+                return redirect("recovery:start")
             form.add_error("phone", exc.message)
             status = LIMITED.get(exc.code, 400)
         else:

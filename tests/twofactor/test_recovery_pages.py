@@ -157,3 +157,14 @@ def test_the_help_page_covers_every_lost_phone_case_for_the_provider(browser, se
     assert "the first answer counts" in page and "Add a device with this number" in page
     assert "backup codes" in page and 'href="/login/recovery/"' in page and "72 hours" in page
     assert "authy.com" not in page
+
+
+def test_a_failed_text_says_so_and_the_request_offers_a_new_code(browser, settings):
+    from unittest import mock
+
+    from twofactor.providers.base import ErrorKind, ProviderError
+
+    with mock.patch("twofactor.recovery.send_sms", side_effect=ProviderError(ErrorKind.TIMEOUT)):
+        response = browser.post("/login/recovery/", {"phone": NEW_NUMBER_TYPED}, follow=True)
+    page = response.content.decode()
+    assert "could not text the new number" in page and "Send a new code" in page
