@@ -43,4 +43,3 @@ def globex_admin(demo_world) -> User:
 @pytest.fixture
 def globex_tech(demo_world) -> User:
     return demo_world["tech@globex.example"]
-
