@@ -39,8 +39,14 @@ PEOPLE = [
 
 
 @transaction.atomic
-def seed(password: str = DEFAULT_PASSWORD, *, reset_password: bool = False) -> list[str]:
-    """Create whatever of the demo world is missing; return a line per change made."""
+def seed(
+    password: str = DEFAULT_PASSWORD, *, reset_password: bool = False, register: bool = False
+) -> list[str]:
+    """Create whatever of the demo world is missing; return a line per change made.
+
+    With ``register`` and the local provider (no outside call), new people's phones are
+    registered too, so the demo's admin pages show them ready.
+    """
     changes: list[str] = []
     firms = {}
     for name, two_factor in FIRMS.items():
@@ -70,8 +76,8 @@ def seed(password: str = DEFAULT_PASSWORD, *, reset_password: bool = False) -> l
                 password=hashed,
             )
             changes.append(f"created {person.email}")
-            if user.phone and get_provider().name == "local":
-                register_phone(user)  # no outside call: the admin list shows them ready
+            if register and user.phone and get_provider().name == "local":
+                register_phone(user)
         elif reset_password and not user.check_password(password):
             user.password = hashed
             user.save(update_fields=["password"])
