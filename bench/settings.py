@@ -1,0 +1,35 @@
+"""Settings of the benchmark's server: production settings plus the bench-only baselines.
+
+Never the product's: ``python -m bench`` points its gunicorn here. Everything else (DEBUG=0,
+the database, the cache, the provider) comes from the environment the harness sets.
+"""
+
+from portal import env
+from portal.settings import *  # noqa: F403
+from portal.settings import MIDDLEWARE
+
+ROOT_URLCONF = "bench.urls"
+
+# The second-factor middleware runs for every path except the baseline pages, so the plain
+# login_required page is the same project minus exactly that middleware.
+SECOND_FACTOR_MIDDLEWARE = [m for m in MIDDLEWARE if m.startswith(("twofactor.", "django_otp."))]
+_first = next((MIDDLEWARE.index(m) for m in SECOND_FACTOR_MIDDLEWARE), len(MIDDLEWARE))
+MIDDLEWARE = [m for m in MIDDLEWARE if m not in SECOND_FACTOR_MIDDLEWARE]
+MIDDLEWARE.insert(_first, "bench.middleware.SecondFactorUnlessBaseline")
+
+# Measurement only, labelled so in the table: a fast hasher shows what the second factor
+# itself costs once the password hash no longer dominates a sign-in.
+if env.flag("BENCH_FAST_HASHER", False):
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Limits the load would trip (every request comes from 127.0.0.1), raised for the run by
+# their named settings; the table lists them.
+RAISED_LIMITS: dict[str, int] = {}
+globals().update(RAISED_LIMITS)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
