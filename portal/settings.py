@@ -151,7 +151,9 @@ STORAGES = {
         )
     },
 }
-WHITENOISE_MAX_AGE = 365 * 24 * 3600
+# Hashed names (portal.3f2a9c.css) are cached for ten years as immutable by WhiteNoise itself;
+# an unhashed name keeps WhiteNoise's one minute, so an edited file is never stuck in a cache.
+WHITENOISE_MAX_AGE = 60
 
 # Email: to files when EMAIL_FILE_PATH is set (tests, demos), the console in development.
 EMAIL_FILE_PATH = env.text("EMAIL_FILE_PATH")
