@@ -32,7 +32,7 @@ class Shape:
     threads: int = 8
 
     def __str__(self) -> str:
-        threads = f"x{self.threads} threads" if self.worker_class == "gthread" else ""
+        threads = f" x {self.threads} threads" if self.worker_class == "gthread" else ""
         return f"{self.workers} {self.worker_class} workers{threads}"
 
 

@@ -25,8 +25,9 @@ graceful_timeout = env.integer("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # Keep-alive from the proxy: nginx reuses upstream connections (see the sample site).
 keepalive = env.integer("GUNICORN_KEEPALIVE", 5)
 
-# Load Django once in the master: workers share its pages and start fast.
-preload_app = True
+# Each worker loads the app itself, so `kill -HUP` (systemctl reload) brings in new code
+# with no dropped request: new workers start before the old ones finish and exit.
+preload_app = False
 # Recycle a worker now and then, so a slow leak in any library cannot grow without bound.
 max_requests = env.integer("GUNICORN_MAX_REQUESTS", 20000)
 max_requests_jitter = max_requests // 10
