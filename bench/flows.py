@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from bench.client import Browser, Response
+from bench.sms import latest_token
 from bench.world import PASSWORD
 
 CHALLENGE = "/login/verify/"
@@ -30,20 +34,30 @@ def enter_password(browser: Browser, email: str) -> Response:
     return response
 
 
-def sign_in(browser: Browser, email: str) -> Response:
-    """Password, then (when asked) the SMS token read from the local provider's store,
+def sign_in(browser: Browser, email: str, phone: str = "") -> Response:
+    """Password, then (when asked) the SMS token the local provider texted to ``phone``,
     then the landing page. Returns the landing page."""
     response = enter_password(browser, email)
     if response.location.startswith(CHALLENGE):
-        response = answer_with_sms(browser, email)
+        response = answer_with_sms(browser, phone)
     landing = follow(browser, response)
     if landing.status != 200:
         raise FlowError(f"landing page answered {landing.status}")
     return landing
 
 
-def answer_with_sms(browser: Browser, email: str) -> Response:
-    raise FlowError("the second-factor challenge is not built yet (issue 3)")
+def answer_with_sms(browser: Browser, phone: str) -> Response:
+    """On the challenge page: "Send SMS token", read the text, type the token, "Sign In"."""
+    browser.get(CHALLENGE)
+    sent = browser.post(CHALLENGE + "sms/", {})
+    if sent.status != 302:
+        raise FlowError(f"Send SMS token answered {sent.status}")
+    browser.get(sent.location)
+    token = latest_token(Path(os.environ["BENCH_SMS_DIR"]), phone)
+    response = browser.post(CHALLENGE, {"token": token})
+    if response.status != 302:
+        raise FlowError(f"the token was refused ({response.status})")
+    return response
 
 
 def pending_attempt(browser: Browser, email: str) -> None:

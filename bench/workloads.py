@@ -57,7 +57,7 @@ def check(server: Server, path: str, cookie: str, expect: int = 200) -> None:
 
 def page_views(server: Server, plan: Plan, people: People, folder: Path) -> list[Row]:
     """W1 (verified page view, 16 clients) vs the plain login_required page, same people."""
-    cookies = write_cookies(folder, "verified", sessions(server, people.verified, flows.sign_in))
+    cookies = write_cookies(folder, "verified", sessions(server, people.verified, people.sign_in))
     check(server, "/dashboard/", cookies.read_text().splitlines()[0])
     check(server, "/bench/baseline/page/", cookies.read_text().splitlines()[0])
     w1 = Load("W1", "/dashboard/", 16, cookies)
@@ -97,7 +97,7 @@ def employees(server: Server, plan: Plan, people: People, folder: Path) -> list[
     """W4: Manage Employees for firms of each size, 4 clients, rounds rotating the sizes."""
     loads = []
     for size, admin in people.admins.items():
-        cookies = write_cookies(folder, f"admin{size}", sessions(server, [admin], flows.sign_in))
+        cookies = write_cookies(folder, f"admin{size}", sessions(server, [admin], people.sign_in))
         check(server, "/manage/employees/", cookies.read_text().strip())
         loads.append(Load(str(size), "/manage/employees/", 4, cookies))
     samples = alternate(server, loads, plan.rounds, plan.seconds)
@@ -114,13 +114,13 @@ def employees(server: Server, plan: Plan, people: People, folder: Path) -> list[
     return rows
 
 
-def sign_ins(server: Server, plan: Plan, plain: list[str], two_factor: list[str],
-             hasher: str) -> list[Row]:
+def sign_ins(server: Server, plan: Plan, people: People, plain: list[str],
+             two_factor: list[str], hasher: str) -> list[Row]:
     """W3: complete sign-ins by different people, plain vs two-factor, server CPU each."""
     def op(email: str) -> None:
         browser = Browser(server.port)
         try:
-            flows.sign_in(browser, email)
+            people.sign_in(browser, email)
         finally:
             browser.close()
 
@@ -129,8 +129,8 @@ def sign_ins(server: Server, plan: Plan, plain: list[str], two_factor: list[str]
     for r in range(plan.rounds):
         first, second = (plain, two_factor) if r % 2 == 0 else (two_factor, plain)
         for group in (first, second):
-            people = group[r * batch:(r + 1) * batch]
-            (base if group is plain else w3).append(timed_ops(server, op, people, 2))
+            emails = group[r * batch:(r + 1) * batch]
+            (base if group is plain else w3).append(timed_ops(server, op, emails, 2))
     rss = server.peak_rss_mb()
     limit = 1.10 if hasher == "PBKDF2" else 2.0
     row = compare(f"W3 two-factor sign-in (SMS), {hasher}", w3, base, f"plain sign-in, {hasher}",
