@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import os
+import re
 from pathlib import Path
 
 from bench.client import Browser, Response
@@ -10,6 +12,7 @@ from bench.sms import latest_token
 from bench.world import PASSWORD
 
 CHALLENGE = "/login/verify/"
+POLL_URL = re.compile(r'data-status-url="([^"]+)"')
 
 
 class FlowError(Exception):
@@ -60,8 +63,13 @@ def answer_with_sms(browser: Browser, phone: str) -> Response:
     return response
 
 
-def pending_attempt(browser: Browser, email: str) -> None:
-    """Stop after the password: the session holds a pending attempt."""
+def pending_attempt(browser: Browser, email: str) -> str:
+    """Stop after the password (the session holds a pending attempt); return the OneTouch
+    poll URL the challenge page gives this session's script."""
     response = enter_password(browser, email)
     if not response.location.startswith(CHALLENGE):
         raise FlowError(f"{email} was not asked for a second factor")
+    match = POLL_URL.search(browser.get(CHALLENGE).body)
+    if not match:
+        raise FlowError("the challenge page has no OneTouch status to poll")
+    return html.unescape(match.group(1))

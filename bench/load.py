@@ -57,6 +57,8 @@ def alternate(server: Server, loads: list[Load], rounds: int, seconds: float,
               between: Callable[[], None] | None = None) -> dict[str, list[Sample]]:
     """Each round runs every load once, the order rotating, so drift hits all alike."""
     samples: dict[str, list[Sample]] = {load.label: [] for load in loads}
+    for load in loads:  # warm up: every worker has imported, compiled and connected
+        run_wrk(server, load, 1)
     for r in range(rounds):
         shift = r % len(loads)
         for load in loads[shift:] + loads[:shift]:

@@ -123,7 +123,7 @@ COLUMNS = [
     ("req/s", lambda r: _num(r.throughput)),
     ("p50 ms", lambda r: _num(r.p50_ms, 1)),
     ("p99 ms", lambda r: _num(r.p99_ms, 1)),
-    ("CPU ms/op", lambda r: _num(r.cpu_ms_per_op, 1)),
+    ("CPU ms/op", lambda r: _num(r.cpu_ms_per_op, 2)),
     ("x req/s", lambda r: _ratio(r, "throughput")),
     ("x p50", lambda r: _ratio(r, "p50")),
     ("x p99", lambda r: _ratio(r, "p99")),

@@ -3,11 +3,15 @@
 -- (each wrk thread from its own offset). Every request says it came through the TLS proxy.
 -- `done` prints one JSON line that bench/report.py parses.
 
-local cookies = {}
-local path = os.getenv("BENCH_COOKIES")
-if path and path ~= "" then
-  for line in io.lines(path) do
-    if #line > 0 then cookies[#cookies + 1] = line end
+local cookies, paths = {}, {}
+local file = os.getenv("BENCH_COOKIES")
+if file and file ~= "" then
+  for line in io.lines(file) do
+    if #line > 0 then
+      local cookie, own = line:match("^([^\t]*)\t(.*)$")
+      cookies[#cookies + 1] = cookie or line
+      paths[#paths + 1] = own or false
+    end
   end
 end
 
@@ -26,7 +30,9 @@ end
 function request()
   n = n + 1
   if #cookies > 0 then
-    wrk.headers["Cookie"] = cookies[(n % #cookies) + 1]
+    local i = (n % #cookies) + 1
+    wrk.headers["Cookie"] = cookies[i]
+    return wrk.format("GET", paths[i] or nil)
   end
   return wrk.format("GET")
 end
