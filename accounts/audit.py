@@ -35,6 +35,8 @@ class Tag(enum.StrEnum):
     FACTOR_UNLOCKED = "account:two_factor:unlocked"
     NO_PHONE_ON_FILE = "account:two_factor:no_phone"
     PROVIDER_FAILED = "account:two_factor:provider_failed"
+    ATTEMPT_EXPIRED = "account:two_factor:attempt_expired"
+    SECOND_FACTOR_REQUIRED = "account:two_factor:required_again"
     # Administration
     FIRM_TWO_FACTOR_ON = "firm:two_factor:enabled"
     FIRM_TWO_FACTOR_OFF = "firm:two_factor:disabled"

@@ -4,4 +4,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("accounts.urls")),
+    path("login/", include("twofactor.urls")),
+    path("dev/phone/", include("twofactor.phone_sim.urls")),
 ]

@@ -16,3 +16,4 @@ SIMULATED_PHONE = True
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 if REDIS_URL:  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = f"portal-test-{os.getpid()}"  # noqa: F405
+SMS_BACKEND = "twofactor.sms.locmem.SmsBackend"

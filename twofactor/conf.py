@@ -27,6 +27,24 @@ DEFAULTS: dict[str, Any] = {
     # Sessions end after an idle time and an absolute time.
     "SESSION_IDLE_SECONDS": 3600,
     "SESSION_COOKIE_AGE": 12 * 3600,
+    # How often an active session records that it was seen (so not every request writes).
+    "SESSION_TOUCH_SECONDS": 60,
+    # Remote providers: ask for a push's answer at most this often, however often pages poll.
+    "TWOFACTOR_PROVIDER_POLL_SECONDS": 3,
+    # Soft limits in the shared cache: name -> (events allowed, per seconds). A setting of
+    # the same name overrides single entries (the benchmark raises them).
+    "TWOFACTOR_RATE_LIMITS": {},
+}
+
+RATE_LIMITS: dict[str, tuple[int, int]] = {
+    "login.account": (10, 15 * 60),  # wrong passwords per email address
+    "login.ip": (50, 15 * 60),  # wrong passwords per client address (credential stuffing)
+    "sms.user": (1, 30),  # cool-down per person
+    "sms.number": (1, 30),  # cool-down per phone number
+    "sms.user.hour": (5, 3600),
+    "sms.ip": (10, 3600),
+    "sms.portal.day": (2000, 24 * 3600),  # the whole portal's daily budget (SMS pumping)
+    "push.user": (5, 10 * 60),  # push fatigue
 }
 
 
@@ -35,6 +53,11 @@ class TwoFactorSettings:
         if name not in DEFAULTS:
             raise AttributeError(f"Unknown two-factor setting {name}")
         return getattr(settings, name, DEFAULTS[name])
+
+
+    def rate_limit(self, name: str) -> tuple[int, int]:
+        """(events allowed, per seconds) for the named limiter, with overrides applied."""
+        return {**RATE_LIMITS, **self.TWOFACTOR_RATE_LIMITS}[name]
 
 
 conf = TwoFactorSettings()

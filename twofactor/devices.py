@@ -47,3 +47,12 @@ def forget_phone(user: User) -> None:
     if device.provider_ref:
         get_provider(device.provider).unregister(device.provider_ref)
     device.delete()
+
+
+def ensure_registered(user: User) -> PhoneDevice | None:
+    """The person's device for the number on file, registering it first if the provider
+    does not know this number yet (ProviderError if that fails)."""
+    device = phone_device(user)
+    if device is not None and device.is_registered_for(user.phone, get_provider().name):
+        return device
+    return register_phone(user)

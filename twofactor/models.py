@@ -40,6 +40,8 @@ class SignInAttempt(models.Model):
     expires_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
     method = models.CharField(max_length=16, blank=True)  # push, sms, backup_code
+    # Where to go once signed in (already checked to be on this host).
+    next_url = models.CharField(max_length=2000, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
 

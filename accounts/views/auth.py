@@ -12,7 +12,10 @@ from django.views.decorators.http import require_POST
 from accounts import audit, reauth
 from accounts.audit import Tag
 from accounts.forms import LoginForm, PasswordConfirmForm
-from accounts.models import User
+from accounts.models import User, normalize_email
+from portal.request_info import client_ip
+from twofactor import limits, signin
+from twofactor.policy import needs_second_factor
 
 
 def safe_next(request: HttpRequest, default: str = "") -> str:
@@ -33,6 +36,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect(safe_next(request, "home"))
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST":
+        try:
+            count_password_guess(request)
+        except limits.RateLimited as tripped:
+            return password_guessing_limited(request, tripped)
         if form.is_valid():
             return password_accepted(request, form.user, safe_next(request))
         audit.record(Tag.PASSWORD_REFUSED, request=request, email=_email_domain(request))
@@ -40,11 +47,41 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 
 def password_accepted(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
-    """The password was right: sign in (the second-factor step hooks in here)."""
+    """The password was right: sign in, or go on to the second factor when it is needed."""
     audit.record(Tag.PASSWORD_ACCEPTED, request=request, subject=user)
+    if needs_second_factor(user):
+        return signin.begin(request, user, next_url)
     login(request, user)
     audit.record(Tag.SIGNED_IN, request=request, subject=user)
     return redirect(next_url or "home")
+
+
+def count_password_guess(request: HttpRequest) -> None:
+    """Count a password try per email address and per client address (credential stuffing);
+    raise RateLimited when either has had too many. Counted before the check, so parallel
+    guesses cannot slip past the limit."""
+    email = normalize_email(request.POST.get("email", ""))[:254]
+    limits.hit_all([("login.account", email), ("login.ip", client_ip(request))])
+
+
+def password_guessing_limited(request: HttpRequest, tripped: limits.RateLimited) -> HttpResponse:
+    audit.record(Tag.LOGIN_THROTTLED, request=request, limit=tripped.name,
+                 email=_email_domain(request))
+    # A fresh form with the email kept: checking the bound one would run the password check.
+    form = LoginForm(request, initial={"email": request.POST.get("email", "")[:254]})
+    response = render(
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "next": safe_next(request),
+            "throttled": "Too many sign-in attempts. For your safety, try again in "
+                         f"{tripped.wait_text}.",
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(tripped.retry_after)
+    return response
 
 
 def _email_domain(request: HttpRequest) -> str:

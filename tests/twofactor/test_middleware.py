@@ -1,0 +1,186 @@
+"""The second-factor middleware: with only the password done nothing else is reachable; a
+signed-in session that newly needs a second factor is stepped back; sessions time out; and
+a verified page costs no extra query."""
+
+import re
+import uuid
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from accounts.models import AuditEvent, Firm
+from tests.conftest import PASSWORD
+from tests.twofactor.conftest import enter_password, request_token, type_token
+from twofactor.middleware import PENDING_ALLOWED, return_path
+
+SAMPLES = {"uuid": str(uuid.uuid4()), "int": "1", "str": "x", "slug": "x", "path": "x"}
+
+
+def every_route(patterns=None, prefix=""):
+    """Every URL of the portal, with sample values for its parameters."""
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from every_route(entry.url_patterns, route)
+        elif isinstance(entry, URLPattern):
+            yield "/" + re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLES[m.group(1) or "str"], route)
+
+
+OTHER_URLS = sorted(
+    {url for url in every_route() if not url.startswith(PENDING_ALLOWED)}
+    | {"/admin/", "/admin/login/", "/manage/employees/", "/manage/clients/", "/manage/activity/",
+       "/security/", "/dashboard/", "/site/", "/reauthenticate/", "/api/anything", "/"}
+)
+
+
+def test_the_route_list_covers_the_admin_pages():
+    assert {"/manage/employees/", "/dashboard/", "/security/"} <= set(OTHER_URLS)
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("url", OTHER_URLS)
+def test_with_only_the_password_every_other_url_goes_to_the_challenge(pending, url, method):
+    response = getattr(pending, method)(url)
+
+    assert response.status_code in (302, 404), url
+    if response.status_code == 302:
+        assert response["Location"] == "/login/verify/"
+    body = response.content.decode()
+    assert "Acme IT" not in body and "Terry" not in body
+
+
+def test_with_only_the_password_the_person_is_anonymous_to_views(pending):
+    response = pending.get("/login/")
+
+    assert response.status_code == 200  # the login page, not a signed-in redirect
+    assert "Log out" not in response.content.decode()
+
+
+def test_a_signed_in_session_is_stepped_back_when_its_firm_turns_2fa_on(client, demo_world):
+    client.post("/login/", {"email": "tech@globex.example", "password": PASSWORD})
+    assert client.get("/dashboard/").status_code == 200
+
+    Firm.objects.filter(name="Globex MSP").update(two_factor_required=True)
+    response = client.get("/security/")
+
+    assert response["Location"] == "/login/verify/"
+    assert "_auth_user_id" not in client.session
+    assert client.session["twofactor_attempt"]
+    assert client.get("/dashboard/")["Location"] == "/login/verify/"
+    assert AuditEvent.objects.filter(tag="account:two_factor:required_again").exists()
+
+
+def test_a_stepped_back_session_returns_to_its_page_after_the_second_factor(
+    client, demo_world, sms_outbox
+):
+    client.post("/login/", {"email": "tech@globex.example", "password": PASSWORD})
+    Firm.objects.filter(name="Globex MSP").update(two_factor_required=True)
+    client.get("/security/")
+
+    response = type_token(client, request_token(client, sms_outbox))
+
+    assert response["Location"] == "/security/"
+    assert client.get("/security/").status_code == 200
+
+
+def test_a_verified_page_costs_the_same_queries_with_and_without_the_middleware(
+    pending, sms_outbox, settings, django_assert_num_queries
+):
+    type_token(pending, request_token(pending, sms_outbox))
+    pending.get("/dashboard/")  # the first request after signing in stamps the session
+    with_middleware = settings.MIDDLEWARE
+    settings.MIDDLEWARE = [m for m in with_middleware if "twofactor" not in m]
+    plain = Client()  # a new client loads the changed middleware list
+    plain.cookies = pending.cookies
+    with CaptureQueriesContext(connection) as without_middleware:
+        assert plain.get("/dashboard/").status_code == 200
+    settings.MIDDLEWARE = with_middleware
+    guarded = Client()
+    guarded.cookies = pending.cookies
+
+    with django_assert_num_queries(len(without_middleware)):
+        assert guarded.get("/dashboard/").status_code == 200
+
+
+def test_a_verified_page_view_does_not_write_the_session(pending, sms_outbox):
+    type_token(pending, request_token(pending, sms_outbox))
+    pending.get("/dashboard/")
+
+    with CaptureQueriesContext(connection) as queries:
+        pending.get("/dashboard/")
+
+    assert not [q for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert not [q for q in queries if "otp" in q["sql"] or "phonedevice" in q["sql"]]
+
+
+def test_a_session_ends_after_an_hour_idle(pending, sms_outbox, time_travel):
+    type_token(pending, request_token(pending, sms_outbox))
+    pending.get("/dashboard/")
+
+    time_travel(3601)
+    response = pending.get("/dashboard/")
+
+    assert response["Location"] == "/login/?next=%2Fdashboard%2F"
+    assert "_auth_user_id" not in pending.session
+    assert AuditEvent.objects.filter(tag="account:session:expired", data__reason="idle").exists()
+
+
+def test_activity_keeps_a_session_alive_until_twelve_hours(pending, sms_outbox, time_travel):
+    type_token(pending, request_token(pending, sms_outbox))
+    pending.get("/dashboard/")
+
+    for _ in range(23):  # every 30 minutes for eleven and a half hours
+        time_travel(1800)
+        assert pending.get("/dashboard/").status_code == 200
+    time_travel(1800 + 1)
+    response = pending.get("/dashboard/")
+
+    assert response["Location"].startswith("/login/")
+    expired = AuditEvent.objects.filter(tag="account:session:expired")
+    assert expired.filter(data__reason="absolute").exists()
+
+
+def test_the_session_timeouts_are_configurable(pending, sms_outbox, time_travel, settings):
+    settings.SESSION_IDLE_SECONDS = 120
+    type_token(pending, request_token(pending, sms_outbox))
+    pending.get("/dashboard/")
+
+    time_travel(121)
+
+    assert pending.get("/dashboard/")["Location"].startswith("/login/")
+
+
+def test_a_password_only_session_also_times_out(client, demo_world, time_travel):
+    enter_password(client, "tech@globex.example")
+    client.get("/dashboard/")
+
+    time_travel(3601)
+
+    assert client.get("/dashboard/")["Location"].startswith("/login/")
+
+
+def test_logging_out_works_when_2fa_was_just_switched_on(client, demo_world):
+    client.post("/login/", {"email": "tech@globex.example", "password": PASSWORD})
+    Firm.objects.filter(name="Globex MSP").update(two_factor_required=True)
+
+    response = client.post("/logout/")
+
+    assert response["Location"] == "/login/"
+    assert not client.session.items()
+
+
+@pytest.mark.parametrize("path", ["//evil.example/", "/\\evil.example", "///evil.example"])
+def test_a_stepped_back_session_never_returns_to_another_host(rf, path):
+    request = rf.get("/")
+    request.path = path
+
+    back = return_path(request)
+    assert back == "" or (back.startswith("/") and back[1] not in "/\\")
+
+
+def test_a_stepped_back_session_returns_to_a_page_of_this_site(rf):
+    assert return_path(rf.get("/security/?tab=phone")) == "/security/?tab=phone"
+    assert return_path(rf.post("/security/")) == ""

@@ -1,0 +1,78 @@
+"""The pending sign-in attempt: the password was right, the second factor is not yet done.
+
+The person is NOT logged in meanwhile. The session (its key cycled at the password step)
+holds only the attempt's id; everything else (who, since when, where to go next) is on the
+``SignInAttempt`` row. An attempt lasts ``TWOFACTOR_ATTEMPT_SECONDS`` and succeeds once:
+``complete`` is a conditional UPDATE, so of any number of racing requests exactly one wins.
+"""
+
+from datetime import timedelta
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.models import User
+from portal.request_info import client_ip, user_agent
+from twofactor.conf import conf
+from twofactor.models import SignInAttempt
+
+SESSION_KEY = "twofactor_attempt"
+
+
+def start(request: HttpRequest, user: User, next_url: str) -> SignInAttempt:
+    """Begin an attempt for ``user``: a fresh session (new key, nothing carried over)
+    holding only the new attempt's id."""
+    now = timezone.now()
+    attempt = SignInAttempt.objects.create(
+        user=user,
+        created_at=now,
+        expires_at=now + timedelta(seconds=conf.TWOFACTOR_ATTEMPT_SECONDS),
+        next_url=next_url,
+        ip_address=client_ip(request) or None,
+        user_agent=user_agent(request),
+    )
+    request.session.flush()
+    request.session[SESSION_KEY] = str(attempt.pk)
+    return attempt
+
+
+def pending_id(request: HttpRequest) -> str | None:
+    """The id of the session's pending attempt, if any (no query)."""
+    value = request.session.get(SESSION_KEY)
+    return value if isinstance(value, str) else None
+
+
+def current(request: HttpRequest) -> SignInAttempt | None:
+    """The session's attempt while it can still succeed, with its person, firm and client."""
+    attempt_id = pending_id(request)
+    if attempt_id is None:
+        return None
+    return (
+        live()
+        .select_related("user__firm", "user__client")
+        .filter(pk=attempt_id, user__is_active=True)
+        .first()
+    )
+
+
+def live():
+    """Attempts that have neither succeeded nor expired."""
+    return SignInAttempt.objects.filter(completed_at__isnull=True, expires_at__gt=timezone.now())
+
+
+def complete(attempt: SignInAttempt, method: str) -> bool:
+    """Mark the attempt as succeeded by ``method``; False if it had already ended."""
+    now = timezone.now()
+    won = bool(
+        SignInAttempt.objects.filter(
+            pk=attempt.pk, completed_at__isnull=True, expires_at__gt=now
+        ).update(completed_at=now, method=method)
+    )
+    if won:
+        attempt.completed_at, attempt.method = now, method
+    return won
+
+
+def forget(request: HttpRequest) -> None:
+    """Drop the attempt from the session (it ended, or the person starts over)."""
+    request.session.pop(SESSION_KEY, None)

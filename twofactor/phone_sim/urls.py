@@ -1,0 +1,10 @@
+from django.urls import path
+
+from twofactor.phone_sim import views
+
+app_name = "phone_sim"
+
+urlpatterns = [
+    path("", views.phones, name="phones"),
+    path("requests/<uuid:approval_id>/<str:answer>/", views.answer, name="answer"),
+]

@@ -1,0 +1,83 @@
+"""The simulated phone: each phone's owner and number, its texts (newest first), and its
+pending OneTouch requests with Approve and Deny, showing what the Authy app shows."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from portal.request_info import browser_label
+from twofactor import approvals
+from twofactor.conf import conf
+from twofactor.models import ApprovalRequest
+from twofactor.phone_sim.models import SimulatedText
+from twofactor.providers.base import ApprovalStatus
+
+ANSWERS = {"approve": ApprovalStatus.APPROVED, "deny": ApprovalStatus.DENIED}
+MAX_PHONES = 200
+TEXTS_PER_PHONE = 5
+
+
+def simulation_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """404 unless SIMULATED_PHONE is on (read per request, so it can never leak into prod)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not conf.SIMULATED_PHONE:
+            raise Http404("There is no simulated phone here.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@simulation_only
+@never_cache
+def phones(request: HttpRequest) -> HttpResponse:
+    owners = list(
+        User.objects.exclude(phone="").select_related("firm").order_by("email")[:MAX_PHONES]
+    )
+    numbers = {owner.phone for owner in owners}
+    texts: dict[str, list[SimulatedText]] = {}
+    for text in SimulatedText.objects.filter(number__in=numbers).order_by("-received_at", "-id")[
+        : MAX_PHONES * TEXTS_PER_PHONE
+    ]:
+        texts.setdefault(text.number, []).append(text)
+    pending: dict[int, list[dict]] = {}
+    for approval in (
+        ApprovalRequest.objects.filter(
+            provider="local", status=ApprovalRequest.Status.PENDING,
+            expires_at__gt=timezone.now(), user__in=owners,
+        ).order_by("-created_at")
+    ):
+        pending.setdefault(approval.user_id, []).append(
+            {"approval": approval, "browser": browser_label(approval.user_agent)}
+        )
+    devices = [
+        {
+            "owner": owner,
+            "texts": texts.get(owner.phone, [])[:TEXTS_PER_PHONE],
+            "requests": pending.get(owner.pk, []),
+        }
+        for owner in owners
+    ]
+    return render(request, "phone_sim/phones.html", {"devices": devices})
+
+
+@simulation_only
+@require_POST
+def answer(request: HttpRequest, approval_id: str, answer: str) -> HttpResponse:
+    """Approve or Deny, as the person would swipe on the phone."""
+    if answer not in ANSWERS:
+        raise Http404
+    approval = get_object_or_404(ApprovalRequest, pk=approval_id, provider="local")
+    if approvals.record_answer(approval.provider_ref, ANSWERS[answer], provider="local"):
+        messages.success(request, f"Request {'approved' if answer == 'approve' else 'denied'}.")
+    else:
+        messages.warning(request, "That request was already answered or has expired.")
+    return redirect("phone_sim:phones")

@@ -1,0 +1,167 @@
+"""The one path every second-factor answer goes through, typed or approved.
+
+In order: the typed code must look like what the portal issues (ASCII digits, bounded
+length; anything else is a form error and never reaches a provider), the person must not
+be locked or backing off (``lockout.check_allowed``), the provider checks the code for the
+person of this attempt only, the outcome is counted (``record_failure`` /
+``record_success``), and the attempt is completed with a conditional UPDATE, so however many
+requests race with one right answer, exactly one signs in. No caller can skip a step.
+"""
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts import audit
+from accounts.audit import Tag
+from twofactor import approvals, attempts, devices, lockout, notifications
+from twofactor.conf import conf
+from twofactor.models import ApprovalRequest, SignInAttempt
+from twofactor.providers import get_provider
+from twofactor.providers.base import ApprovalStatus, ProviderError
+
+# What the portal issues: 6 or more ASCII digits ([0-9], not \d, which takes any script's).
+TOKEN_PATTERN = re.compile(r"[0-9]{6,10}")
+MAX_INPUT_LENGTH = 64
+
+
+class Outcome(enum.StrEnum):
+    ACCEPTED = "accepted"
+    MALFORMED = "malformed"  # not a token the portal could have issued
+    WRONG = "wrong"
+    BACKOFF = "backoff"
+    LOCKED = "locked"
+    ENDED = "ended"  # the attempt already succeeded or expired
+    UNAVAILABLE = "unavailable"  # the provider failed
+
+
+HTTP_STATUS = {
+    Outcome.ACCEPTED: 200,
+    Outcome.MALFORMED: 400,
+    Outcome.WRONG: 400,
+    Outcome.BACKOFF: 429,
+    Outcome.LOCKED: 429,
+    Outcome.ENDED: 410,
+    Outcome.UNAVAILABLE: 503,
+}
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    message: str = ""
+    retry_at: datetime | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome is Outcome.ACCEPTED
+
+    @property
+    def http_status(self) -> int:
+        return HTTP_STATUS[self.outcome]
+
+
+def normalise(raw: object) -> str | None:
+    """The token typed, without spaces, if it has the shape of one the portal issues."""
+    if not isinstance(raw, str) or len(raw) > MAX_INPUT_LENGTH:
+        return None
+    code = raw.strip().replace(" ", "")
+    return code if TOKEN_PATTERN.fullmatch(code) else None
+
+
+def refusal(attempt: SignInAttempt, request: HttpRequest | None = None) -> Result | None:
+    """Why no answer may be checked for this person right now (locked, backing off), or None."""
+    verdict = lockout.check_allowed(attempt.user)
+    if verdict.allowed:
+        return None
+    audit.record(Tag.TOKEN_REJECTED, request=request, subject=attempt.user, reason=verdict.reason)
+    return _explain(verdict)
+
+
+def _explain(verdict: lockout.Verdict) -> Result:
+    if verdict.reason == "locked":
+        message = (
+            "Too many wrong answers: the second step is locked until "
+            f"{verdict.retry_at:%H:%M} UTC. Your firm's administrator can lift the lock sooner."
+        )
+        return Result(Outcome.LOCKED, message, verdict.retry_at)
+    seconds = max(1, int((verdict.retry_at - timezone.now()).total_seconds()) + 1)
+    message = f"Several wrong tokens in a row. Wait {seconds} seconds, then try again."
+    return Result(Outcome.BACKOFF, message, verdict.retry_at)
+
+
+def verify_token(
+    attempt: SignInAttempt, raw: object, request: HttpRequest | None = None
+) -> Result:
+    """Check a typed token for ``attempt``; on success the attempt is completed."""
+    code = normalise(raw)
+    if code is None:
+        audit.record(Tag.TOKEN_REJECTED, request=request, subject=attempt.user, reason="malformed")
+        return Result(
+            Outcome.MALFORMED,
+            "Enter the token from the text message: 6 or more digits, nothing else.",
+        )
+    refused = refusal(attempt, request)
+    if refused:
+        return refused
+    user = attempt.user
+    device = devices.phone_device(user)
+    if device is None:
+        return _wrong(attempt, request)
+    try:
+        right = get_provider(device.provider).check_token(
+            user, device.provider_ref, device.number, code, attempt_id=str(attempt.pk)
+        )
+    except ProviderError as error:
+        audit.record(Tag.PROVIDER_FAILED, request=request, subject=user, kind=str(error.kind))
+        return Result(Outcome.UNAVAILABLE, error.user_message)
+    if not right:
+        return _wrong(attempt, request)
+    return _succeed(attempt, "sms", request)
+
+
+def accept_approval(
+    attempt: SignInAttempt, approval: ApprovalRequest | None, request: HttpRequest | None = None
+) -> Result:
+    """Sign in by an approved push: only this attempt's own request, approved in time."""
+    if approval is None or approval.attempt_id != attempt.pk:
+        return Result(Outcome.WRONG, "There is no approved request for this sign-in.")
+    if approvals.status_of(approval) is not ApprovalStatus.APPROVED:
+        return Result(Outcome.WRONG, "The request on your phone has not been approved.")
+    refused = refusal(attempt, request)
+    if refused:
+        return refused
+    return _succeed(attempt, "push", request)
+
+
+def _succeed(attempt: SignInAttempt, method: str, request: HttpRequest | None) -> Result:
+    lockout.record_success(attempt.user)
+    if not attempts.complete(attempt, method):
+        return Result(Outcome.ENDED, "This sign-in has already ended. Log in again.")
+    audit.record(Tag.TOKEN_ACCEPTED, request=request, subject=attempt.user, method=method)
+    return Result(Outcome.ACCEPTED)
+
+
+def _wrong(attempt: SignInAttempt, request: HttpRequest | None) -> Result:
+    user = attempt.user
+    lock = lockout.record_failure(user)
+    audit.record(
+        Tag.TOKEN_REJECTED, request=request, subject=user, reason="wrong",
+        failures=lock.failure_count,
+    )
+    if lock.is_locked():
+        if lock.failure_count == conf.TWOFACTOR_FAILURES_BEFORE_LOCK:
+            audit.record(Tag.FACTOR_LOCKED, request=request, subject=user)
+            notifications.second_factor_failing(user, attempt, locked=True)
+        return _explain(lockout.check_allowed(user))
+    if lock.failure_count == conf.TWOFACTOR_FAILURES_BEFORE_BACKOFF:
+        notifications.second_factor_failing(user, attempt, locked=False)
+    return Result(
+        Outcome.WRONG,
+        "That token is not right, has expired, or was replaced by a newer one. "
+        "Check the latest text message, or send a new token.",
+    )
