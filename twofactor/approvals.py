@@ -18,7 +18,7 @@ from accounts import audit
 from accounts.audit import Tag
 from accounts.models import User
 from portal.request_info import browser_label, client_ip, user_agent
-from twofactor import limits, notifications
+from twofactor import limits, notifications, poll
 from twofactor.conf import conf
 from twofactor.models import ApprovalRequest, PhoneDevice, SignInAttempt
 from twofactor.providers import get_provider
@@ -76,6 +76,7 @@ def send(attempt: SignInAttempt, device: PhoneDevice, request: HttpRequest) -> A
             ip_address=client_ip(request) or None,
             user_agent=user_agent(request),
         )
+    poll.remember(approval)
     audit.record(Tag.PUSH_SENT, request=request, subject=user, approval=str(approval.pk))
     return approval
 
@@ -138,6 +139,7 @@ def record_answer(request_ref: str, status: ApprovalStatus, *, provider: str) ->
         .filter(provider=provider, provider_ref=request_ref, answered_at=now)
         .first()
     )
+    poll.remember(approval)
     audit.record(AUDIT_TAGS[status], subject=approval.user, approval=str(approval.pk))
     if status is ApprovalStatus.DENIED:
         notifications.push_denied(approval)
@@ -152,6 +154,7 @@ def expire(approval: ApprovalRequest, request: HttpRequest | None = None) -> Non
         status=Status.EXPIRED, answered_at=timezone.now()
     ):
         approval.status = Status.EXPIRED
+        poll.remember(approval)
         audit.record(Tag.PUSH_EXPIRED, request=request, subject=approval.user)
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import audit, phones
 from accounts.audit import Tag
 from portal.request_info import client_ip
-from twofactor import approvals, attempts, devices, limits, signin, verification
+from twofactor import approvals, attempts, devices, limits, poll, signin, verification
 from twofactor.conf import conf
 from twofactor.models import SignInAttempt
 from twofactor.providers import get_provider
@@ -34,6 +34,9 @@ STATUS_TEXT = {
         "OneTouch request expired. Send a new request, or use an SMS token."
     ),
 }
+
+
+NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
 class TokenForm(forms.Form):
@@ -154,12 +157,32 @@ def new_push(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@never_cache
 def status(request: HttpRequest) -> JsonResponse:
     """The OneTouch status of the session's own attempt (read-only, for the page's script).
 
-    Answers from one indexed lookup; a remote provider is asked at most every few seconds.
+    Answers from the cache when it can (``twofactor.poll``: no session, no query), else from
+    the session and one indexed lookup; a remote provider is asked at most every few seconds.
     """
+    known = poll.answer(request)
+    if known is None:
+        return status_from_database(request)
+    state = ApprovalStatus(known.status_now())
+    response = JsonResponse(status_body(known.request_id, state))
+    response["Cache-Control"] = NEVER_CACHE  # never_cache's header, without its arithmetic
+    return response
+
+
+def status_body(request_id: str, state: ApprovalStatus) -> dict:
+    return {
+        "request": request_id,
+        "status": state.value,
+        "message": STATUS_TEXT[state],
+        "final": state.is_final,
+    }
+
+
+@never_cache
+def status_from_database(request: HttpRequest) -> JsonResponse:
     attempt_id = attempts.pending_id(request)
     approval = approvals.latest(attempt_id) if attempt_id else None
     asked = request.GET.get("request")
@@ -169,13 +192,7 @@ def status(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "ended"}, status=404)
     with suppress(ProviderError):  # the page keeps showing "pending"; SMS still works
         approvals.refresh_from_provider(approval)
-    state = approvals.status_of(approval)
-    return JsonResponse({
-        "request": str(approval.pk),
-        "status": state.value,
-        "message": STATUS_TEXT[state],
-        "final": state.is_final,
-    })
+    return JsonResponse(status_body(str(approval.pk), approvals.status_of(approval)))
 
 
 def help_page(request: HttpRequest) -> HttpResponse:
@@ -202,6 +219,7 @@ def render_challenge(
             "form": form or TokenForm(),
             "error": error,
             "approval": approval,
+            "poll_url": poll.url(request, approval) if approval else poll.PATH,
             "approval_status": state.value if state else "none",
             "status_text": STATUS_TEXT[state],
             "offer_new_push": state is not ApprovalStatus.PENDING
