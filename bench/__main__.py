@@ -17,6 +17,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from bench import report, workloads
+from bench.load import Load, warm_up
 from bench.server import ROOT, Server, Shape
 from bench.workloads import Plan
 from bench.world import Store, make_store, seed
@@ -68,7 +69,7 @@ def prepare(plan: Plan, only: set[str]) -> workloads.People:
     call_command("collectstatic", verbosity=0, interactive=False)
     Path(os.environ["BENCH_SMS_DIR"]).mkdir()
     sizes = list(plan.sizes) if "W4" in only else []
-    people = seed(sizes, plan.sign_ins, plan.hanging * 25)
+    people = seed(sizes, plan.sign_ins, plan.hanging * plan.rounds)
     connection.close()
     return people
 
@@ -168,7 +169,9 @@ def hung(env, shape, log, plan, people, store) -> list[report.Row]:
         server = stack.enter_context(serving(
             env, shape, log, TWOFACTOR_PROVIDER="authy", AUTHY_API_KEY=emulator.api_key,
             AUTHY_API_URL=emulator.base_url,
+            PROVIDER_TIMEOUT_SECONDS=str(workloads.provider_timeout(plan)),
         ))
+        warm_up(server, [Load("W1", "/dashboard/", 16, store.folder / "verified.cookies")])
         return workloads.hung_provider(server, plan, people, store.folder, emulator)
 
 

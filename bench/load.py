@@ -53,18 +53,22 @@ def run_wrk(server: Server, load: Load, seconds: float) -> Sample:
                   sample.errors, used)
 
 
+def warm_up(server: Server, loads: list[Load]) -> None:
+    """A second of each load, not counted: every worker has imported, compiled, connected."""
+    for load in loads:
+        run_wrk(server, load, 1)
+
+
 def alternate(server: Server, loads: list[Load], rounds: int, seconds: float,
-              between: Callable[[], None] | None = None) -> dict[str, list[Sample]]:
+              warm: bool = True) -> dict[str, list[Sample]]:
     """Each round runs every load once, the order rotating, so drift hits all alike."""
     samples: dict[str, list[Sample]] = {load.label: [] for load in loads}
-    for load in loads:  # warm up: every worker has imported, compiled and connected
-        run_wrk(server, load, 1)
+    if warm:
+        warm_up(server, loads)
     for r in range(rounds):
         shift = r % len(loads)
         for load in loads[shift:] + loads[:shift]:
             samples[load.label].append(run_wrk(server, load, seconds))
-            if between:
-                between()
     return samples
 
 
