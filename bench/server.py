@@ -31,6 +31,10 @@ class Shape:
     workers: int = 2
     threads: int = 8
 
+    def __post_init__(self) -> None:
+        if self.worker_class == "sync":
+            self.threads = 1
+
     def __str__(self) -> str:
         threads = f" x {self.threads} threads" if self.worker_class == "gthread" else ""
         return f"{self.workers} {self.worker_class} workers{threads}"

@@ -17,7 +17,8 @@ bind = [env.text("GUNICORN_BIND") or f"127.0.0.1:{env.integer('PORT', 8000)}"]
 workers = env.integer("WEB_CONCURRENCY", os.cpu_count() or 2)
 worker_class = env.text("GUNICORN_WORKER_CLASS", "gthread")
 # Threads per worker: room for requests blocked on the database or a provider's API.
-threads = env.integer("GUNICORN_THREADS", 8)
+# (gunicorn quietly turns "sync" into gthread when threads > 1: keep sync meaning sync.)
+threads = env.integer("GUNICORN_THREADS", 8) if worker_class == "gthread" else 1
 
 # A provider call is bounded by PROVIDER_TIMEOUT_SECONDS (5 s); nothing legitimate takes 30.
 timeout = env.integer("GUNICORN_TIMEOUT", 30)

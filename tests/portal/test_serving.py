@@ -66,6 +66,14 @@ def test_gunicorn_listens_on_loopback_port_8000_by_default(monkeypatch):
     assert conf["timeout"] > 5  # longer than a provider call may take
 
 
+def test_gunicorn_sync_workers_stay_sync(monkeypatch):
+    monkeypatch.setenv("GUNICORN_WORKER_CLASS", "sync")
+
+    conf = runpy.run_path(GUNICORN_CONF)
+
+    assert conf["threads"] == 1  # more would make gunicorn run gthread instead
+
+
 def test_gunicorn_port_and_bind_can_be_overridden(monkeypatch):
     monkeypatch.setenv("PORT", "9001")
     assert runpy.run_path(GUNICORN_CONF)["bind"] == ["127.0.0.1:9001"]
