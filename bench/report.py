@@ -110,7 +110,7 @@ def compare(name: str, rounds: list[Sample], base: list[Sample], baseline: str, 
 
 
 def _num(value: float, digits: int = 0) -> str:
-    return "" if not value or value != value else f"{value:,.{digits}f}"
+    return "" if value != value else f"{value:,.{digits}f}"
 
 
 def _ratio(row: Row, key: str) -> str:
@@ -118,12 +118,17 @@ def _ratio(row: Row, key: str) -> str:
     return "" if value is None or value != value else f"{value:.2f}"
 
 
+def _measured(row: Row, value: float, digits: int = 0) -> str:
+    """A skipped workload shows blanks, a measured zero shows 0."""
+    return _num(value, digits) if row.throughput or row.ratios else ""
+
+
 COLUMNS = [
     ("workload", lambda r: r.name),
-    ("req/s", lambda r: _num(r.throughput)),
-    ("p50 ms", lambda r: _num(r.p50_ms, 1)),
-    ("p99 ms", lambda r: _num(r.p99_ms, 1)),
-    ("CPU ms/op", lambda r: _num(r.cpu_ms_per_op, 2)),
+    ("req/s", lambda r: _measured(r, r.throughput)),
+    ("p50 ms", lambda r: _measured(r, r.p50_ms, 1)),
+    ("p99 ms", lambda r: _measured(r, r.p99_ms, 1)),
+    ("CPU ms/op", lambda r: _measured(r, r.cpu_ms_per_op, 2)),
     ("x req/s", lambda r: _ratio(r, "throughput")),
     ("x p50", lambda r: _ratio(r, "p50")),
     ("x p99", lambda r: _ratio(r, "p99")),
@@ -131,7 +136,7 @@ COLUMNS = [
     ("baseline", lambda r: r.baseline),
     ("target", lambda r: r.target),
     ("met", lambda r: {True: "yes", False: "NO", None: ""}[r.met]),
-    ("RSS/worker MB", lambda r: _num(r.rss_mb)),
+    ("RSS/worker MB", lambda r: _measured(r, r.rss_mb)),
 ]
 
 

@@ -30,6 +30,11 @@ RAISED_LIMITS: dict[str, tuple[int, int]] = {
     "sms.ip": (10**6, 3600),
 }
 TWOFACTOR_RATE_LIMITS = RAISED_LIMITS
+# W5 keeps sign-ins stuck round after round; the provider's circuit breaker would soon stop
+# calling a provider that keeps timing out (its job, and a help to the workers), so it is
+# raised for the run: the measured case is the worse one.
+RAISED_SETTINGS = {"PROVIDER_BREAKER_FAILURES": 10**6}
+globals().update(RAISED_SETTINGS)
 
 # Texts go to files the harness reads the tokens from (bench/sms.py).
 SMS_BACKEND = "bench.sms.FileSmsBackend"

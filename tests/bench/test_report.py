@@ -65,3 +65,13 @@ def test_table_shows_ratios_targets_and_notes_and_json_keeps_every_field():
     assert "- W5 hang: 12 sign-ins hung" in text
     assert data["rows"][0]["ratios"] == {"throughput": 0.9}
     assert data["meta"] == {"nproc": "2"}
+
+
+def test_a_workload_that_served_nothing_shows_zero_and_a_skipped_one_shows_blanks():
+    starved = Row("W5 sync", throughput=0.0, ratios={"throughput": 0.0}, met=False)
+    skipped = Row("W4", note="skipped: its page is not built yet")
+
+    starved_line, skipped_line = table([starved, skipped]).splitlines()[2:4]
+
+    assert "| 0 " in starved_line and "NO" in starved_line
+    assert set(skipped_line.replace("W4", "").replace("|", "").strip()) == set()
