@@ -12,7 +12,10 @@ ROOT_URLCONF = "bench.urls"
 
 # The second-factor middleware runs for every path except the baseline pages, so the plain
 # login_required page is the same project minus exactly that middleware.
-SECOND_FACTOR_MIDDLEWARE = [m for m in MIDDLEWARE if m.startswith(("twofactor.", "django_otp."))]
+SECOND_FACTOR_MIDDLEWARE = [
+    m for m in MIDDLEWARE
+    if m == "twofactor.middleware.SecondFactorMiddleware" or m.startswith("django_otp.")
+]
 _first = next((MIDDLEWARE.index(m) for m in SECOND_FACTOR_MIDDLEWARE), len(MIDDLEWARE))
 MIDDLEWARE = [m for m in MIDDLEWARE if m not in SECOND_FACTOR_MIDDLEWARE]
 MIDDLEWARE.insert(_first, "bench.middleware.SecondFactorUnlessBaseline")

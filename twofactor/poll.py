@@ -4,28 +4,44 @@ Browsers poll every second or so while a person finds their phone, so the poll i
 portal's hottest request. Every change of an attempt's latest request (sent, answered,
 expired) is written to the cache under the attempt's id; the challenge page's poll URL
 carries a signature binding the attempt and request ids to the session cookie of the page
-it was shown on. The poll checks the signature against the cookie the browser sends (no
-session read, no query) and answers with one cache read. Anything else (no signature, a
-wrong one, a cache miss, a newer request, a remote provider due to be asked again) goes
-the long way, through the session and the database.
+it was shown on. ``PollMiddleware``, near the top of the stack, checks the signature against
+the cookie the browser sends and answers with one cache read: no session, CSRF, user,
+messages or page headers, which a JSON status needs none of. Anything else (no signature, a
+wrong one, a cache miss, a newer request, a remote provider due to be asked again) goes the
+long way, through the view, the session and the database.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from twofactor.models import ApprovalRequest
+from twofactor.providers.base import ApprovalStatus
 
 SALT = "twofactor.poll"
 PATH = "/login/verify/status/"
 # Kept a little past the request's expiry, so the last polls still read "expired".
 LINGER_SECONDS = 300
+NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+STATUS_TEXT = {
+    None: "No OneTouch request pending: use an SMS token instead.",
+    ApprovalStatus.PENDING: "OneTouch request pending: approve it in the app on your phone.",
+    ApprovalStatus.APPROVED: "OneTouch request approved. Signing you in…",
+    ApprovalStatus.DENIED: (
+        "OneTouch request denied. If that was a mistake, send an SMS token and enter it below."
+    ),
+    ApprovalStatus.EXPIRED: (
+        "OneTouch request expired. Send a new request, or use an SMS token."
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -94,3 +110,38 @@ def answer(request: HttpRequest) -> Known | None:
         and cache.get(f"approval-poll:{request_id}") is None
     )
     return None if remote_due else known  # when due, the long way asks the provider
+
+
+def status_body(request_id: str, state: ApprovalStatus) -> dict:
+    """What the poll answers, whichever way it went."""
+    return {
+        "request": request_id,
+        "status": state.value,
+        "message": STATUS_TEXT[state],
+        "final": state.is_final,
+    }
+
+
+def cached_response(request: HttpRequest) -> JsonResponse | None:
+    """The poll's answer from the cache, or None to take the long way."""
+    known = answer(request)
+    if known is None:
+        return None
+    response = JsonResponse(status_body(known.request_id, ApprovalStatus(known.status_now())))
+    response["Cache-Control"] = NEVER_CACHE  # never_cache's header, without its arithmetic
+    return response
+
+
+class PollMiddleware:
+    """Answers the page's own signed poll before sessions, CSRF, users, messages and CSP run
+    (SecurityMiddleware, above it, still adds its headers); lets everything else through."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == PATH and request.method == "GET":
+            response = cached_response(request)
+            if response is not None:
+                return response
+        return self.get_response(request)

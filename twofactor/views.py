@@ -20,23 +20,9 @@ from portal.request_info import client_ip
 from twofactor import approvals, attempts, devices, limits, poll, signin, verification
 from twofactor.conf import conf
 from twofactor.models import SignInAttempt
+from twofactor.poll import STATUS_TEXT
 from twofactor.providers import get_provider
 from twofactor.providers.base import ApprovalStatus, ProviderError
-
-STATUS_TEXT = {
-    None: "No OneTouch request pending: use an SMS token instead.",
-    ApprovalStatus.PENDING: "OneTouch request pending: approve it in the app on your phone.",
-    ApprovalStatus.APPROVED: "OneTouch request approved. Signing you in…",
-    ApprovalStatus.DENIED: (
-        "OneTouch request denied. If that was a mistake, send an SMS token and enter it below."
-    ),
-    ApprovalStatus.EXPIRED: (
-        "OneTouch request expired. Send a new request, or use an SMS token."
-    ),
-}
-
-
-NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
 class TokenForm(forms.Form):
@@ -160,25 +146,11 @@ def new_push(request: HttpRequest) -> HttpResponse:
 def status(request: HttpRequest) -> JsonResponse:
     """The OneTouch status of the session's own attempt (read-only, for the page's script).
 
-    Answers from the cache when it can (``twofactor.poll``: no session, no query), else from
-    the session and one indexed lookup; a remote provider is asked at most every few seconds.
+    The page's own signed poll is answered from the cache (``twofactor.poll``: usually by
+    its middleware, before the session is read); anything else from the session and one
+    indexed lookup. A remote provider is asked at most every few seconds.
     """
-    known = poll.answer(request)
-    if known is None:
-        return status_from_database(request)
-    state = ApprovalStatus(known.status_now())
-    response = JsonResponse(status_body(known.request_id, state))
-    response["Cache-Control"] = NEVER_CACHE  # never_cache's header, without its arithmetic
-    return response
-
-
-def status_body(request_id: str, state: ApprovalStatus) -> dict:
-    return {
-        "request": request_id,
-        "status": state.value,
-        "message": STATUS_TEXT[state],
-        "final": state.is_final,
-    }
+    return poll.cached_response(request) or status_from_database(request)
 
 
 @never_cache
@@ -192,7 +164,7 @@ def status_from_database(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "ended"}, status=404)
     with suppress(ProviderError):  # the page keeps showing "pending"; SMS still works
         approvals.refresh_from_provider(approval)
-    return JsonResponse(status_body(str(approval.pk), approvals.status_of(approval)))
+    return JsonResponse(poll.status_body(str(approval.pk), approvals.status_of(approval)))
 
 
 def help_page(request: HttpRequest) -> HttpResponse:

@@ -201,3 +201,11 @@ def test_the_pages_own_poll_still_asks_a_remote_provider_every_few_seconds(pendi
             assert pending.get(url).json()["status"] == "pending"
 
     assert remote.approval_status.call_count == 1
+
+
+def test_the_pages_own_poll_keeps_the_security_headers_and_sets_no_cookie(pending):
+    response = pending.get(signed_poll_url(pending))
+
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in response["Cache-Control"]
+    assert not response.cookies
