@@ -42,13 +42,18 @@ class Tag(enum.StrEnum):
     FIRM_TWO_FACTOR_OFF = "firm:two_factor:disabled"
     CLIENT_TWO_FACTOR_ON = "client:two_factor:enabled"
     CLIENT_TWO_FACTOR_OFF = "client:two_factor:disabled"
+    CLIENT_ADDED = "client:created"
+    CLIENT_RENAMED = "client:renamed"
     PHONE_CHANGED = "account:phone:changed"
     ROLE_CHANGED = "account:role:changed"
+    PROFILE_CHANGED = "account:profile:changed"
     PERSON_ADDED = "account:created"
+    INVITATION_SENT = "account:invitation:sent"
     PERSON_DEACTIVATED = "account:deactivated"
     PERSON_REACTIVATED = "account:reactivated"
     PASSWORD_SET = "account:password:set"
     PASSWORD_RESET_REQUESTED = "account:password:reset_requested"
+    PASSWORD_RESET_THROTTLED = "account:password:reset_throttled"
     REAUTHENTICATED = "account:reauthenticated"
 
 

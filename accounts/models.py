@@ -110,7 +110,12 @@ class User(AbstractBaseUser):
                 name="end_users_and_only_end_users_have_a_client",
             )
         ]
-        indexes = [models.Index(fields=["firm", "role", "full_name"])]
+        indexes = [
+            models.Index(fields=["firm", "role", "full_name"]),
+            # Manage Employees pages by (name, id) inside a firm: an index range, no sort.
+            models.Index(fields=["firm", "full_name", "id"], name="user_firm_name_page"),
+            models.Index(fields=["client", "full_name", "id"], name="user_client_name_page"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email

@@ -6,4 +6,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("login/", include("twofactor.urls")),
     path("dev/phone/", include("twofactor.phone_sim.urls")),
+    path("twofactor/callbacks/", include("twofactor.callback_urls")),
+    path("twofactor/push/", include("twofactor.enrollment_urls")),
 ]

@@ -128,7 +128,12 @@ def record_answer(request_ref: str, status: ApprovalStatus, *, provider: str) ->
         return False
     now = timezone.now()
     pending = ApprovalRequest.objects.filter(
-        provider=provider, provider_ref=request_ref, status=Status.PENDING
+        provider=provider,
+        provider_ref=request_ref,
+        status=Status.PENDING,
+        # An answer for a sign-in that already ended (succeeded or ran out) changes nothing.
+        attempt__completed_at__isnull=True,
+        attempt__expires_at__gt=now,
     )
     if status is not ApprovalStatus.EXPIRED:
         pending = pending.filter(expires_at__gt=now)

@@ -1,5 +1,15 @@
 """Start-up checks: a misconfigured second factor is caught by `manage.py check`, not at the
-first sign-in."""
+first sign-in.
+
+A chosen provider with missing or malformed credentials stops start-up with a message that
+names the environment variable to set (Django runs these before ``runserver``, ``migrate``
+and ``check --deploy``).
+"""
+
+import re
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
@@ -23,3 +33,98 @@ def simulated_phone_only_in_development(app_configs, **kwargs) -> list[Error]:
             hint="Unset SIMULATED_PHONE in production.", id="twofactor.E002",
         ))
     return errors
+
+
+TWILIO_MESSAGING_BACKEND = "twofactor.sms.twilio_messaging.SmsBackend"
+
+FORMATS = {
+    "AUTHY_API_KEY": (r"[A-Za-z0-9]{20,64}", "20 to 64 letters and digits"),
+    "TWILIO_ACCOUNT_SID": (r"AC[0-9a-fA-F]{32}", "AC followed by 32 hexadecimal digits"),
+    "TWILIO_AUTH_TOKEN": (r"[0-9a-fA-F]{32}", "32 hexadecimal digits"),
+    "TWILIO_VERIFY_SERVICE_SID": (r"VA[0-9a-fA-F]{32}", "VA followed by 32 hexadecimal digits"),
+    "TWILIO_MESSAGING_FROM": (
+        r"\+[1-9][0-9]{6,14}|MG[0-9a-fA-F]{32}",
+        "a sending number in E.164 (+14155550123) or a Messaging Service SID (MG...)",
+    ),
+}
+NEEDED = {
+    "authy": ["AUTHY_API_KEY"],
+    "twilio_verify": ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_VERIFY_SERVICE_SID"],
+}
+BASE_URLS = {"authy": ["AUTHY_API_URL"], "twilio_verify": ["TWILIO_VERIFY_BASE_URL"]}
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def _credential_errors(names: Iterable[str], why: str) -> list[Error]:
+    errors = []
+    for name in names:
+        value = getattr(conf, name)
+        pattern, shape = FORMATS[name]
+        if not value:
+            errors.append(
+                Error(
+                    f"{name} is not set.",
+                    hint=f"{why} needs {name} ({shape}).",
+                    id="twofactor.E010",
+                )
+            )
+        elif not re.fullmatch(pattern, value):
+            errors.append(
+                Error(
+                    f"{name} is malformed.",
+                    hint=f"{name} must be {shape}; check for spaces or a truncated value.",
+                    id="twofactor.E011",
+                )
+            )
+    return errors
+
+
+def _url_errors(name: str, value: str) -> list[Error]:
+    url = urlsplit(value or "")
+    local = url.hostname in LOOPBACK
+    if url.scheme == "https" or (url.scheme == "http" and local):
+        return []
+    return [
+        Error(
+            f"{name} must be an https:// URL (http:// only for 127.0.0.1).",
+            hint=f"{name} is {value!r}.",
+            id="twofactor.E012",
+        )
+    ]
+
+
+@register()
+def check_provider_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """The chosen provider's credentials and addresses, and the SMS backend's."""
+    provider = conf.TWOFACTOR_PROVIDER
+    if provider not in PROVIDERS:
+        return []  # reported as twofactor.E001 above
+    problems: list[Error] = []
+    timeout = conf.PROVIDER_TIMEOUT_SECONDS
+    if not isinstance(timeout, int | float) or not 0 < timeout <= 30:
+        problems.append(
+            Error(
+                f"PROVIDER_TIMEOUT_SECONDS is {timeout!r}.",
+                hint="Set PROVIDER_TIMEOUT_SECONDS to a number of seconds from 1 to 30.",
+                id="twofactor.E014",
+            )
+        )
+    problems += _credential_errors(NEEDED.get(provider, []), f"TWOFACTOR_PROVIDER={provider}")
+    for name in BASE_URLS.get(provider, []):
+        problems += _url_errors(name, getattr(conf, name))
+    if provider != "local":
+        public = urlsplit(conf.PUBLIC_BASE_URL or "")
+        if public.scheme not in ("http", "https") or not public.hostname:
+            problems.append(
+                Error(
+                    "PUBLIC_BASE_URL must be the portal's external address (https://...).",
+                    hint="Provider callbacks are signed for that URL and checked against it.",
+                    id="twofactor.E013",
+                )
+            )
+    if conf.SMS_BACKEND == TWILIO_MESSAGING_BACKEND:
+        why = "SMS_BACKEND=twilio_messaging"
+        names = ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_MESSAGING_FROM"]
+        problems += [e for e in _credential_errors(names, why) if e not in problems]
+        problems += _url_errors("TWILIO_MESSAGING_BASE_URL", conf.TWILIO_MESSAGING_BASE_URL)
+    return problems

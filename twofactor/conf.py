@@ -34,6 +34,25 @@ DEFAULTS: dict[str, Any] = {
     # Soft limits in the shared cache: name -> (events allowed, per seconds). A setting of
     # the same name overrides single entries (the benchmark raises them).
     "TWOFACTOR_RATE_LIMITS": {},
+    # Outside providers (CONTRACT.md names the variables; checks.py checks them).
+    "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
+    "AUTHY_API_KEY": "",
+    "AUTHY_API_URL": "https://api.authy.com",
+    "TWILIO_ACCOUNT_SID": "",
+    "TWILIO_AUTH_TOKEN": "",
+    "TWILIO_VERIFY_SERVICE_SID": "",
+    "TWILIO_VERIFY_BASE_URL": "https://verify.twilio.com",
+    "TWILIO_MESSAGING_FROM": "",
+    "TWILIO_MESSAGING_BASE_URL": "https://api.twilio.com",
+    # What the person installs for Verify Push: the operator's own app.
+    "TWILIO_VERIFY_APP_NAME": "the Partner Portal phone app",
+    # Circuit breaker: this many failures within the window keep a provider uncalled for
+    # the cool-down (state in the shared cache, so it holds across workers).
+    "PROVIDER_BREAKER_FAILURES": 5,
+    "PROVIDER_BREAKER_WINDOW_SECONDS": 60,
+    "PROVIDER_BREAKER_COOLDOWN_SECONDS": 30,
+    # A signed provider callback older (or further ahead) than this is refused.
+    "CALLBACK_MAX_AGE_SECONDS": 300,
 }
 
 RATE_LIMITS: dict[str, tuple[int, int]] = {

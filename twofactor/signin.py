@@ -19,6 +19,7 @@ from accounts.models import User
 from twofactor import approvals, attempts, devices, limits
 from twofactor.models import PhoneDevice, SignInAttempt
 from twofactor.providers.base import ProviderError
+from twofactor.providers.fallback import what_still_works
 
 
 def begin(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
@@ -37,7 +38,11 @@ def begin(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
         )
     except ProviderError as error:
         audit.record(Tag.PROVIDER_FAILED, request=request, subject=user, kind=str(error.kind))
-        messages.error(request, f"{error.user_message} No OneTouch request was sent.")
+        messages.error(
+            request,
+            f"{error.user_message} No OneTouch request was sent. "
+            f"{what_still_works('push', error)}",
+        )
     return redirect("twofactor:challenge")
 
 

@@ -23,6 +23,7 @@ from twofactor.conf import conf
 from twofactor.models import ApprovalRequest, SignInAttempt
 from twofactor.providers import get_provider
 from twofactor.providers.base import ApprovalStatus, ProviderError
+from twofactor.providers.fallback import what_still_works
 
 # What the portal issues: 6 or more ASCII digits ([0-9], not \d, which takes any script's).
 TOKEN_PATTERN = re.compile(r"[0-9]{6,10}")
@@ -118,7 +119,8 @@ def verify_token(
         )
     except ProviderError as error:
         audit.record(Tag.PROVIDER_FAILED, request=request, subject=user, kind=str(error.kind))
-        return Result(Outcome.UNAVAILABLE, error.user_message)
+        fallback = what_still_works("sms", error)
+        return Result(Outcome.UNAVAILABLE, f"{error.user_message} {fallback}")
     if not right:
         return _wrong(attempt, request)
     return _succeed(attempt, "sms", request)

@@ -23,6 +23,7 @@ from twofactor.models import SignInAttempt
 from twofactor.poll import STATUS_TEXT
 from twofactor.providers import get_provider
 from twofactor.providers.base import ApprovalStatus, ProviderError
+from twofactor.providers.fallback import what_still_works
 
 
 class TokenForm(forms.Form):
@@ -102,7 +103,8 @@ def send_sms(request: HttpRequest) -> HttpResponse:
         )
     except ProviderError as error:
         audit.record(Tag.PROVIDER_FAILED, request=request, subject=user, kind=str(error.kind))
-        return render_challenge(request, attempt, error=error.user_message, status=503)
+        message = f"{error.user_message} {what_still_works('sms', error)}"
+        return render_challenge(request, attempt, error=message, status=503)
     audit.record(Tag.SMS_SENT, request=request, subject=user, to=phones.mask(user.phone))
     minutes = conf.TWOFACTOR_TOKEN_SECONDS // 60
     messages.success(
@@ -138,7 +140,8 @@ def new_push(request: HttpRequest) -> HttpResponse:
         except ProviderError as error:
             audit.record(Tag.PROVIDER_FAILED, request=request, subject=attempt.user,
                          kind=str(error.kind))
-            return render_challenge(request, attempt, error=error.user_message, status=503)
+            message = f"{error.user_message} {what_still_works('push', error)}"
+            return render_challenge(request, attempt, error=message, status=503)
     return redirect("twofactor:challenge")
 
 

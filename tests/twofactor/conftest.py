@@ -7,6 +7,14 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import PASSWORD
+from tests.emulators.fixtures import authy_emulator, twilio_emulator  # noqa: F401
+from tests.twofactor.providers.fixtures import (  # noqa: F401
+    authy,
+    authy_settings,
+    person,
+    twilio,
+    twilio_settings,
+)
 from twofactor.models import ApprovalRequest, SignInAttempt
 from twofactor.sms import locmem
 

@@ -1,0 +1,147 @@
+"""Setting a password from an email link: an invitation, or "Forgot your password?".
+
+In the manner of Django's PasswordResetConfirmView: the token is moved from the URL into the
+session at once (so it does not leak through the Referer header) and checked again when the
+password is set. Setting a password never signs anyone in: the person is sent to log in,
+where the second factor is asked for as usual.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+
+from accounts import audit, emails
+from accounts.audit import Tag
+from accounts.models import User, normalize_email
+from accounts.tokens import encode_uid, invitation_tokens, person_from_uid, reset_tokens
+from portal.request_info import client_ip
+from twofactor.policy import needs_second_factor
+
+_SESSION_TOKEN = "accounts_password_link_token"
+_SET_PASSWORD = "set-password"
+# "Forgot your password?": emails per account and requests per address, each per hour.
+RESET_EMAILS_PER_ACCOUNT = 3
+RESET_REQUESTS_PER_IP = 20
+_HOUR = 3600
+
+_KINDS = {
+    "invitation": (invitation_tokens, "Choose your password", "Set password"),
+    "password_reset": (reset_tokens, "Choose a new password", "Set new password"),
+}
+
+
+def _set_password_page(request: HttpRequest, uidb64: str, token: str, kind: str) -> HttpResponse:
+    generator: PasswordResetTokenGenerator
+    generator, title, button = _KINDS[kind]
+    person = person_from_uid(uidb64)
+    if token != _SET_PASSWORD:
+        if person is not None and generator.check_token(person, token):
+            request.session[_SESSION_TOKEN] = token
+            return redirect(reverse(kind, kwargs={"uidb64": uidb64, "token": _SET_PASSWORD}))
+        return _link_invalid(request)
+    token = request.session.get(_SESSION_TOKEN, "")
+    if person is None or not generator.check_token(person, token):
+        return _link_invalid(request)
+    form = SetPasswordForm(person, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()  # a new hash: this link and every session of the old password are dead
+        del request.session[_SESSION_TOKEN]
+        audit.record(Tag.PASSWORD_SET, request=request, subject=person, via=kind)
+        if kind == "password_reset":
+            emails.send_notice(person, "password_changed", "your password was changed")
+        logout(request)  # ends whatever this browser had, signed in or half-way through
+        messages.success(
+            request, "Your password is set. Log in with your email and the new password."
+        )
+        return redirect("login")
+    return render(
+        request,
+        "accounts/set_password.html",
+        {
+            "form": form,
+            "title": title,
+            "button": button,
+            "person": person,
+            "needs_second_factor": needs_second_factor(person),
+        },
+    )
+
+
+def _link_invalid(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/link_invalid.html", status=400)
+
+
+@sensitive_post_parameters("new_password1", "new_password2")
+@never_cache
+def accept_invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    return _set_password_page(request, uidb64, token, "invitation")
+
+
+@sensitive_post_parameters("new_password1", "new_password2")
+@never_cache
+def reset_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    return _set_password_page(request, uidb64, token, "password_reset")
+
+
+class ForgotPasswordForm(forms.Form):
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+
+
+def _count(key: str) -> int:
+    """Count one more request in the shared cache (atomic increment) for the hour."""
+    cache.add(key, 0, timeout=_HOUR)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=_HOUR)
+        return 1
+
+
+@never_cache
+def forgot_password(request: HttpRequest) -> HttpResponse:
+    """Ask for a reset link. The answer is the same whether or not the email is known."""
+    form = ForgotPasswordForm(data=request.POST or None)
+    if request.method == "POST":
+        if _count(f"password-reset:ip:{client_ip(request)}") > RESET_REQUESTS_PER_IP:
+            audit.record(Tag.PASSWORD_RESET_THROTTLED, request=request)
+            return render(
+                request,
+                "accounts/forgot_password.html",
+                {
+                    "form": form,
+                    "throttled": True,
+                },
+                status=429,
+            )
+        if form.is_valid():
+            send_reset_link(request, normalize_email(form.cleaned_data["email"]))
+            return render(request, "accounts/forgot_password_sent.html")
+    return render(request, "accounts/forgot_password.html", {"form": form})
+
+
+def send_reset_link(request: HttpRequest, email: str) -> None:
+    """Email a reset link to an active person with that email, a few times an hour at most."""
+    person = User.objects.filter(email=email, is_active=True).select_related("firm").first()
+    if person is None:
+        return
+    if _count(f"password-reset:user:{person.pk}") > RESET_EMAILS_PER_ACCOUNT:
+        audit.record(Tag.PASSWORD_RESET_THROTTLED, request=request, subject=person)
+        return
+    path = reverse(
+        "password_reset",
+        kwargs={"uidb64": encode_uid(person), "token": reset_tokens.make_token(person)},
+    )
+    emails.send_notice(person, "password_reset", "reset your password", {"link_path": path})
+    audit.record(Tag.PASSWORD_RESET_REQUESTED, request=request, subject=person)

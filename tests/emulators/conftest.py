@@ -1,0 +1,1 @@
+from tests.emulators.fixtures import authy_emulator, twilio_emulator  # noqa: F401

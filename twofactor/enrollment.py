@@ -1,0 +1,43 @@
+"""Enrolling the operator's phone app for Verify Push (``twilio_verify`` only).
+
+The app, built on Twilio's Verify Push SDK, needs three things to create a push factor for
+the signed-in person: the Entity identity, the Verify service SID and a short-lived access
+token. ``POST /twofactor/push/enrollment/`` gives them as JSON to the signed-in person only,
+for their own identity; the app hands them to the SDK.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_POST
+
+from twofactor.conf import conf
+from twofactor.devices import phone_device, register_phone
+from twofactor.providers import get_provider
+from twofactor.providers.base import ErrorKind, ProviderError
+
+
+@login_required
+@require_POST
+def push_enrollment(request: HttpRequest) -> HttpResponse:
+    if conf.TWOFACTOR_PROVIDER != "twilio_verify":
+        return HttpResponse(status=404)
+    provider = get_provider()
+    user = request.user
+    try:
+        device = phone_device(user)
+        if device is None or device.provider != provider.name:
+            device = register_phone(user)
+        if device is None:
+            return JsonResponse({"error": "Add a mobile phone number first."}, status=409)
+        data = provider.enrollment_data(user, device.provider_ref)
+    except ProviderError as error:
+        status = 429 if error.kind is ErrorKind.RATE_LIMITED else 503
+        response = JsonResponse({"error": error.user_message}, status=status)
+        if error.retry_after:
+            response["Retry-After"] = str(error.retry_after)
+        return response
+    response = JsonResponse({**data, "app": provider.app_name})
+    response["Cache-Control"] = "no-store"
+    return response

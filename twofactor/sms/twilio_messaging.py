@@ -1,0 +1,58 @@
+"""An SMS backend that sends real texts through Twilio Programmable Messaging.
+
+For the ``local`` provider: the portal makes and checks the tokens; this only delivers the
+text, from ``TWILIO_MESSAGING_FROM`` (a number or a Messaging Service SID) with the account's
+``TWILIO_ACCOUNT_SID`` / ``TWILIO_AUTH_TOKEN``. Every send is bounded by
+``PROVIDER_TIMEOUT_SECONDS`` for the whole call, behind its own circuit breaker, and fails
+as a ``ProviderError``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from twilio.base.exceptions import TwilioException, TwilioRestException
+
+from twofactor.conf import conf
+from twofactor.providers.base import ErrorKind, ProviderError
+from twofactor.providers.breaker import guarded_call
+from twofactor.providers.inputs import checked_ref
+from twofactor.providers.twilio_client import twilio_client
+from twofactor.sms.base import BaseSmsBackend, SmsMessage
+
+E164 = r"\+[1-9][0-9]{6,14}"
+MAX_BODY = 320  # two segments; a token text is far shorter
+BREAKER_NAME = "twilio_messaging"
+
+
+class SmsBackend(BaseSmsBackend):
+    """``SMS_BACKEND = "twofactor.sms.twilio_messaging.SmsBackend"``."""
+
+    def __init__(self) -> None:
+        self.client = twilio_client()
+        self.sender = conf.TWILIO_MESSAGING_FROM
+
+    def send(self, number: str, body: str) -> str:
+        """Text ``body`` to ``number`` (E.164); return Twilio's message SID."""
+        to = checked_ref(number, E164, "phone number")
+        sender = {"messaging_service_sid": self.sender}
+        if re.fullmatch(E164, self.sender or ""):
+            sender = {"from_": self.sender}
+        with guarded_call(BREAKER_NAME):
+            try:
+                message = self.client.messages.create(to=to, body=body[:MAX_BODY], **sender)
+            except TwilioRestException as error:
+                raise ProviderError(
+                    ErrorKind.REJECTED, str(error.msg)[:200], code=str(error.code)
+                ) from error
+            except (TwilioException, KeyError, TypeError, ValueError) as error:
+                raise ProviderError(ErrorKind.BAD_RESPONSE, type(error).__name__) from error
+        if not isinstance(message.sid, str) or not message.sid.startswith(("SM", "MM")):
+            raise ProviderError(ErrorKind.BAD_RESPONSE, "no message SID")
+        return message.sid
+
+    def send_messages(self, messages: list[SmsMessage]) -> int:
+        """Send the texts; return how many went out (a ProviderError stops at the first)."""
+        for message in messages:
+            self.send(message.to, message.body)
+        return len(messages)
