@@ -94,6 +94,11 @@ def latest(attempt_id: str) -> ApprovalRequest | None:
     )
 
 
+def latest_of(attempt: SignInAttempt) -> ApprovalRequest | None:
+    """The newest request of an attempt the caller already holds as live (no join)."""
+    return ApprovalRequest.objects.filter(attempt_id=attempt.pk).order_by("-created_at").first()
+
+
 def status_of(approval: ApprovalRequest | None) -> ApprovalStatus | None:
     """The request's status as of now: a pending request past its expiry reads as expired."""
     if approval is None:

@@ -46,7 +46,7 @@ def challenge(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render_challenge(request, attempt)
     if request.POST.get("action") == "check":
-        result = verification.accept_approval(attempt, approvals.latest(attempt.pk), request)
+        result = verification.accept_approval(attempt, approvals.latest_of(attempt), request)
         if result.accepted:
             return signin.finish(request, attempt)
         if result.outcome is verification.Outcome.ENDED:
@@ -128,7 +128,7 @@ def new_push(request: HttpRequest) -> HttpResponse:
             error="You denied a request for this sign-in, so no new one is sent. "
                   "Use an SMS token, or log in again.",
         )
-    if approvals.status_of(approvals.latest(attempt.pk)) is not ApprovalStatus.PENDING:
+    if approvals.status_of(approvals.latest_of(attempt)) is not ApprovalStatus.PENDING:
         try:
             approvals.send(attempt, devices.ensure_registered(attempt.user), request)
         except limits.RateLimited as tripped:
@@ -183,7 +183,7 @@ def render_challenge(
     status: int = 200,
     retry_after: int | None = None,
 ) -> HttpResponse:
-    approval = approvals.latest(attempt.pk)
+    approval = approvals.latest_of(attempt)
     if approval is not None:
         approvals.expire(approval, request)
     state = approvals.status_of(approval)
