@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.accounts.test_production_settings import ROOT, run
+from tests.accounts.test_production_settings import ROOT, collect_static, run
 
 STATIC_HEADERS = """
 import django
@@ -23,9 +23,7 @@ for url in (hashed, "/static/css/portal.css"):
 
 
 def test_a_hashed_static_file_is_served_compressed_with_a_ten_year_immutable_max_age(tmp_path):
-    static_root = {"STATIC_ROOT": str(tmp_path / "static")}
-    collected = run(["manage.py", "collectstatic", "--no-input", "-v", "0"], static_root)
-    assert collected.returncode == 0, collected.stderr
+    static_root = collect_static(tmp_path)
 
     result = run(["-c", STATIC_HEADERS], static_root)
 

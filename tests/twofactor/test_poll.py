@@ -6,6 +6,7 @@ import re
 import uuid
 from unittest import mock
 
+import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -65,13 +66,16 @@ def test_the_local_provider_is_never_called_by_the_poll(pending):
     provider_poll.assert_not_called()
 
 
-def test_a_remote_provider_is_asked_at_most_every_few_seconds(pending, time_travel):
+@pytest.mark.parametrize("signed", [False, True], ids=["long way", "page's own signed poll"])
+def test_a_remote_provider_is_asked_at_most_every_few_seconds(pending, signed):
+    url = signed_poll_url(pending) if signed else STATUS
     ApprovalRequest.objects.update(provider="remote")
+    poll.remember(ApprovalRequest.objects.get())
     remote = mock.Mock()
     remote.approval_status.return_value = ApprovalStatus.PENDING
     with mock.patch("twofactor.approvals.get_provider", return_value=remote):
         for _ in range(10):
-            assert pending.get(STATUS).json()["status"] == "pending"
+            assert pending.get(url).json()["status"] == "pending"
 
     assert remote.approval_status.call_count == 1
 
@@ -188,19 +192,6 @@ def test_an_old_poll_url_ends_once_a_new_request_replaces_it(pending, settings, 
 
     assert pending.get(old_url).status_code == 404
     assert pending.get(signed_poll_url(pending)).json()["status"] == "pending"
-
-
-def test_the_pages_own_poll_still_asks_a_remote_provider_every_few_seconds(pending):
-    url = signed_poll_url(pending)
-    ApprovalRequest.objects.update(provider="remote")
-    poll.remember(ApprovalRequest.objects.get())
-    remote = mock.Mock()
-    remote.approval_status.return_value = ApprovalStatus.PENDING
-    with mock.patch("twofactor.approvals.get_provider", return_value=remote):
-        for _ in range(10):
-            assert pending.get(url).json()["status"] == "pending"
-
-    assert remote.approval_status.call_count == 1
 
 
 def test_the_pages_own_poll_keeps_the_security_headers_and_sets_no_cookie(pending):
