@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "People, firms and clients"
+
+    def ready(self) -> None:
+        from accounts import sessions
+
+        sessions.connect_signals()

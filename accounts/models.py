@@ -180,3 +180,22 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.tag}"
+
+
+class UserSession(models.Model):
+    """A signed-in session, written once at sign-in, so the Security page can list them.
+
+    A session counts as live while the person's session stamp is the one it started with
+    (a new stamp ends every other session) and it has not been signed out or aged out.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    session_stamp = models.CharField(max_length=32)
+    browser = models.CharField(max_length=80, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"])]

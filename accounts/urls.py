@@ -10,6 +10,9 @@ urlpatterns = [
     path("dashboard/", home.dashboard, name="dashboard"),
     path("site/", home.client_home, name="client_home"),
     path("security/", security.security, name="security"),
+    path("security/backup-codes/", security.make_backup_codes, name="backup_codes"),
+    path("security/sign-out-others/", security.sign_out_other_sessions,
+         name="sign_out_other_sessions"),
     # Setting a password from an email link (never signs anyone in).
     path("password/forgot/", passwords.forgot_password, name="password_forgot"),
     path("email/invitation/<uidb64>/<token>/", passwords.accept_invitation, name="invitation"),

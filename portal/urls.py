@@ -8,4 +8,5 @@ urlpatterns = [
     path("dev/phone/", include("twofactor.phone_sim.urls")),
     path("twofactor/callbacks/", include("twofactor.callback_urls")),
     path("twofactor/push/", include("twofactor.enrollment_urls")),
+    path("", include("twofactor.recovery_urls")),
 ]

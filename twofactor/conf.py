@@ -15,6 +15,13 @@ DEFAULTS: dict[str, Any] = {
     "PHONE_CHANGE_HOLD_SECONDS": 72 * 3600,
     "SMS_BACKEND": "twofactor.sms.console.SmsBackend",
     "SIMULATED_PHONE": False,
+    # Self-service phone changes: the code texted to the new number, and the email link.
+    "PHONE_CHANGE_CODE_SECONDS": 600,
+    "PHONE_CHANGE_CODE_RESEND_SECONDS": 30,
+    "PHONE_CHANGE_MAX_CODES": 5,
+    "PHONE_CHANGE_MAX_WRONG_CODES": 5,
+    "PHONE_CHANGE_CONFIRM_SECONDS": 24 * 3600,
+    "PHONE_CHANGE_MAX_PER_DAY": 3,
     # A pending sign-in attempt (password done, second factor not yet) lasts this long.
     "TWOFACTOR_ATTEMPT_SECONDS": 600,
     # Tokens the portal makes itself (local provider).

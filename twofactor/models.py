@@ -105,3 +105,74 @@ class FactorLock(models.Model):
 
     def is_locked(self, now=None) -> bool:
         return bool(self.locked_until) and self.locked_until > (now or timezone.now())
+
+
+class BackupCode(models.Model):
+    """One of a person's one-time backup codes, stored as a keyed HMAC (never the code)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="backup_codes"
+    )
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "digest"], name="backup_code_unique_per_user")
+        ]
+
+
+class PhoneChangeRequest(models.Model):
+    """A person without their old phone asks for a new number: proven by a code texted to
+    the new number, confirmed from the email address, then held before it applies."""
+
+    class Status(models.TextChoices):
+        PROVING = "proving", "Waiting for the code sent to the new number"
+        CONFIRMING = "confirming", "Waiting for the email confirmation"
+        ON_HOLD = "on_hold", "Waiting for the hold to pass"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+        REJECTED = "rejected", "Rejected by an administrator"
+
+    OPEN = (Status.PROVING, Status.CONFIRMING, Status.ON_HOLD)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="phone_change_requests"
+    )
+    old_phone = models.CharField(max_length=20, blank=True)
+    new_phone = models.CharField(max_length=20)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROVING)
+    code_digest = models.CharField(max_length=64, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    code_failures = models.PositiveSmallIntegerField(default=0)
+    codes_sent = models.PositiveSmallIntegerField(default=0)
+    code_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    proven_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Set once, at the email confirmation; only an admin's early approval moves it.
+    due_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    approved_early = models.BooleanField(default=False)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status__in=["proving", "confirming", "on_hold"]),
+                name="one_open_phone_change_per_user",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "due_at"])]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN

@@ -13,12 +13,13 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts import audit
 from accounts.audit import Tag
-from twofactor import approvals, attempts, devices, lockout, notifications
+from twofactor import approvals, attempts, backup_codes, devices, lockout, notifications
 from twofactor.conf import conf
 from twofactor.models import ApprovalRequest, SignInAttempt
 from twofactor.providers import get_provider
@@ -98,13 +99,17 @@ def _explain(verdict: lockout.Verdict) -> Result:
 def verify_token(
     attempt: SignInAttempt, raw: object, request: HttpRequest | None = None
 ) -> Result:
-    """Check a typed token for ``attempt``; on success the attempt is completed."""
+    """Check a typed token or backup code for ``attempt``; on success the attempt is
+    completed."""
+    if backup_codes.looks_like_backup_code(raw):
+        return verify_backup_code(attempt, raw, request)
     code = normalise(raw)
     if code is None:
         audit.record(Tag.TOKEN_REJECTED, request=request, subject=attempt.user, reason="malformed")
         return Result(
             Outcome.MALFORMED,
-            "Enter the token from the text message: 6 or more digits, nothing else.",
+            "Enter the token from the text message (6 or more digits) or one of your backup "
+            "codes (four groups of four letters and digits).",
         )
     refused = refusal(attempt, request)
     if refused:
@@ -124,6 +129,34 @@ def verify_token(
     if not right:
         return _wrong(attempt, request)
     return _succeed(attempt, "sms", request)
+
+
+class _Undo(Exception):
+    def __init__(self, result: Result) -> None:
+        self.result = result
+
+
+def verify_backup_code(
+    attempt: SignInAttempt, raw: object, request: HttpRequest | None = None
+) -> Result:
+    """Sign in with a backup code: the same lock as tokens, no provider involved (so it
+    works when the provider is down), and the code is spent only if this sign-in wins."""
+    refused = refusal(attempt, request)
+    if refused:
+        return refused
+    user = attempt.user
+    try:
+        with transaction.atomic():
+            left = backup_codes.spend(user, raw)
+            if left is None:
+                return _wrong(attempt, request, reason="backup_code")
+            result = _succeed(attempt, "backup_code", request)
+            if not result.accepted:
+                raise _Undo(result)  # the attempt had ended: the code stays unused
+    except _Undo as undo:
+        return undo.result
+    backup_codes.tell_used(user, left, request=request)
+    return result
 
 
 def accept_approval(
@@ -148,11 +181,11 @@ def _succeed(attempt: SignInAttempt, method: str, request: HttpRequest | None) -
     return Result(Outcome.ACCEPTED)
 
 
-def _wrong(attempt: SignInAttempt, request: HttpRequest | None) -> Result:
+def _wrong(attempt: SignInAttempt, request: HttpRequest | None, reason: str = "wrong") -> Result:
     user = attempt.user
     lock = lockout.record_failure(user)
     audit.record(
-        Tag.TOKEN_REJECTED, request=request, subject=user, reason="wrong",
+        Tag.TOKEN_REJECTED, request=request, subject=user, reason=reason,
         failures=lock.failure_count,
     )
     if lock.is_locked():
@@ -162,6 +195,11 @@ def _wrong(attempt: SignInAttempt, request: HttpRequest | None) -> Result:
         return _explain(lockout.check_allowed(user))
     if lock.failure_count == conf.TWOFACTOR_FAILURES_BEFORE_BACKOFF:
         notifications.second_factor_failing(user, attempt, locked=False)
+    if reason == "backup_code":
+        return Result(
+            Outcome.WRONG,
+            "That backup code is not right or was used already. Each code works once.",
+        )
     return Result(
         Outcome.WRONG,
         "That token is not right, has expired, or was replaced by a newer one. "

@@ -17,7 +17,16 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import audit, phones
 from accounts.audit import Tag
 from portal.request_info import client_ip
-from twofactor import approvals, attempts, devices, limits, poll, signin, verification
+from twofactor import (
+    approvals,
+    attempts,
+    devices,
+    limits,
+    poll,
+    recovery,
+    signin,
+    verification,
+)
 from twofactor.conf import conf
 from twofactor.models import SignInAttempt
 from twofactor.poll import STATUS_TEXT
@@ -30,9 +39,10 @@ class TokenForm(forms.Form):
     token = forms.CharField(
         label="Token or Security Key",
         max_length=verification.MAX_INPUT_LENGTH,
-        help_text="The token from the text message we sent you.",
+        help_text="The token from the text message we sent you, or one of your backup codes.",
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "characters",
+                   "spellcheck": "false", "autofocus": True}
         ),
     )
 
@@ -171,7 +181,15 @@ def status_from_database(request: HttpRequest) -> JsonResponse:
 
 
 def help_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "twofactor/help.html", {"provider": get_provider()})
+    return render(
+        request,
+        "twofactor/help.html",
+        {
+            "provider": get_provider(),
+            "simulated_phone": conf.SIMULATED_PHONE,
+            "hold": recovery.hold_description(),
+        },
+    )
 
 
 def render_challenge(

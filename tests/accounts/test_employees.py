@@ -204,10 +204,11 @@ def test_the_page_costs_the_same_queries_for_10_or_10000_employees(
     make_employees(globex_admin.firm, 10)
     globex.get(URL)  # warm the session
     # the session (unless it lives in Redis), the person with their firm,
-    # one page of people with their locks, and their registered phones
+    # one page of people with their locks, their registered phones, and the firm's open
+    # phone-number change requests
     at_ten = queries_for(globex, URL)
     search_at_ten = queries_for(globex, URL, {"q": "Person 0000"})
-    assert at_ten <= 4 and search_at_ten == at_ten
+    assert at_ten <= 5 and search_at_ten == at_ten
 
     make_employees(globex_admin.firm, 10_000, start=10)
 
@@ -632,3 +633,12 @@ def test_the_readiness_filter_keeps_the_query_count(
     assert len(response.context["page"].items) == 50
     with django_assert_num_queries(at_ten):
         globex.get(URL, {"show": "not_registered", "cursor": response.context["page"].next_cursor})
+
+
+def test_the_two_factor_help_names_the_configured_providers_phone_app(client, demo_world, settings):
+    client.post("/login/", {"email": "admin@globex.example", "password": "portal-demo-2fa"})
+
+    assert "the Partner Portal phone app" in client.get("/manage/employees/").content.decode()
+    settings.TWOFACTOR_PROVIDER = "authy"
+    settings.AUTHY_API_KEY = "k" * 32
+    assert "the Authy app" in client.get("/manage/employees/").content.decode()

@@ -16,12 +16,13 @@ from portal.request_info import browser_label
 from twofactor import approvals
 from twofactor.conf import conf
 from twofactor.models import ApprovalRequest
-from twofactor.phone_sim.models import SimulatedText
+from twofactor.phone_sim.models import SimulatedHandset, SimulatedText
 from twofactor.providers.base import ApprovalStatus
 
 ANSWERS = {"approve": ApprovalStatus.APPROVED, "deny": ApprovalStatus.DENIED}
 MAX_PHONES = 200
 TEXTS_PER_PHONE = 5
+MAX_HANDSETS = 3
 
 
 def simulation_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -58,15 +59,54 @@ def phones(request: HttpRequest) -> HttpResponse:
         pending.setdefault(approval.user_id, []).append(
             {"approval": approval, "browser": browser_label(approval.user_agent)}
         )
+    handsets: dict[str, list[SimulatedHandset]] = {}
+    for handset in SimulatedHandset.objects.filter(number__in=numbers):
+        handsets.setdefault(handset.number, []).append(handset)
     devices = [
         {
             "owner": owner,
             "texts": texts.get(owner.phone, [])[:TEXTS_PER_PHONE],
             "requests": pending.get(owner.pk, []),
+            "handsets": handsets.get(owner.phone, []),
         }
         for owner in owners
     ]
-    return render(request, "phone_sim/phones.html", {"devices": devices})
+    return render(
+        request,
+        "phone_sim/phones.html",
+        {"devices": devices, "other_numbers": texts_to_other_numbers(numbers)},
+    )
+
+
+def texts_to_other_numbers(numbers: set[str]) -> list[dict]:
+    """Texts to numbers on nobody's profile yet: a new phone proving its number."""
+    others: dict[str, list[SimulatedText]] = {}
+    for text in SimulatedText.objects.exclude(number__in=numbers).order_by(
+        "-received_at", "-id"
+    )[: MAX_PHONES]:
+        others.setdefault(text.number, []).append(text)
+    return [{"number": number, "texts": found[:TEXTS_PER_PHONE]}
+            for number, found in others.items()]
+
+
+@simulation_only
+@require_POST
+def add_handset(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Install the app on another device with the same number: both get OneTouch requests."""
+    owner = get_object_or_404(User.objects.exclude(phone=""), pk=user_id)
+    count = SimulatedHandset.objects.filter(number=owner.phone).count()
+    if count < MAX_HANDSETS:
+        SimulatedHandset.objects.create(number=owner.phone, name=f"Tablet {count + 1}")
+        messages.success(request, f"Added a device on {owner.phone}: it gets the same "
+                                  "OneTouch requests; the first answer counts.")
+    return redirect("phone_sim:phones")
+
+
+@simulation_only
+@require_POST
+def remove_handset(request: HttpRequest, handset_id: int) -> HttpResponse:
+    SimulatedHandset.objects.filter(pk=handset_id).delete()
+    return redirect("phone_sim:phones")
 
 
 @simulation_only

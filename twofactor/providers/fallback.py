@@ -2,7 +2,8 @@
 
 Where SMS and OneTouch go through the same outside service (``independent_methods`` is
 False: Authy, Twilio Verify) and that service is down, offering the other method as the way
-out would only fail again; the page says so instead of pointing at a dead end. When the
+out would only fail again; the page says so instead of pointing at a dead end, and points
+at backup codes, which need no outside service. When the
 service is up but refused this one request (say, no phone app enrolled for push), the other
 method is still offered.
 """
@@ -32,4 +33,7 @@ def what_still_works(failed: Method, error: ProviderError | None = None) -> str:
     if provider.independent_methods or not service_down:
         return other
     sharing = "Text messages" if failed == "push" else f"OneTouch requests to {provider.app_name}"
-    return f"{sharing} go through the same service, so please try again in a few minutes."
+    return (
+        f"{sharing} go through the same service, so please try again in a few minutes, "
+        "or sign in with one of your backup codes: they do not need the service."
+    )

@@ -30,3 +30,7 @@ def test_push_without_an_enrolled_app_points_to_the_app_and_to_sms(twilio_settin
     assert what_still_works("push", no_app) == (
         "OneTouch needs the Acme Secure app set up on your phone. Use an SMS token instead."
     )
+
+
+def test_when_the_shared_service_is_down_backup_codes_are_offered(authy_settings, db):
+    assert "backup codes" in what_still_works("push")

@@ -1,0 +1,62 @@
+"""The Security page in a real browser: sign out the other sessions; backup codes shown
+once with a download."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_person_signs_out_their_other_sessions(browser, live_server, seeded):
+    laptop = browser.new_context(base_url=live_server.url)
+    phone = browser.new_context(
+        base_url=live_server.url, viewport={"width": 375, "height": 740},
+        user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1",
+    )
+    try:
+        here, there = laptop.new_page(), phone.new_page()
+        log_in(there, "admin@globex.example", seeded)
+        log_in(here, "admin@globex.example", seeded)
+        here.get_by_role("link", name="Security", exact=True).click()
+        sessions = here.get_by_role("region", name="Where you are signed in")
+        expect(sessions.get_by_role("row")).to_have_count(3)  # header + two sessions
+        expect(sessions).to_contain_text("Safari on iPhone")
+        expect(sessions).to_contain_text("This browser")
+
+        here.get_by_role("button", name="Sign out everywhere else").click()
+        expect(here.get_by_role("status")).to_contain_text("signed out everywhere else")
+        expect(sessions.get_by_role("row")).to_have_count(2)
+        expect(sessions).not_to_contain_text("Safari on iPhone")
+
+        there.goto("/security/")
+        expect(there.get_by_role("heading", name="Log in")).to_be_visible()
+        here.goto("/security/")
+        expect(here.get_by_role("heading", name="Security", level=1)).to_be_visible()
+    finally:
+        laptop.close()
+        phone.close()
+
+
+def test_backup_codes_are_made_after_the_password_and_shown_once(page, seeded):
+    log_in(page, "tech@globex.example", seeded)
+    page.get_by_role("link", name="Security", exact=True).click()
+    page.get_by_role("button", name="Generate backup codes").click()
+    page.get_by_label("Your password").fill(seeded)
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("button", name="Generate backup codes").click()
+
+    codes = page.get_by_role("list", name="Backup codes").get_by_role("listitem")
+    expect(codes).to_have_count(10)
+    expect(page.get_by_role("button", name="Print")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as .txt").click()
+    text = Path(download.value.path()).read_text()
+    assert codes.first.inner_text() in text
+
+    page.get_by_role("link", name="Done, back to Security").click()
+    expect(page.get_by_text("10 of 10 left")).to_be_visible()
+    expect(page.get_by_role("list", name="Backup codes")).to_have_count(0)
