@@ -33,6 +33,11 @@ preload_app = False
 max_requests = env.integer("GUNICORN_MAX_REQUESTS", 20000)
 max_requests_jitter = max_requests // 10
 
+# No control socket: its default path ($HOME/.gunicorn/gunicorn.ctl) is shared by every
+# gunicorn of the user (the benchmark runs several; ProtectHome= forbids it); systemd's
+# signals (HUP to reload, TERM to stop) are the interface.
+control_socket_disable = True
+
 # Only the local proxy may say the original request was HTTPS.
 forwarded_allow_ips = env.text("FORWARDED_ALLOW_IPS", "127.0.0.1")
 

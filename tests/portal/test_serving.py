@@ -62,6 +62,7 @@ def test_gunicorn_listens_on_loopback_port_8000_by_default(monkeypatch):
     assert conf["bind"] == ["127.0.0.1:8000"]
     assert conf["worker_class"] == "gthread" and conf["threads"] >= 4
     assert conf["timeout"] > 5  # longer than a provider call may take
+    assert conf["control_socket_disable"]  # no socket shared by every gunicorn of the user
 
 
 def test_gunicorn_sync_workers_stay_sync(monkeypatch):
