@@ -154,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         "serving": str(shape),
         "store": store.label,
         "plan": str(plan),
+        "quick": args.quick,
         "raised_limits": {**RAISED_LIMITS, **RAISED_SETTINGS},
     }
     print_results(rows, meta)
@@ -191,6 +192,8 @@ def print_results(rows: list[report.Row], meta: dict) -> None:
     print()
     print(f"Measured {meta['date']} on {meta['nproc']} x {meta['cpu']}, {meta['serving']}, "
           f"{meta['store']}; medians of per-round ratios.")
+    if meta["quick"]:
+        print("QUICK: a smoke run of one short round; its ratios are not measurements.")
     if meta["raised_limits"]:
         raised = ", ".join(f"{k}={v}" for k, v in meta["raised_limits"].items())
         print(f"Limits raised for the run (named settings): {raised}.")
