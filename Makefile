@@ -41,6 +41,21 @@ run: setup
 test: $(VENV)/.dev
 	$(PY) -m pytest
 
+# Production: DEBUG=0 unless set; needs SECRET_KEY and ALLOWED_HOSTS (README, "Serving in production").
+serve: export DEBUG ?= 0
+serve: $(VENV)/.runtime
+	$(PY) manage.py check --deploy --fail-level WARNING
+	$(PY) manage.py collectstatic --no-input -v 0
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py createcachetable
+	$(VENV)/bin/gunicorn -c portal/gunicorn.conf.py portal.wsgi
+
+# The load benchmark (bench/README.md); QUICK=1 for a smoke run. Installs wrk from Debian.
+bench: $(VENV)/.runtime
+	@command -v wrk >/dev/null 2>&1 || { echo "== installing wrk (Debian's package)"; \
+	  apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	$(PY) -m bench $(if $(QUICK),--quick,) $(BENCH_ARGS)
+
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 

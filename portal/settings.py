@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "twofactor.poll.PollMiddleware",  # the OneTouch poll needs nothing below (poll.py)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -98,7 +99,7 @@ REDIS_URL = env.text("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.text("CACHE_KEY_PREFIX", "portal"),
         }
@@ -154,7 +155,9 @@ STORAGES = {
         )
     },
 }
-WHITENOISE_MAX_AGE = 365 * 24 * 3600
+# Hashed names (portal.3f2a9c.css) are cached for ten years as immutable by WhiteNoise itself;
+# an unhashed name keeps WhiteNoise's one minute, so an edited file is never stuck in a cache.
+WHITENOISE_MAX_AGE = 60
 
 # Email: to files when EMAIL_FILE_PATH is set (tests, demos), the console in development.
 EMAIL_FILE_PATH = env.text("EMAIL_FILE_PATH")

@@ -18,7 +18,7 @@ from accounts import audit
 from accounts.audit import Tag
 from accounts.models import User
 from portal.request_info import browser_label, client_ip, user_agent
-from twofactor import limits, notifications
+from twofactor import limits, notifications, poll
 from twofactor.conf import conf
 from twofactor.models import ApprovalRequest, PhoneDevice, SignInAttempt
 from twofactor.providers import get_provider
@@ -76,6 +76,7 @@ def send(attempt: SignInAttempt, device: PhoneDevice, request: HttpRequest) -> A
             ip_address=client_ip(request) or None,
             user_agent=user_agent(request),
         )
+    poll.remember(approval)
     audit.record(Tag.PUSH_SENT, request=request, subject=user, approval=str(approval.pk))
     return approval
 
@@ -91,6 +92,11 @@ def latest(attempt_id: str) -> ApprovalRequest | None:
         .order_by("-created_at")
         .first()
     )
+
+
+def latest_of(attempt: SignInAttempt) -> ApprovalRequest | None:
+    """The newest request of an attempt the caller already holds as live (no join)."""
+    return ApprovalRequest.objects.filter(attempt_id=attempt.pk).order_by("-created_at").first()
 
 
 def status_of(approval: ApprovalRequest | None) -> ApprovalStatus | None:
@@ -143,6 +149,7 @@ def record_answer(request_ref: str, status: ApprovalStatus, *, provider: str) ->
         .filter(provider=provider, provider_ref=request_ref, answered_at=now)
         .first()
     )
+    poll.remember(approval)
     audit.record(AUDIT_TAGS[status], subject=approval.user, approval=str(approval.pk))
     if status is ApprovalStatus.DENIED:
         notifications.push_denied(approval)
@@ -157,6 +164,7 @@ def expire(approval: ApprovalRequest, request: HttpRequest | None = None) -> Non
         status=Status.EXPIRED, answered_at=timezone.now()
     ):
         approval.status = Status.EXPIRED
+        poll.remember(approval)
         audit.record(Tag.PUSH_EXPIRED, request=request, subject=approval.user)
 
 

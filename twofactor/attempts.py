@@ -43,13 +43,15 @@ def pending_id(request: HttpRequest) -> str | None:
 
 
 def current(request: HttpRequest) -> SignInAttempt | None:
-    """The session's attempt while it can still succeed, with its person, firm and client."""
+    """The session's attempt while it can still succeed, with its person (whose firm and
+    client, rarely needed on these pages, load on first use: a three-table join costs more
+    to build than the pages use it)."""
     attempt_id = pending_id(request)
     if attempt_id is None:
         return None
     return (
         live()
-        .select_related("user__firm", "user__client")
+        .select_related("user")
         .filter(pk=attempt_id, user__is_active=True)
         .first()
     )

@@ -26,7 +26,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts import audit
 from accounts.audit import Tag
-from twofactor import attempts, signin
+from twofactor import attempts, poll, signin
 from twofactor.conf import conf
 from twofactor.policy import needs_second_factor
 
@@ -51,6 +51,9 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == poll.PATH:
+            # The OneTouch poll reads no session: it checks its own signed URL (poll.py).
+            return self.get_response(request)
         response = self.enforce(request)
         if response is None:
             response = self.get_response(request)

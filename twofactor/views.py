@@ -17,24 +17,22 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import audit, phones
 from accounts.audit import Tag
 from portal.request_info import client_ip
-from twofactor import approvals, attempts, devices, limits, recovery, signin, verification
+from twofactor import (
+    approvals,
+    attempts,
+    devices,
+    limits,
+    poll,
+    recovery,
+    signin,
+    verification,
+)
 from twofactor.conf import conf
 from twofactor.models import SignInAttempt
+from twofactor.poll import STATUS_TEXT
 from twofactor.providers import get_provider
 from twofactor.providers.base import ApprovalStatus, ProviderError
 from twofactor.providers.fallback import what_still_works
-
-STATUS_TEXT = {
-    None: "No OneTouch request pending: use an SMS token instead.",
-    ApprovalStatus.PENDING: "OneTouch request pending: approve it in the app on your phone.",
-    ApprovalStatus.APPROVED: "OneTouch request approved. Signing you in…",
-    ApprovalStatus.DENIED: (
-        "OneTouch request denied. If that was a mistake, send an SMS token and enter it below."
-    ),
-    ApprovalStatus.EXPIRED: (
-        "OneTouch request expired. Send a new request, or use an SMS token."
-    ),
-}
 
 
 class TokenForm(forms.Form):
@@ -58,7 +56,7 @@ def challenge(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render_challenge(request, attempt)
     if request.POST.get("action") == "check":
-        result = verification.accept_approval(attempt, approvals.latest(attempt.pk), request)
+        result = verification.accept_approval(attempt, approvals.latest_of(attempt), request)
         if result.accepted:
             return signin.finish(request, attempt)
         if result.outcome is verification.Outcome.ENDED:
@@ -140,7 +138,7 @@ def new_push(request: HttpRequest) -> HttpResponse:
             error="You denied a request for this sign-in, so no new one is sent. "
                   "Use an SMS token, or log in again.",
         )
-    if approvals.status_of(approvals.latest(attempt.pk)) is not ApprovalStatus.PENDING:
+    if approvals.status_of(approvals.latest_of(attempt)) is not ApprovalStatus.PENDING:
         try:
             approvals.send(attempt, devices.ensure_registered(attempt.user), request)
         except limits.RateLimited as tripped:
@@ -158,12 +156,18 @@ def new_push(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@never_cache
 def status(request: HttpRequest) -> JsonResponse:
     """The OneTouch status of the session's own attempt (read-only, for the page's script).
 
-    Answers from one indexed lookup; a remote provider is asked at most every few seconds.
+    The page's own signed poll is answered from the cache (``twofactor.poll``: usually by
+    its middleware, before the session is read); anything else from the session and one
+    indexed lookup. A remote provider is asked at most every few seconds.
     """
+    return poll.cached_response(request) or status_from_database(request)
+
+
+@never_cache
+def status_from_database(request: HttpRequest) -> JsonResponse:
     attempt_id = attempts.pending_id(request)
     approval = approvals.latest(attempt_id) if attempt_id else None
     asked = request.GET.get("request")
@@ -173,13 +177,7 @@ def status(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "ended"}, status=404)
     with suppress(ProviderError):  # the page keeps showing "pending"; SMS still works
         approvals.refresh_from_provider(approval)
-    state = approvals.status_of(approval)
-    return JsonResponse({
-        "request": str(approval.pk),
-        "status": state.value,
-        "message": STATUS_TEXT[state],
-        "final": state.is_final,
-    })
+    return JsonResponse(poll.status_body(str(approval.pk), approvals.status_of(approval)))
 
 
 def help_page(request: HttpRequest) -> HttpResponse:
@@ -203,7 +201,7 @@ def render_challenge(
     status: int = 200,
     retry_after: int | None = None,
 ) -> HttpResponse:
-    approval = approvals.latest(attempt.pk)
+    approval = approvals.latest_of(attempt)
     if approval is not None:
         approvals.expire(approval, request)
     state = approvals.status_of(approval)
@@ -214,6 +212,7 @@ def render_challenge(
             "form": form or TokenForm(),
             "error": error,
             "approval": approval,
+            "poll_url": poll.url(request, approval) if approval else poll.PATH,
             "approval_status": state.value if state else "none",
             "status_text": STATUS_TEXT[state],
             "offer_new_push": state is not ApprovalStatus.PENDING

@@ -53,10 +53,16 @@ print(response.headers.get("Strict-Transport-Security", "MISSING"))
 """
 
 
-def test_production_pages_carry_a_content_security_policy_and_hsts(tmp_path):
+def collect_static(tmp_path) -> dict[str, str]:
+    """Production static files collected under ``tmp_path``: the settings to find them."""
     static_root = {"STATIC_ROOT": str(tmp_path / "static")}
     collected = run(["manage.py", "collectstatic", "--no-input", "-v", "0"], static_root)
     assert collected.returncode == 0, collected.stderr
+    return static_root
+
+
+def test_production_pages_carry_a_content_security_policy_and_hsts(tmp_path):
+    static_root = collect_static(tmp_path)
 
     result = run(["-c", PAGE_HEADERS], static_root)
 

@@ -1,0 +1,50 @@
+"""gunicorn settings for production: ``gunicorn -c portal/gunicorn.conf.py portal.wsgi``.
+
+Every value can be overridden from the environment. The defaults were chosen by measurement
+with ``make bench`` on a 2-core machine (README, "Serving in production"): gthread workers,
+because a sign-in waiting on a slow provider holds only one thread, not a whole worker.
+"""
+
+import os
+
+from portal import env
+
+# Loopback by default: a TLS-terminating proxy (nginx) sits in front and sets
+# X-Forwarded-Proto. GUNICORN_BIND replaces the address entirely (e.g. a unix socket).
+bind = [env.text("GUNICORN_BIND") or f"127.0.0.1:{env.integer('PORT', 8000)}"]
+
+# Worker processes: one per core runs the CPU-bound part of each request in parallel.
+workers = env.integer("WEB_CONCURRENCY", os.cpu_count() or 2)
+worker_class = env.text("GUNICORN_WORKER_CLASS", "gthread")
+# Threads per worker: room for requests blocked on the database or a provider's API.
+# (gunicorn quietly turns "sync" into gthread when threads > 1: keep sync meaning sync.)
+threads = env.integer("GUNICORN_THREADS", 8) if worker_class == "gthread" else 1
+
+# A provider call is bounded by PROVIDER_TIMEOUT_SECONDS (5 s); nothing legitimate takes 30.
+timeout = env.integer("GUNICORN_TIMEOUT", 30)
+graceful_timeout = env.integer("GUNICORN_GRACEFUL_TIMEOUT", 30)
+# Keep-alive from the proxy: nginx reuses upstream connections (see the sample site).
+keepalive = env.integer("GUNICORN_KEEPALIVE", 5)
+
+# Each worker loads the app itself, so `kill -HUP` (systemctl reload) brings in new code
+# with no dropped request: new workers start before the old ones finish and exit.
+preload_app = False
+# Recycle a worker now and then, so a slow leak in any library cannot grow without bound.
+max_requests = env.integer("GUNICORN_MAX_REQUESTS", 20000)
+max_requests_jitter = max_requests // 10
+
+# No control socket: its default path ($HOME/.gunicorn/gunicorn.ctl) is shared by every
+# gunicorn of the user (the benchmark runs several; ProtectHome= forbids it); systemd's
+# signals (HUP to reload, TERM to stop) are the interface.
+control_socket_disable = True
+
+# Only the local proxy may say the original request was HTTPS.
+forwarded_allow_ips = env.text("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Access log on stdout (journald keeps it); "" turns it off. %(M)s: milliseconds taken.
+accesslog = env.text("GUNICORN_ACCESS_LOG", "-") or None
+access_log_format = (
+    '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s" xfp=%({x-forwarded-proto}i)s'
+)
+errorlog = "-"
+loglevel = env.text("GUNICORN_LOG_LEVEL", "info")
