@@ -19,9 +19,10 @@ from twofactor.policy import needs_second_factor
 
 
 def safe_next(request: HttpRequest, default: str = "") -> str:
-    """The ``next`` parameter when it points at this host, else ``default``."""
+    """The ``next`` parameter when it is a path on this host, else ``default``."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
+    # Only a path: a bare word would be taken by redirect() for a view name (a 500 if none).
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate

@@ -82,6 +82,15 @@ def test_next_to_another_host_is_dropped(client, demo_world, target):
     assert response["Location"] == reverse("home")
 
 
+@pytest.mark.parametrize("target", ["home", "x", "-1", "logout", "evil.example"])
+def test_next_that_is_not_a_path_is_dropped_not_a_500(client, demo_world, target):
+    response = post_login(client, "tech@globex.example", PASSWORD, next=target)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert client.get(LOGIN, {"next": target})["Location"] == reverse("home")
+
+
 def test_next_on_this_host_is_honoured(client, demo_world):
     response = post_login(client, "tech@globex.example", PASSWORD, next="/security/")
 

@@ -1,0 +1,115 @@
+"""Hostile input on every URL of the portal: arrays, NUL bytes, Unicode digits, very long
+strings and odd query strings give a page or a 4xx, never a 500, whoever sends them
+(a stranger, a person half-way through signing in, or a signed-in admin)."""
+
+import re
+import uuid
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from accounts.models import Client as Site
+from accounts.models import User
+from tests.accounts.conftest import sign_in
+from tests.conftest import PASSWORD
+from twofactor.conf import RATE_LIMITS
+
+HOSTILE_VALUES = [
+    "\x00",
+    "1\x002\x003",
+    "١٢٣٤٥٦",  # Arabic-Indic digits
+    "１２３４５６",  # full-width digits
+    "../sms",
+    "123456/ID#",
+    "x" * 100_000,
+    "𝟙𝟚𝟛",
+    "-1",
+    "99999999999999999999999999",
+]
+FIELDS = [
+    "email", "password", "token", "code", "next", "action", "phone", "full_name", "name",
+    "is_admin", "two_factor_required", "confirm_missing_phones", "version", "shown", "show",
+    "person", "kind", "q", "cursor", "person_id", "two_factor", "request", "new_password1",
+    "new_password2", "a[]",
+]
+QUERIES = ["?next=%00", "?cursor=%00", "?cursor=" + "9" * 40, "?person_id=1%00",
+           "?two_factor=%F0%9D%9F%99", "?request=" + "x" * 5000, "?q=%00&kind=%00&show=x",
+           "?page=-1&a[]=1&a[]=2"]
+
+
+def every_route(patterns=None, prefix=""):
+    """Every URL pattern of the portal, as (route, view name)."""
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from every_route(entry.url_patterns, route)
+        elif isinstance(entry, URLPattern):
+            yield route
+
+
+ROUTES = sorted(set(every_route()))
+
+
+def fill(route: str, world: dict) -> str:
+    """The route with ids of the signed-in admin's own firm, so forms are really reached."""
+    values = {
+        "client_pk": world["site"], "person_id": world["tech"], "user_id": world["tech"],
+        "handset_id": 1, "uidb64": "MQ", "token": "set-password", "answer": "approve",
+        "action": "reset", "approval_id": uuid.uuid4(), "request_id": uuid.uuid4(),
+    }
+    pk = world["site"] if route.startswith("manage/clients/<int:pk>") else world["tech"]
+    if "users/<int:pk>" in route:
+        pk = world["end_user"]
+    values["pk"] = pk
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), route)
+
+
+@pytest.fixture
+def world(demo_world):
+    site = Site.objects.get(name="Contoso Dental")
+    return {
+        "site": site.pk,
+        "tech": demo_world["tech@acme.example"].pk,
+        "end_user": User.objects.get(email="user@contoso.example").pk,
+    }
+
+
+def stranger() -> Client:
+    return Client(raise_request_exception=False)
+
+
+def half_signed_in() -> Client:
+    client = stranger()
+    client.post("/login/", {"email": "tech@acme.example", "password": PASSWORD})
+    return client
+
+
+def acme_admin() -> Client:
+    return sign_in(stranger(), "admin@acme.example")
+
+
+WHO = {"stranger": stranger, "half-signed-in": half_signed_in, "acme-admin": acme_admin}
+
+
+def hostile_body(value: str) -> dict:
+    return {field: [value, value] if field == "a[]" else value for field in FIELDS}
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("route", ROUTES)
+def test_hostile_posts_and_queries_never_cause_a_500(route, who, world, settings):
+    # Nothing trips early: every value reaches the view.
+    settings.TWOFACTOR_RATE_LIMITS = {name: (10**6, 60) for name in RATE_LIMITS}
+    client = WHO[who]()
+    url = fill(route, world)
+    statuses = []
+    for value in HOSTILE_VALUES:
+        statuses.append((value[:20], client.post(url, hostile_body(value)).status_code))
+        statuses.append((value[:20], client.post(url, {f: [value, "1"] for f in FIELDS})
+                         .status_code))
+    for query in QUERIES:
+        statuses.append((query[:30], client.get(url + query).status_code))
+    statuses.append(("json", client.post(url, b'{"token": ["1"]}', "application/json")
+                     .status_code))
+    assert [entry for entry in statuses if entry[1] >= 500] == [], url
