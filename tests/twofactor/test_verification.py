@@ -11,6 +11,7 @@ from django.test import Client
 
 from accounts import demo
 from accounts.models import AuditEvent
+from tests.concurrency import needs_postgresql, race
 from tests.twofactor.conftest import (
     current_attempt,
     enter_password,
@@ -214,3 +215,28 @@ def test_twenty_parallel_submissions_of_one_token_sign_in_exactly_once(sms_outbo
     assert "500" not in outcomes
     assert SignInAttempt.objects.filter(completed_at__isnull=False).count() == 1
     assert AuditEvent.objects.filter(tag="account:login:signed_in").count() == 1
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_twenty_parallel_wrong_tokens_are_checked_no_more_often_than_the_lock_allows(settings):
+    """The hard cap holds under concurrency: guesses released together cannot all slip past
+    the lock check before the first of them is counted."""
+    settings.TWOFACTOR_FAILURES_BEFORE_BACKOFF = 100
+    settings.TWOFACTOR_FAILURES_BEFORE_LOCK = 3
+    demo.seed(demo.DEFAULT_PASSWORD)
+    client = Client()
+    enter_password(client)
+    attempt_id = current_attempt(client).pk
+    guesses = [(f"{n:06d}",) for n in range(20)]
+
+    def guess(token):
+        return verification.verify_token(SignInAttempt.objects.get(pk=attempt_id), token).outcome
+
+    with mock.patch.object(LocalProvider, "check_token", autospec=True,
+                           return_value=False) as check:
+        outcomes = race(guess, guesses)
+
+    assert check.call_count <= 3
+    assert outcomes.count(verification.Outcome.WRONG) <= 3
+    assert verification.Outcome.ACCEPTED not in outcomes

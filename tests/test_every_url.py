@@ -1,11 +1,13 @@
-"""Hostile input on every URL of the portal: arrays, NUL bytes, Unicode digits, very long
-strings and odd query strings give a page or a 4xx, never a 500, whoever sends them
-(a stranger, a person half-way through signing in, or a signed-in admin)."""
+"""Every URL of the portal, attacked by a stranger, a person half-way through signing in,
+and a signed-in admin: hostile input (arrays, NUL bytes, Unicode digits, very long strings,
+odd query strings) gives a page or a 4xx, never a 500; and a GET changes nothing (every
+change is a POST, which CSRF protects)."""
 
 import re
 import uuid
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -113,3 +115,26 @@ def test_hostile_posts_and_queries_never_cause_a_500(route, who, world, settings
     statuses.append(("json", client.post(url, b'{"token": ["1"]}', "application/json")
                      .status_code))
     assert [entry for entry in statuses if entry[1] >= 500] == [], url
+
+
+# Everything a GET must leave alone (sessions, audit events and caches may record a visit).
+GUARDED_MODELS = [
+    "accounts.Firm", "accounts.Client", "accounts.User", "twofactor.PhoneDevice",
+    "twofactor.SignInAttempt", "twofactor.SmsToken", "twofactor.ApprovalRequest",
+    "twofactor.FactorLock", "twofactor.BackupCode", "twofactor.PhoneChangeRequest",
+]
+
+
+def snapshot() -> dict:
+    return {name: sorted(map(repr, apps.get_model(name).objects.values()))
+            for name in GUARDED_MODELS}
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_no_get_on_any_url_changes_anything(who, world):
+    client = WHO[who]()
+    before = snapshot()
+    for route in ROUTES:
+        client.get(fill(route, world))
+        client.head(fill(route, world))
+        assert snapshot() == before, route
