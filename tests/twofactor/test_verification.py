@@ -240,3 +240,26 @@ def test_twenty_parallel_wrong_tokens_are_checked_no_more_often_than_the_lock_al
     assert check.call_count <= 3
     assert outcomes.count(verification.Outcome.WRONG) <= 3
     assert verification.Outcome.ACCEPTED not in outcomes
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_provider_that_accepts_a_code_again_still_gives_one_sign_in_per_attempt():
+    """Authy accepts a TOTP code as often as it is asked within its window: the portal's own
+    conditional UPDATE on the attempt is what keeps it to one sign-in."""
+    demo.seed(demo.DEFAULT_PASSWORD)
+    first = Client()
+    enter_password(first)
+    cookie = first.cookies["sessionid"].value
+
+    def submit():
+        client = Client()
+        client.cookies["sessionid"] = cookie
+        return type_token(client, "123456").get("Location", "refused")
+
+    with mock.patch.object(LocalProvider, "check_token", autospec=True, return_value=True):
+        outcomes = race(submit, 20)
+
+    assert outcomes.count("/") == 1
+    assert SignInAttempt.objects.filter(completed_at__isnull=False).count() == 1
+    assert AuditEvent.objects.filter(tag="account:login:signed_in").count() == 1
