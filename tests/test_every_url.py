@@ -138,3 +138,22 @@ def test_no_get_on_any_url_changes_anything(who, world):
         client.get(fill(route, world))
         client.head(fill(route, world))
         assert snapshot() == before, route
+
+
+SIGNED_BY_PROVIDER = ("twofactor/callbacks/",)  # no browser session: the signature is checked
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_every_post_without_the_csrf_token_is_refused(who, world):
+    client = WHO[who]()
+    client.handler.enforce_csrf_checks = True
+    client.get("/login/")  # a CSRF cookie, but no token in the form
+    before = snapshot()
+    for route in ROUTES:
+        if route.startswith(SIGNED_BY_PROVIDER):
+            continue
+        response = client.post(fill(route, world), hostile_body("1"))
+        # A half-signed-in person is sent to the challenge before any view (and its check).
+        sent_on = who == "half-signed-in" and response.get("Location") == "/login/verify/"
+        assert response.status_code == 403 or sent_on, route
+    assert snapshot() == before
