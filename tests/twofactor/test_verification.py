@@ -6,8 +6,10 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.signals import got_request_exception
 from django.db import connection
 from django.test import Client
+from django.views.debug import SafeExceptionReporterFilter
 
 from accounts import demo
 from accounts.models import AuditEvent
@@ -263,3 +265,23 @@ def test_a_provider_that_accepts_a_code_again_still_gives_one_sign_in_per_attemp
     assert outcomes.count("/") == 1
     assert SignInAttempt.objects.filter(completed_at__isnull=False).count() == 1
     assert AuditEvent.objects.filter(tag="account:login:signed_in").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "target"),
+    [("/login/verify/", "token", "twofactor.verification.verify_token"),
+     ("/login/recovery/code/", "code", "twofactor.recovery.open_request")],
+)
+def test_a_typed_secret_is_hidden_from_error_reports(pending, path, field, target):
+    crashed = []
+    got_request_exception.connect(lambda sender, request, **kw: crashed.append(request),
+                                  weak=False, dispatch_uid="test-secret-report")
+    pending.raise_request_exception = False
+    try:
+        with mock.patch(target, side_effect=RuntimeError("boom")):
+            assert pending.post(path, {field: "123456"}).status_code == 500
+    finally:
+        got_request_exception.disconnect(dispatch_uid="test-secret-report")
+
+    reported = SafeExceptionReporterFilter().get_post_parameters(crashed[0])
+    assert reported[field] != "123456"
