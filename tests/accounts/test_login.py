@@ -45,6 +45,22 @@ def test_every_refusal_looks_the_same_and_runs_the_hasher(client, inactive_tech,
     assert "_auth_user_id" not in client.session
 
 
+def test_an_invited_person_who_has_no_password_yet_is_refused_after_the_hasher_ran(
+    client, demo_world
+):
+    invited = User.objects.create_user("invited@globex.example", None, full_name="Ivy",
+                                       firm=demo_world["tech@globex.example"].firm)
+    assert not invited.has_usable_password()
+    original = MD5PasswordHasher.encode
+    with mock.patch.object(
+        MD5PasswordHasher, "encode", autospec=True, side_effect=original
+    ) as hasher:
+        response = post_login(client, invited.email, PASSWORD)
+
+    assert "do not match an active account" in response.content.decode()
+    assert hasher.call_count >= 1
+
+
 def test_the_three_refusals_render_the_same_page(client, inactive_tech):
     bodies = set()
     for email, password in [
