@@ -15,6 +15,7 @@ from accounts.models import Client as Site
 from accounts.models import User
 from tests.accounts.conftest import sign_in
 from tests.conftest import PASSWORD
+from twofactor import recovery
 from twofactor.conf import RATE_LIMITS
 
 HOSTILE_VALUES = [
@@ -58,7 +59,8 @@ def fill(route: str, world: dict) -> str:
     values = {
         "client_pk": world["site"], "person_id": world["tech"], "user_id": world["tech"],
         "handset_id": 1, "uidb64": "MQ", "token": "set-password", "answer": "approve",
-        "action": "reset", "approval_id": uuid.uuid4(), "request_id": uuid.uuid4(),
+        "action": "reset", "approval_id": uuid.uuid4(),
+        "request_id": world.get("request_id", uuid.uuid4()),
     }
     pk = world["site"] if route.startswith("manage/clients/<int:pk>") else world["tech"]
     if "users/<int:pk>" in route:
@@ -157,3 +159,40 @@ def test_every_post_without_the_csrf_token_is_refused(who, world):
         sent_on = who == "half-signed-in" and response.get("Location") == "/login/verify/"
         assert response.status_code == 403 or sent_on, route
     assert snapshot() == before
+
+
+TENANT_ROUTES = [r for r in ROUTES if r.startswith("manage/")]
+
+
+def test_the_tenant_route_list_covers_every_admin_id():
+    assert any("<uuid:request_id>" in r for r in TENANT_ROUTES)
+    assert any("<int:person_id>" in r for r in TENANT_ROUTES)
+    assert any("users/<int:pk>" in r for r in TENANT_ROUTES)
+
+
+@pytest.mark.parametrize("route", [r for r in TENANT_ROUTES if "<" in r])
+def test_another_firms_ids_give_404_on_every_admin_url(route, world):
+    """Globex's admin, password fresh, tries every Admin URL with Acme's ids."""
+    tech = User.objects.get(pk=world["tech"])
+    change = recovery.start(tech, "+12015550199")
+    url = fill(route, {**world, "request_id": change.pk})
+    intruder = sign_in(stranger(), "admin@globex.example")
+    before = snapshot()
+
+    assert intruder.get(url).status_code in (404, 405), url  # 405: an action is POST only
+    for action in ["", "approve", "reject", "reset", "unlock", "deactivate", "reactivate"]:
+        body = {**hostile_body("1"), "action": action, "full_name": "Owned",
+                "email": "owned@evil.example", "phone": "+12015550123"}
+        assert intruder.post(url, body).status_code == 404, (url, action)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("query", ["person_id={tech}", "person={email}"])
+@pytest.mark.parametrize("path", ["/manage/activity/", "/manage/activity/export.csv"])
+def test_another_firms_person_cannot_be_looked_up_in_activity(path, query, world):
+    intruder = sign_in(stranger(), "admin@globex.example")
+    tech = User.objects.get(pk=world["tech"])
+    response = intruder.get(path + "?" + query.format(tech=tech.pk, email=tech.email))
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert response.status_code in (200, 400, 404)
+    assert b"Terry" not in body  # no event of Acme's person (the typed email may echo back)
