@@ -72,8 +72,10 @@ def record_failure(user: User) -> FactorLock:
 
 
 def record_success(user: User) -> None:
-    FactorLock.objects.filter(pk=user.pk, locked_until__isnull=True).update(
-        failure_count=0, last_failure_at=None
+    """A right answer starts the count afresh, also after a lock that ran out (else the next
+    typo would lock the person again at once)."""
+    FactorLock.objects.filter(pk=user.pk).exclude(locked_until__gt=timezone.now()).update(
+        failure_count=0, last_failure_at=None, locked_until=None
     )
 
 

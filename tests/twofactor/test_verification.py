@@ -22,6 +22,7 @@ from tests.twofactor.conftest import (
     type_token,
 )
 from twofactor import approvals, verification
+from twofactor.conf import conf
 from twofactor.models import SignInAttempt
 from twofactor.providers.base import ApprovalStatus
 from twofactor.providers.local import LocalProvider
@@ -131,6 +132,24 @@ def test_the_lock_is_per_person_not_per_session(client, demo_world, sms_outbox, 
     enter_password(fresh)
 
     assert_locked_out(fresh, type_token(fresh, "123456"))
+
+
+def test_the_lock_lifts_by_time_and_a_sign_in_then_restores_the_full_allowance(
+    client, demo_world, sms_outbox, strict_lock, time_travel, settings
+):
+    settings.TWOFACTOR_RATE_LIMITS = {"sms.user": (100, 60), "sms.number": (100, 60)}
+    enter_password(client)
+    type_wrong_tokens(client, 3)
+    time_travel(conf.TWOFACTOR_LOCK_SECONDS + 1)
+    enter_password(client)
+    assert type_token(client, request_token(client, sms_outbox))["Location"] == "/"
+
+    later = Client()
+    enter_password(later)
+    token = request_token(later, sms_outbox)
+    type_wrong_tokens(later, 1, token)  # one typo after a good sign-in is not a new lock
+
+    assert type_token(later, token)["Location"] == "/"
 
 
 def test_a_locked_person_is_not_sent_texts(pending, sms_outbox, strict_lock):
