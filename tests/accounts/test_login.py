@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import AuditEvent, User
 from tests.conftest import PASSWORD
 
 LOGIN = "/login/"
@@ -126,3 +126,26 @@ def test_django_admin_site_is_not_a_second_way_in(client, demo_world):
     post_login(client, "admin@globex.example", PASSWORD)
 
     assert client.get("/admin/").status_code == 404
+
+
+@pytest.mark.parametrize("forwarded", ["not-an-address", "1.2.3.4\x00", "x" * 300, "::g"])
+def test_a_forged_forwarded_address_is_not_used_and_is_not_a_500(
+    client, demo_world, settings, forwarded
+):
+    """Behind a proxy the address comes from X-Forwarded-For; sent straight to the portal,
+    a client's own header must neither break the audit row (PostgreSQL's inet) nor count."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    client.raise_request_exception = False
+    response = client.post(LOGIN, {"email": "tech@globex.example", "password": "wrong"},
+                           HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert response.status_code == 200
+    assert AuditEvent.objects.get(tag="account:login:password_refused").ip_address is None
+
+
+def test_a_proxys_forwarded_address_is_recorded(client, demo_world, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client.post(LOGIN, {"email": "tech@globex.example", "password": "wrong"},
+                HTTP_X_FORWARDED_FOR="9.9.9.9, 8.8.4.4")
+
+    assert AuditEvent.objects.get(tag="account:login:password_refused").ip_address == "8.8.4.4"
