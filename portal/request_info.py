@@ -33,7 +33,8 @@ def _address(text: str) -> str:
 
 
 def user_agent(request: HttpRequest) -> str:
-    return request.META.get("HTTP_USER_AGENT", "")[:MAX_USER_AGENT]
+    # Less NUL characters: the header is stored, and PostgreSQL refuses them in text.
+    return request.META.get("HTTP_USER_AGENT", "").replace("\x00", "")[:MAX_USER_AGENT]
 
 
 def browser_label(agent: str) -> str:

@@ -21,6 +21,8 @@ from twofactor.conf import RATE_LIMITS
 HOSTILE_VALUES = [
     "\x00",
     "1\x002\x003",
+    "tech@acme.example\x00",  # a NUL after something valid (PostgreSQL refuses NUL in text)
+    "x@evil\x00.example",
     "١٢٣٤٥٦",  # Arabic-Indic digits
     "１２３４５６",  # full-width digits
     "../sms",
@@ -114,6 +116,8 @@ def test_hostile_posts_and_queries_never_cause_a_500(route, who, world, settings
                          .status_code))
     for query in QUERIES:
         statuses.append((query[:30], client.get(url + query).status_code))
+    statuses.append(("agent", client.post(url, hostile_body("1"), HTTP_USER_AGENT="a\x00b")
+                     .status_code))
     statuses.append(("json", client.post(url, b'{"token": ["1"]}', "application/json")
                      .status_code))
     assert [entry for entry in statuses if entry[1] >= 500] == [], url
