@@ -9,12 +9,12 @@ import uuid
 import pytest
 from django.apps import apps
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import Client as Site
 from accounts.models import User
 from tests.accounts.conftest import sign_in
 from tests.conftest import PASSWORD
+from tests.routes import every_pattern
 from twofactor import recovery
 from twofactor.conf import RATE_LIMITS
 
@@ -43,17 +43,7 @@ QUERIES = ["?next=%00", "?cursor=%00", "?cursor=" + "9" * 40, "?person_id=1%00",
            "?page=-1&a[]=1&a[]=2"]
 
 
-def every_route(patterns=None, prefix=""):
-    """Every URL pattern of the portal, as (route, view name)."""
-    for entry in patterns if patterns is not None else get_resolver().url_patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            yield from every_route(entry.url_patterns, route)
-        elif isinstance(entry, URLPattern):
-            yield route
-
-
-ROUTES = sorted(set(every_route()))
+ROUTES = sorted(set(every_pattern()))
 
 
 def fill(route: str, world: dict) -> str:
