@@ -32,7 +32,7 @@ from accounts.audit import Tag
 from accounts.emails import send_notice
 from accounts.models import User
 from portal.request_info import client_ip
-from twofactor import backup_codes, devices, email_links, limits
+from twofactor import attempts, backup_codes, devices, email_links, limits
 from twofactor.conf import conf
 from twofactor.email_links import Purpose
 from twofactor.models import PhoneChangeRequest, PhoneDevice
@@ -405,6 +405,7 @@ def apply(change_id: object, now: datetime | None = None) -> bool:
         return False
     _retire(lost, device)
     sessions.end_all_sessions(user)
+    attempts.end_all(user)
     audit.record(Tag.PHONE_CHANGE_COMPLETED, actor=change.closed_by, subject=user,
                  new_phone=phones.mask(user.phone), approved_early=change.approved_early)
     send_notice(user, "phone_change_completed", "your phone number changed",
@@ -452,6 +453,7 @@ def reset_second_factor(
     devices.register_phone(person)
     revoked = backup_codes.revoke(person)
     sessions.end_all_sessions(person)
+    attempts.end_all(person)
     audit.record(Tag.FACTOR_RESET, request=request, actor=admin, subject=person,
                  backup_codes_revoked=revoked)
     send_notice(person, "second_factor_reset", "your second factor was reset", {"by": admin})
