@@ -7,6 +7,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.models import Client, Firm, User
+from twofactor.devices import register_phone
+from twofactor.providers import get_provider
 
 DEFAULT_PASSWORD = "portal-demo-2fa"
 
@@ -37,8 +39,14 @@ PEOPLE = [
 
 
 @transaction.atomic
-def seed(password: str = DEFAULT_PASSWORD, *, reset_password: bool = False) -> list[str]:
-    """Create whatever of the demo world is missing; return a line per change made."""
+def seed(
+    password: str = DEFAULT_PASSWORD, *, reset_password: bool = False, register: bool = False
+) -> list[str]:
+    """Create whatever of the demo world is missing; return a line per change made.
+
+    With ``register`` and the local provider (no outside call), new people's phones are
+    registered too, so the demo's admin pages show them ready.
+    """
     changes: list[str] = []
     firms = {}
     for name, two_factor in FIRMS.items():
@@ -58,7 +66,7 @@ def seed(password: str = DEFAULT_PASSWORD, *, reset_password: bool = False) -> l
     for person in PEOPLE:
         user = User.objects.filter(email=person.email).first()
         if user is None:
-            User.objects.create(
+            user = User.objects.create(
                 email=person.email,
                 full_name=person.full_name,
                 role=person.role,
@@ -68,6 +76,8 @@ def seed(password: str = DEFAULT_PASSWORD, *, reset_password: bool = False) -> l
                 password=hashed,
             )
             changes.append(f"created {person.email}")
+            if register and user.phone and get_provider().name == "local":
+                register_phone(user)
         elif reset_password and not user.check_password(password):
             user.password = hashed
             user.save(update_fields=["password"])

@@ -633,3 +633,12 @@ def test_the_readiness_filter_keeps_the_query_count(
     assert len(response.context["page"].items) == 50
     with django_assert_num_queries(at_ten):
         globex.get(URL, {"show": "not_registered", "cursor": response.context["page"].next_cursor})
+
+
+def test_the_two_factor_help_names_the_configured_providers_phone_app(client, demo_world, settings):
+    client.post("/login/", {"email": "admin@globex.example", "password": "portal-demo-2fa"})
+
+    assert "the Partner Portal phone app" in client.get("/manage/employees/").content.decode()
+    settings.TWOFACTOR_PROVIDER = "authy"
+    settings.AUTHY_API_KEY = "k" * 32
+    assert "the Authy app" in client.get("/manage/employees/").content.decode()

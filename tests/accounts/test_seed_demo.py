@@ -45,3 +45,14 @@ def test_seed_demo_password_option_sets_every_demo_password(db):
     run_seed("--password", "another-long-password")
 
     assert User.objects.get(email="tech@globex.example").check_password("another-long-password")
+
+
+def test_with_the_local_provider_demo_phones_are_registered_and_ready(db):
+    from twofactor.models import PhoneDevice
+
+    run_seed()
+
+    registered = PhoneDevice.objects.filter(provider="local", registered_at__isnull=False)
+    assert sorted(registered.values_list("number", flat=True)) == sorted(
+        User.objects.exclude(phone="").values_list("phone", flat=True)
+    )

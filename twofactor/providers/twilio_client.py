@@ -6,14 +6,19 @@ loopback emulators."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import requests
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http import HttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
 from twofactor.conf import conf
 from twofactor.providers import http
+from twofactor.providers.base import ErrorKind, ProviderError
+from twofactor.providers.breaker import guarded_call
 
 logger = logging.getLogger("twilio.http_client")
 
@@ -63,3 +68,18 @@ def twilio_client() -> Client:
     client.verify.base_url = conf.TWILIO_VERIFY_BASE_URL.rstrip("/")
     client.api.base_url = conf.TWILIO_MESSAGING_BASE_URL.rstrip("/")
     return client
+
+
+@contextmanager
+def twilio_call(breaker: str) -> Iterator[None]:
+    """One call behind ``breaker``; Twilio's error JSON becomes REJECTED with its code, an
+    answer the library cannot read becomes BAD_RESPONSE."""
+    with guarded_call(breaker):
+        try:
+            yield
+        except TwilioRestException as error:
+            raise ProviderError(
+                ErrorKind.REJECTED, str(error.msg)[:200], code=str(error.code)
+            ) from error
+        except (TwilioException, KeyError, TypeError, ValueError) as error:
+            raise ProviderError(ErrorKind.BAD_RESPONSE, type(error).__name__) from error

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
 from twofactor.conf import conf
@@ -30,11 +29,10 @@ from twofactor.providers.base import (
     Provider,
     ProviderError,
 )
-from twofactor.providers.breaker import guarded_call
 from twofactor.providers.fallback import NO_APP_ENROLLED
 from twofactor.providers.inputs import checked_ref, is_token
 from twofactor.providers.signing import public_url
-from twofactor.providers.twilio_client import twilio_client
+from twofactor.providers.twilio_client import twilio_call, twilio_client
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -64,18 +62,9 @@ class TwilioVerifyProvider(Provider):
         self.service_sid = conf.TWILIO_VERIFY_SERVICE_SID
         self.service = twilio_client().verify.v2.services(self.service_sid)
 
-    @contextmanager
-    def _call(self) -> Iterator[None]:
+    def _call(self) -> AbstractContextManager[None]:
         """One guarded call; Twilio's error JSON becomes REJECTED with its code."""
-        with guarded_call(self.name):
-            try:
-                yield
-            except TwilioRestException as error:
-                raise ProviderError(
-                    ErrorKind.REJECTED, str(error.msg)[:200], code=str(error.code)
-                ) from error
-            except (TwilioException, KeyError, TypeError, ValueError) as error:
-                raise ProviderError(ErrorKind.BAD_RESPONSE, type(error).__name__) from error
+        return twilio_call(self.name)
 
     # -- people ----------------------------------------------------------------------------
 

@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import re
 
-from twilio.base.exceptions import TwilioException, TwilioRestException
-
 from twofactor.conf import conf
 from twofactor.providers.base import ErrorKind, ProviderError
-from twofactor.providers.breaker import guarded_call
 from twofactor.providers.inputs import checked_ref
-from twofactor.providers.twilio_client import twilio_client
+from twofactor.providers.twilio_client import twilio_call, twilio_client
 from twofactor.sms.base import BaseSmsBackend, SmsMessage
 
 E164 = r"\+[1-9][0-9]{6,14}"
@@ -38,15 +35,8 @@ class SmsBackend(BaseSmsBackend):
         sender = {"messaging_service_sid": self.sender}
         if re.fullmatch(E164, self.sender or ""):
             sender = {"from_": self.sender}
-        with guarded_call(BREAKER_NAME):
-            try:
-                message = self.client.messages.create(to=to, body=body[:MAX_BODY], **sender)
-            except TwilioRestException as error:
-                raise ProviderError(
-                    ErrorKind.REJECTED, str(error.msg)[:200], code=str(error.code)
-                ) from error
-            except (TwilioException, KeyError, TypeError, ValueError) as error:
-                raise ProviderError(ErrorKind.BAD_RESPONSE, type(error).__name__) from error
+        with twilio_call(BREAKER_NAME):
+            message = self.client.messages.create(to=to, body=body[:MAX_BODY], **sender)
         if not isinstance(message.sid, str) or not message.sid.startswith(("SM", "MM")):
             raise ProviderError(ErrorKind.BAD_RESPONSE, "no message SID")
         return message.sid

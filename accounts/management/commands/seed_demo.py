@@ -16,7 +16,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, password: str | None, **options) -> None:
-        changes = demo.seed(password or demo.DEFAULT_PASSWORD, reset_password=bool(password))
+        changes = demo.seed(
+            password or demo.DEFAULT_PASSWORD, reset_password=bool(password), register=True
+        )
         for line in changes:
             self.stdout.write(f"  {line}")
         if changes:
