@@ -92,5 +92,10 @@ def record(
         subject=subject,
         ip_address=(client_ip(request) or None) if request is not None else None,
         user_agent=user_agent(request) if request is not None else "",
-        data=data,
+        data={key: _storable(value) for key, value in data.items()},
     )
+
+
+def _storable(value: Any) -> Any:
+    """Text as typed, less NUL characters, which PostgreSQL's text and jsonb refuse."""
+    return value.replace("\x00", "") if isinstance(value, str) else value

@@ -19,7 +19,7 @@ from accounts import audit, emails, phones
 from accounts.audit import Tag
 from accounts.models import Client, Firm, User
 from accounts.tokens import encode_uid, invitation_tokens
-from twofactor import devices, lockout
+from twofactor import attempts, devices, lockout
 from twofactor.policy import needs_second_factor
 
 logger = logging.getLogger(__name__)
@@ -134,6 +134,7 @@ def _after_profile_change(
 ) -> None:
     if before.phone != person.phone:
         person.end_other_sessions()
+        attempts.end_all(person)
         old, new = phones.mask(before.phone), phones.mask(person.phone)
         audit.record(
             Tag.PHONE_CHANGED, request=request, actor=actor, subject=person, old=old, new=new

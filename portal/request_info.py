@@ -1,5 +1,7 @@
 """Where a request comes from, read the same way by audit events, emails and rate limits."""
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -17,12 +19,22 @@ def client_ip(request: HttpRequest) -> str:
         forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [p for p in forwarded if p]
         if len(forwarded) >= hops:
-            return forwarded[-hops]
+            return _address(forwarded[-hops])
     return request.META.get("REMOTE_ADDR", "")
 
 
+def _address(text: str) -> str:
+    """``text`` if it is an IP address, else "" (a header sent straight to the portal can
+    hold anything; the audit's inet column would refuse it)."""
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return ""
+
+
 def user_agent(request: HttpRequest) -> str:
-    return request.META.get("HTTP_USER_AGENT", "")[:MAX_USER_AGENT]
+    # Less NUL characters: the header is stored, and PostgreSQL refuses them in text.
+    return request.META.get("HTTP_USER_AGENT", "").replace("\x00", "")[:MAX_USER_AGENT]
 
 
 def browser_label(agent: str) -> str:

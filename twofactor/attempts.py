@@ -75,6 +75,12 @@ def complete(attempt: SignInAttempt, method: str) -> bool:
     return won
 
 
+def end_all(user: User) -> int:
+    """End the person's attempts still in progress: their phone or second factor changed,
+    so a token or approval already sent to the old phone must not finish a sign-in."""
+    return live().filter(user=user).update(expires_at=timezone.now())
+
+
 def forget(request: HttpRequest) -> None:
     """Drop the attempt from the session (it ended, or the person starts over)."""
     request.session.pop(SESSION_KEY, None)

@@ -3,8 +3,12 @@
 Every check of a second-factor answer goes through ``check_allowed`` first and reports
 through ``record_failure`` / ``record_success``, so no method can forget the throttle
 (django-two-factor-auth #418). Answers ``(allowed, reason)`` in django-otp's manner.
+``one_answer_at_a_time`` holds the person's row for the whole check, so answers sent
+together are checked one after another and none slips past the cap.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,6 +26,15 @@ class Verdict:
     allowed: bool
     reason: str = ""  # "locked" or "backoff"
     retry_at: datetime | None = None
+
+
+@contextmanager
+def one_answer_at_a_time(user: User) -> Iterator[None]:
+    """Lock the person's row (SELECT ... FOR UPDATE) while one answer is checked and counted."""
+    FactorLock.objects.get_or_create(user=user)
+    with transaction.atomic():
+        FactorLock.objects.select_for_update().filter(pk=user.pk).first()
+        yield
 
 
 def backoff_seconds(failures: int) -> int:
@@ -59,8 +72,10 @@ def record_failure(user: User) -> FactorLock:
 
 
 def record_success(user: User) -> None:
-    FactorLock.objects.filter(pk=user.pk, locked_until__isnull=True).update(
-        failure_count=0, last_failure_at=None
+    """A right answer starts the count afresh, also after a lock that ran out (else the next
+    typo would lock the person again at once)."""
+    FactorLock.objects.filter(pk=user.pk).exclude(locked_until__gt=timezone.now()).update(
+        failure_count=0, last_failure_at=None, locked_until=None
     )
 
 

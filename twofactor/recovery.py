@@ -32,7 +32,7 @@ from accounts.audit import Tag
 from accounts.emails import send_notice
 from accounts.models import User
 from portal.request_info import client_ip
-from twofactor import backup_codes, devices, email_links
+from twofactor import attempts, backup_codes, devices, email_links, limits
 from twofactor.conf import conf
 from twofactor.email_links import Purpose
 from twofactor.models import PhoneChangeRequest, PhoneDevice
@@ -155,6 +155,7 @@ def send_code(change: PhoneChangeRequest, *, request: HttpRequest | None = None)
         seconds = int((wait_until - now).total_seconds()) + 1
         raise RecoveryError(f"A code was just sent. Try again in {seconds} seconds.",
                             code="cooldown")
+    _count_text(change, request)
     code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
     sent = PhoneChangeRequest.objects.filter(
         pk=change.pk, status=Status.PROVING, codes_sent=change.codes_sent
@@ -183,6 +184,22 @@ def send_code(change: PhoneChangeRequest, *, request: HttpRequest | None = None)
         ) from None
     change.refresh_from_db()
     audit.record(Tag.PHONE_CHANGE_CODE_SENT, request=request, subject=change.user)
+
+
+def _count_text(change: PhoneChangeRequest, request: HttpRequest | None) -> None:
+    """A text to a typed number spends the sign-in texts' per-address cap and the portal's
+    daily budget too (SMS pumping)."""
+    subjects: list[tuple[str, object]] = [("sms.portal.day", "portal")]
+    if request is not None:
+        subjects.insert(0, ("sms.ip", client_ip(request)))
+    try:
+        limits.hit_all(subjects)
+    except limits.RateLimited as tripped:
+        audit.record(Tag.SMS_THROTTLED, request=request, subject=change.user, limit=tripped.name)
+        raise RecoveryError(
+            f"Too many text messages have been sent. You can ask again in {tripped.wait_text}.",
+            code="too_many_requests",
+        ) from None
 
 
 def prove(change: PhoneChangeRequest, code: str, *, request: HttpRequest | None = None) -> None:
@@ -388,6 +405,7 @@ def apply(change_id: object, now: datetime | None = None) -> bool:
         return False
     _retire(lost, device)
     sessions.end_all_sessions(user)
+    attempts.end_all(user)
     audit.record(Tag.PHONE_CHANGE_COMPLETED, actor=change.closed_by, subject=user,
                  new_phone=phones.mask(user.phone), approved_early=change.approved_early)
     send_notice(user, "phone_change_completed", "your phone number changed",
@@ -435,6 +453,7 @@ def reset_second_factor(
     devices.register_phone(person)
     revoked = backup_codes.revoke(person)
     sessions.end_all_sessions(person)
+    attempts.end_all(person)
     audit.record(Tag.FACTOR_RESET, request=request, actor=admin, subject=person,
                  backup_codes_revoked=revoked)
     send_notice(person, "second_factor_reset", "your second factor was reset", {"by": admin})

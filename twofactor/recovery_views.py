@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import audit, phones
@@ -117,6 +118,7 @@ def recovery_page(request: HttpRequest) -> HttpResponse:
     return _render(request, user, None, form=form, status=status)
 
 
+@sensitive_post_parameters("code")
 @with_open_request
 def prove_code(request: HttpRequest, user: User, change: PhoneChangeRequest) -> HttpResponse:
     form = CodeForm(data=request.POST)

@@ -111,6 +111,11 @@ def verify_token(
             "Enter the token from the text message (6 or more digits) or one of your backup "
             "codes (four groups of four letters and digits).",
         )
+    with lockout.one_answer_at_a_time(attempt.user):  # parallel guesses cannot pass the cap
+        return _check_token(attempt, code, request)
+
+
+def _check_token(attempt: SignInAttempt, code: str, request: HttpRequest | None) -> Result:
     refused = refusal(attempt, request)
     if refused:
         return refused
@@ -141,20 +146,21 @@ def verify_backup_code(
 ) -> Result:
     """Sign in with a backup code: the same lock as tokens, no provider involved (so it
     works when the provider is down), and the code is spent only if this sign-in wins."""
-    refused = refusal(attempt, request)
-    if refused:
-        return refused
     user = attempt.user
-    try:
-        with transaction.atomic():
-            left = backup_codes.spend(user, raw)
-            if left is None:
-                return _wrong(attempt, request, reason="backup_code")
-            result = _succeed(attempt, "backup_code", request)
-            if not result.accepted:
-                raise _Undo(result)  # the attempt had ended: the code stays unused
-    except _Undo as undo:
-        return undo.result
+    with lockout.one_answer_at_a_time(user):  # parallel guesses cannot pass the cap
+        refused = refusal(attempt, request)
+        if refused:
+            return refused
+        try:
+            with transaction.atomic():
+                left = backup_codes.spend(user, raw)
+                if left is None:
+                    return _wrong(attempt, request, reason="backup_code")
+                result = _succeed(attempt, "backup_code", request)
+                if not result.accepted:
+                    raise _Undo(result)  # the attempt had ended: the code stays unused
+        except _Undo as undo:
+            return undo.result
     backup_codes.tell_used(user, left, request=request)
     return result
 

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import audit, phones
@@ -47,6 +48,7 @@ class TokenForm(forms.Form):
     )
 
 
+@sensitive_post_parameters("token")
 @never_cache
 def challenge(request: HttpRequest) -> HttpResponse:
     """Approve the OneTouch request on your phone, or type the SMS token and Sign In."""

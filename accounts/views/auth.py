@@ -19,9 +19,10 @@ from twofactor.policy import needs_second_factor
 
 
 def safe_next(request: HttpRequest, default: str = "") -> str:
-    """The ``next`` parameter when it points at this host, else ``default``."""
+    """The ``next`` parameter when it is a path on this host, else ``default``."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
+    # Only a path: a bare word would be taken by redirect() for a view name (a 500 if none).
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
@@ -37,7 +38,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST":
         try:
-            count_password_guess(request)
+            count_password_guess(request, normalize_email(request.POST.get("email", ""))[:254])
         except limits.RateLimited as tripped:
             return password_guessing_limited(request, tripped)
         if form.is_valid():
@@ -56,11 +57,10 @@ def password_accepted(request: HttpRequest, user: User, next_url: str) -> HttpRe
     return redirect(next_url or "home")
 
 
-def count_password_guess(request: HttpRequest) -> None:
+def count_password_guess(request: HttpRequest, email: str) -> None:
     """Count a password try per email address and per client address (credential stuffing);
     raise RateLimited when either has had too many. Counted before the check, so parallel
     guesses cannot slip past the limit."""
-    email = normalize_email(request.POST.get("email", ""))[:254]
     limits.hit_all([("login.account", email), ("login.ip", client_ip(request))])
 
 
@@ -105,6 +105,19 @@ def reauthenticate_view(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("login")
     form = PasswordConfirmForm(request.user, data=request.POST or None)
+    if request.method == "POST":
+        try:  # the sign-in's limits: a stolen session is no unlimited password oracle
+            count_password_guess(request, request.user.email)
+        except limits.RateLimited as tripped:
+            audit.record(Tag.LOGIN_THROTTLED, request=request, subject=request.user,
+                         limit=tripped.name)
+            response = render(request, "accounts/reauthenticate.html", {
+                "form": PasswordConfirmForm(request.user), "next": safe_next(request),
+                "throttled": "Too many password attempts. For your safety, try again in "
+                             f"{tripped.wait_text}.",
+            }, status=429)
+            response["Retry-After"] = str(tripped.retry_after)
+            return response
     if request.method == "POST" and form.is_valid():
         reauth.mark_recent(request)
         audit.record(Tag.REAUTHENTICATED, request=request, subject=request.user)

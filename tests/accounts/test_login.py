@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import AuditEvent, User
 from tests.conftest import PASSWORD
 
 LOGIN = "/login/"
@@ -43,6 +43,22 @@ def test_every_refusal_looks_the_same_and_runs_the_hasher(client, inactive_tech,
     assert "do not match an active account" in response.content.decode()
     assert hasher.call_count >= 1
     assert "_auth_user_id" not in client.session
+
+
+def test_an_invited_person_who_has_no_password_yet_is_refused_after_the_hasher_ran(
+    client, demo_world
+):
+    invited = User.objects.create_user("invited@globex.example", None, full_name="Ivy",
+                                       firm=demo_world["tech@globex.example"].firm)
+    assert not invited.has_usable_password()
+    original = MD5PasswordHasher.encode
+    with mock.patch.object(
+        MD5PasswordHasher, "encode", autospec=True, side_effect=original
+    ) as hasher:
+        response = post_login(client, invited.email, PASSWORD)
+
+    assert "do not match an active account" in response.content.decode()
+    assert hasher.call_count >= 1
 
 
 def test_the_three_refusals_render_the_same_page(client, inactive_tech):
@@ -82,6 +98,15 @@ def test_next_to_another_host_is_dropped(client, demo_world, target):
     assert response["Location"] == reverse("home")
 
 
+@pytest.mark.parametrize("target", ["home", "x", "-1", "logout", "evil.example"])
+def test_next_that_is_not_a_path_is_dropped_not_a_500(client, demo_world, target):
+    response = post_login(client, "tech@globex.example", PASSWORD, next=target)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert client.get(LOGIN, {"next": target})["Location"] == reverse("home")
+
+
 def test_next_on_this_host_is_honoured(client, demo_world):
     response = post_login(client, "tech@globex.example", PASSWORD, next="/security/")
 
@@ -101,3 +126,26 @@ def test_django_admin_site_is_not_a_second_way_in(client, demo_world):
     post_login(client, "admin@globex.example", PASSWORD)
 
     assert client.get("/admin/").status_code == 404
+
+
+@pytest.mark.parametrize("forwarded", ["not-an-address", "1.2.3.4\x00", "x" * 300, "::g"])
+def test_a_forged_forwarded_address_is_not_used_and_is_not_a_500(
+    client, demo_world, settings, forwarded
+):
+    """Behind a proxy the address comes from X-Forwarded-For; sent straight to the portal,
+    a client's own header must neither break the audit row (PostgreSQL's inet) nor count."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    client.raise_request_exception = False
+    response = client.post(LOGIN, {"email": "tech@globex.example", "password": "wrong"},
+                           HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert response.status_code == 200
+    assert AuditEvent.objects.get(tag="account:login:password_refused").ip_address is None
+
+
+def test_a_proxys_forwarded_address_is_recorded(client, demo_world, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client.post(LOGIN, {"email": "tech@globex.example", "password": "wrong"},
+                HTTP_X_FORWARDED_FOR="9.9.9.9, 8.8.4.4")
+
+    assert AuditEvent.objects.get(tag="account:login:password_refused").ip_address == "8.8.4.4"

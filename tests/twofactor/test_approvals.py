@@ -64,11 +64,13 @@ def test_an_approval_of_another_attempt_is_refused_by_the_check(pending):
     other = Client()
     enter_password(other, "admin@acme.example")
     foreign = latest_approval(other)
-    answer(foreign, APPROVED)
+    assert answer(foreign, APPROVED)
+    foreign.refresh_from_db()  # as approved as it gets: only the attempt it belongs to differs
 
     result = accept_approval(current_attempt(pending), foreign)
 
     assert not result.accepted
+    assert not current_attempt(pending).completed_at
 
 
 def test_a_denied_request_can_never_be_approved(pending):

@@ -4,10 +4,18 @@ and an end after 10 minutes."""
 from importlib import import_module
 
 from django.conf import settings
+from django.test import Client
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from tests.conftest import PASSWORD
-from tests.twofactor.conftest import current_attempt, enter_password, request_token, type_token
+from tests.twofactor.conftest import (
+    ACME_TECH,
+    current_attempt,
+    enter_password,
+    request_token,
+    type_token,
+)
+from twofactor import recovery
 
 
 def SessionStore():
@@ -74,6 +82,32 @@ def test_an_inactive_person_cannot_finish_a_pending_attempt(pending, sms_outbox)
     current_attempt(pending).user.__class__.objects.filter(email="tech@acme.example").update(
         is_active=False
     )
+
+    type_token(pending, token)
+
+    assert "_auth_user_id" not in pending.session
+
+
+def test_a_second_factor_reset_ends_a_sign_in_left_half_way(pending, sms_outbox, demo_world):
+    """Whoever holds the lost phone and the password cannot finish with a token texted
+    before the admin's reset."""
+    token = request_token(pending, sms_outbox)
+    recovery.reset_second_factor(demo_world[ACME_TECH], demo_world["admin@acme.example"])
+
+    type_token(pending, token)
+
+    assert "_auth_user_id" not in pending.session
+
+
+def test_an_admins_phone_change_ends_a_sign_in_left_half_way(pending, sms_outbox, demo_world):
+    from tests.accounts.conftest import sign_in
+    from tests.accounts.test_employees import edit_url, profile
+
+    tech = demo_world[ACME_TECH]
+    token = request_token(pending, sms_outbox)
+    admin = sign_in(Client(), "admin@acme.example")
+    admin.post(edit_url(tech), profile(tech, phone="+12015550142"))
+    assert User.objects.get(pk=tech.pk).phone == "+12015550142"
 
     type_token(pending, token)
 

@@ -121,3 +121,23 @@ def test_check_counts_nothing(db, settings):
 )
 def test_the_wait_reads_naturally(seconds, text):
     assert limits.RateLimited("x", seconds).wait_text == text
+
+
+def test_password_guessing_at_reauthentication_is_limited_too(client, demo_world, settings):
+    """A stolen signed-in session must not become an unlimited password oracle."""
+    from accounts import reauth
+    from tests.accounts.conftest import sign_in
+
+    settings.TWOFACTOR_RATE_LIMITS = {"login.account": (3, 900)}
+    sign_in(client, "admin@globex.example", fresh_password=False)
+    for _ in range(3):
+        assert client.post("/reauthenticate/", {"password": "guess"}).status_code == 200
+
+    response = client.post("/reauthenticate/", {"password": PASSWORD, "next": "/security/"})
+
+    assert response.status_code == 429
+    assert re.search(r"try again in \d+ (seconds|minutes)", response.content.decode())
+    assert 0 < int(response["Retry-After"]) <= 900
+    assert "That is not your password" not in response.content.decode()
+    assert reauth.SESSION_KEY not in client.session  # still not confirmed
+    assert AuditEvent.objects.filter(tag="account:login:throttled").exists()

@@ -9,24 +9,20 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import AuditEvent, Firm
 from tests.conftest import PASSWORD
+from tests.routes import every_pattern
 from tests.twofactor.conftest import enter_password, request_token, type_token
 from twofactor.middleware import PENDING_ALLOWED, return_path
 
 SAMPLES = {"uuid": str(uuid.uuid4()), "int": "1", "str": "x", "slug": "x", "path": "x"}
 
 
-def every_route(patterns=None, prefix=""):
+def every_route():
     """Every URL of the portal, with sample values for its parameters."""
-    for entry in patterns if patterns is not None else get_resolver().url_patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            yield from every_route(entry.url_patterns, route)
-        elif isinstance(entry, URLPattern):
-            yield "/" + re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLES[m.group(1) or "str"], route)
+    for route in every_pattern():
+        yield "/" + re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLES[m.group(1) or "str"], route)
 
 
 OTHER_URLS = sorted(

@@ -122,6 +122,15 @@ def test_a_reset_needs_the_password_and_the_same_firm(acme_admin, globex_admin, 
     assert backup_codes.has_codes(tech)
 
 
+def test_an_admin_cannot_reset_their_own_second_factor_by_posting(acme_admin):
+    backup_codes.generate(acme_admin)
+    browser = signed_in(acme_admin, password=PASSWORD)
+    response = browser.post(f"/manage/people/{acme_admin.pk}/reset-second-factor/")
+    assert response.status_code == 403
+    assert backup_codes.has_codes(acme_admin)
+    assert not AuditEvent.objects.filter(tag="account:two_factor:reset").exists()
+
+
 def test_a_persons_edit_page_offers_the_reset_but_not_on_your_own(acme_admin, tech):
     browser = signed_in(acme_admin, password=PASSWORD)
     theirs = browser.get(f"/manage/employees/{tech.pk}/").content.decode()

@@ -168,3 +168,32 @@ def test_a_failed_text_says_so_and_the_request_offers_a_new_code(browser, settin
         response = browser.post("/login/recovery/", {"phone": NEW_NUMBER_TYPED}, follow=True)
     page = response.content.decode()
     assert "could not text the new number" in page and "Send a new code" in page
+
+
+def test_texts_to_new_numbers_count_against_the_portals_daily_budget(
+    browser, demo_world, sms_outbox, settings
+):
+    """SMS pumping: a typed new number is texted, so it spends the same daily budget (and
+    per-address cap) as sign-in texts; past it, 429 and nothing is sent."""
+    settings.TWOFACTOR_RATE_LIMITS = {"sms.portal.day": (2, 24 * 3600)}
+    assert browser.post("/login/recovery/", {"phone": NEW_NUMBER_TYPED}).status_code == 302
+    other = pending_client(demo_world["admin@acme.example"])
+    assert other.post("/login/recovery/", {"phone": "+12015550188"}).status_code == 302
+    sent = len(sms_outbox)
+
+    third = pending_client(demo_world["user@contoso.example"])
+    response = third.post("/login/recovery/", {"phone": "+12015550177"})
+
+    assert response.status_code == 429 and "Too many text messages" in response.content.decode()
+    assert len(sms_outbox) == sent
+    assert AuditEvent.objects.filter(tag="account:two_factor:sms_throttled").exists()
+
+
+def test_texts_to_new_numbers_count_against_the_per_address_cap(browser, demo_world, settings):
+    settings.TWOFACTOR_RATE_LIMITS = {"sms.ip": (1, 3600)}
+    browser.post("/login/recovery/", {"phone": NEW_NUMBER_TYPED})
+
+    response = pending_client(demo_world["admin@acme.example"]).post(
+        "/login/recovery/", {"phone": "+12015550188"})
+
+    assert response.status_code == 429

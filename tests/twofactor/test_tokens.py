@@ -3,6 +3,11 @@ minutes, once, bound to the attempt and the person, the newest only."""
 
 from unittest import mock
 
+import pytest
+from django.test import Client
+
+from accounts import demo
+from tests.concurrency import needs_postgresql, race
 from tests.twofactor.conftest import (
     ACME_TECH,
     current_attempt,
@@ -90,3 +95,18 @@ def test_the_text_message_says_how_long_the_token_lasts(pending, sms_outbox):
     request_token(pending, sms_outbox)
 
     assert "expires in 10 minutes" in sms_outbox[-1].body
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_twenty_parallel_checks_of_one_token_accept_it_once():
+    """The conditional UPDATE itself, without the per-person lock the sign-in path adds."""
+    demo.seed(demo.DEFAULT_PASSWORD)
+    client = Client()
+    enter_password(client)
+    attempt = current_attempt(client)
+    token = tokens.issue(attempt)
+
+    results = race(lambda: tokens.consume(attempt.pk, attempt.user_id, token), 20)
+
+    assert results.count(True) == 1

@@ -6,11 +6,14 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.signals import got_request_exception
 from django.db import connection
 from django.test import Client
+from django.views.debug import SafeExceptionReporterFilter
 
 from accounts import demo
 from accounts.models import AuditEvent
+from tests.concurrency import needs_postgresql, race
 from tests.twofactor.conftest import (
     current_attempt,
     enter_password,
@@ -19,6 +22,7 @@ from tests.twofactor.conftest import (
     type_token,
 )
 from twofactor import approvals, verification
+from twofactor.conf import conf
 from twofactor.models import SignInAttempt
 from twofactor.providers.base import ApprovalStatus
 from twofactor.providers.local import LocalProvider
@@ -130,6 +134,24 @@ def test_the_lock_is_per_person_not_per_session(client, demo_world, sms_outbox, 
     assert_locked_out(fresh, type_token(fresh, "123456"))
 
 
+def test_the_lock_lifts_by_time_and_a_sign_in_then_restores_the_full_allowance(
+    client, demo_world, sms_outbox, strict_lock, time_travel, settings
+):
+    settings.TWOFACTOR_RATE_LIMITS = {"sms.user": (100, 60), "sms.number": (100, 60)}
+    enter_password(client)
+    type_wrong_tokens(client, 3)
+    time_travel(conf.TWOFACTOR_LOCK_SECONDS + 1)
+    enter_password(client)
+    assert type_token(client, request_token(client, sms_outbox))["Location"] == "/"
+
+    later = Client()
+    enter_password(later)
+    token = request_token(later, sms_outbox)
+    type_wrong_tokens(later, 1, token)  # one typo after a good sign-in is not a new lock
+
+    assert type_token(later, token)["Location"] == "/"
+
+
 def test_a_locked_person_is_not_sent_texts(pending, sms_outbox, strict_lock):
     type_wrong_tokens(pending, 3)
 
@@ -214,3 +236,71 @@ def test_twenty_parallel_submissions_of_one_token_sign_in_exactly_once(sms_outbo
     assert "500" not in outcomes
     assert SignInAttempt.objects.filter(completed_at__isnull=False).count() == 1
     assert AuditEvent.objects.filter(tag="account:login:signed_in").count() == 1
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_twenty_parallel_wrong_tokens_are_checked_no_more_often_than_the_lock_allows(settings):
+    """The hard cap holds under concurrency: guesses released together cannot all slip past
+    the lock check before the first of them is counted."""
+    settings.TWOFACTOR_FAILURES_BEFORE_BACKOFF = 100
+    settings.TWOFACTOR_FAILURES_BEFORE_LOCK = 3
+    demo.seed(demo.DEFAULT_PASSWORD)
+    client = Client()
+    enter_password(client)
+    attempt_id = current_attempt(client).pk
+    guesses = [(f"{n:06d}",) for n in range(20)]
+
+    def guess(token):
+        return verification.verify_token(SignInAttempt.objects.get(pk=attempt_id), token).outcome
+
+    with mock.patch.object(LocalProvider, "check_token", autospec=True,
+                           return_value=False) as check:
+        outcomes = race(guess, guesses)
+
+    assert check.call_count <= 3
+    assert outcomes.count(verification.Outcome.WRONG) <= 3
+    assert verification.Outcome.ACCEPTED not in outcomes
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_provider_that_accepts_a_code_again_still_gives_one_sign_in_per_attempt():
+    """Authy accepts a TOTP code as often as it is asked within its window: the portal's own
+    conditional UPDATE on the attempt is what keeps it to one sign-in."""
+    demo.seed(demo.DEFAULT_PASSWORD)
+    first = Client()
+    enter_password(first)
+    cookie = first.cookies["sessionid"].value
+
+    def submit():
+        client = Client()
+        client.cookies["sessionid"] = cookie
+        return type_token(client, "123456").get("Location", "refused")
+
+    with mock.patch.object(LocalProvider, "check_token", autospec=True, return_value=True):
+        outcomes = race(submit, 20)
+
+    assert outcomes.count("/") == 1
+    assert SignInAttempt.objects.filter(completed_at__isnull=False).count() == 1
+    assert AuditEvent.objects.filter(tag="account:login:signed_in").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "target"),
+    [("/login/verify/", "token", "twofactor.verification.verify_token"),
+     ("/login/recovery/code/", "code", "twofactor.recovery.open_request")],
+)
+def test_a_typed_secret_is_hidden_from_error_reports(pending, path, field, target):
+    crashed = []
+    got_request_exception.connect(lambda sender, request, **kw: crashed.append(request),
+                                  weak=False, dispatch_uid="test-secret-report")
+    pending.raise_request_exception = False
+    try:
+        with mock.patch(target, side_effect=RuntimeError("boom")):
+            assert pending.post(path, {field: "123456"}).status_code == 500
+    finally:
+        got_request_exception.disconnect(dispatch_uid="test-secret-report")
+
+    reported = SafeExceptionReporterFilter().get_post_parameters(crashed[0])
+    assert reported[field] != "123456"
