@@ -3,7 +3,8 @@
 The app, built on Twilio's Verify Push SDK, needs three things to create a push factor for
 the signed-in person: the Entity identity, the Verify service SID and a short-lived access
 token. ``POST /twofactor/push/enrollment/`` gives them as JSON to the signed-in person only,
-for their own identity; the app hands them to the SDK.
+for their own identity, and only in a session confirmed by a second factor (an SMS token):
+a password alone must not be enough to enrol an app that will later approve sign-ins.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_POST
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from twofactor.conf import conf
 from twofactor.devices import phone_device, register_phone
@@ -23,6 +25,14 @@ from twofactor.providers.base import ErrorKind, ProviderError
 def push_enrollment(request: HttpRequest) -> HttpResponse:
     if conf.TWOFACTOR_PROVIDER != "twilio_verify":
         return HttpResponse(status=404)
+    if DEVICE_ID_SESSION_KEY not in request.session:
+        return JsonResponse(
+            {
+                "error": "Enrolling the app needs a sign-in confirmed with a text-message "
+                "token. Sign out, sign in again with an SMS token, then enrol the app."
+            },
+            status=403,
+        )
     provider = get_provider()
     user = request.user
     try:

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import include, path
+from django_otp import DEVICE_ID_SESSION_KEY
 
 pytestmark = pytest.mark.urls(__name__)
 urlpatterns = [
@@ -13,11 +14,20 @@ URL = "/twofactor/push/enrollment/"
 
 
 @pytest.fixture
-def signed_in(client, demo_world):
-    """Globex's tech: signed in, no second factor needed (Globex has 2FA off)."""
+def password_only(client, demo_world):
+    """Globex's tech: signed in with the password alone (Globex has 2FA off)."""
     person = demo_world["tech@globex.example"]
     client.force_login(person)
     return person
+
+
+@pytest.fixture
+def signed_in(client, password_only):
+    """The same person in a session confirmed by a second factor (an SMS token)."""
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = "twofactor.phonedevice/1"
+    session.save()
+    return password_only
 
 
 def test_a_signed_in_person_gets_an_access_token_for_their_own_identity(
@@ -47,6 +57,16 @@ def test_a_session_that_still_owes_its_second_factor_gets_nothing(
     assert response.status_code == 302
     assert response["Location"] == "/login/verify/"
     assert not any("AccessTokens" in e.request.path for e in twilio_emulator.exchanges)
+
+
+def test_a_password_alone_cannot_enrol_an_app_that_would_approve_sign_ins(
+    client, twilio, twilio_emulator, password_only
+):
+    response = client.post(URL)
+
+    assert response.status_code == 403
+    assert "SMS token" in response.json()["error"]
+    assert twilio_emulator.exchanges == []
 
 
 def test_only_with_twilio_verify(client, authy, signed_in):
