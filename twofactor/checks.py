@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 from twofactor.conf import conf
 from twofactor.providers import PROVIDERS
@@ -128,3 +128,24 @@ def check_provider_settings(app_configs: Any = None, **kwargs: Any) -> list[Erro
         problems += [e for e in _credential_errors(names, why) if e not in problems]
         problems += _url_errors("TWILIO_MESSAGING_BASE_URL", conf.TWILIO_MESSAGING_BASE_URL)
     return problems
+
+
+DEVELOPMENT_SMS_BACKENDS = ("twofactor.sms.console.", "twofactor.sms.locmem.")
+
+
+@register(Tags.security, deploy=True)
+def texts_reach_phones_in_production(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """The console and in-memory SMS backends only print or keep texts: in production they
+    would write every token to the log and text nobody (phone-change codes always go
+    through SMS_BACKEND, whatever the provider)."""
+    if not conf.SMS_BACKEND.startswith(DEVELOPMENT_SMS_BACKENDS):
+        return []
+    return [
+        Warning(
+            f"SMS_BACKEND is {conf.SMS_BACKEND}, which texts nobody and logs every token.",
+            hint="Set SMS_BACKEND=twofactor.sms.twilio_messaging.SmsBackend (with "
+            "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_MESSAGING_FROM) or another "
+            "real backend.",
+            id="twofactor.W001",
+        )
+    ]

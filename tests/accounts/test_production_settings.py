@@ -11,6 +11,10 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "kJ3v9-Qm2x_Lr8tN4pZ7wA1cE6yH0uB5dF9gS2jK4lM7nP3qR8tV6xY1zC5bD0e",
     "ALLOWED_HOSTS": "portal.example",
     "DJANGO_SETTINGS_MODULE": "portal.settings",
+    "SMS_BACKEND": "twofactor.sms.twilio_messaging.SmsBackend",
+    "TWILIO_ACCOUNT_SID": "AC" + "0123456789abcdef" * 2,
+    "TWILIO_AUTH_TOKEN": "f" * 32,
+    "TWILIO_MESSAGING_FROM": "+12015550199",
 }
 
 
@@ -31,6 +35,16 @@ def test_check_deploy_reports_no_warnings():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_texts_would_only_be_printed():
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        {"SMS_BACKEND": "twofactor.sms.console.SmsBackend"},
+    )
+
+    assert result.returncode != 0
+    assert "twofactor.W001" in result.stderr + result.stdout
 
 
 def test_a_missing_secret_key_in_production_is_a_clear_start_up_error():
