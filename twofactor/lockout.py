@@ -3,8 +3,11 @@
 Every check of a second-factor answer goes through ``check_allowed`` first and reports
 through ``record_failure`` / ``record_success``, so no method can forget the throttle
 (django-two-factor-auth #418). Answers ``(allowed, reason)`` in django-otp's manner.
-``one_answer_at_a_time`` holds the person's row for the whole check, so answers sent
-together are checked one after another and none slips past the cap.
+Answers sent together cannot slip past the cap: a typed token is *claimed* (counted as
+wrong in advance, in one short transaction on the person's row) before the provider is
+asked, and settled after (``settle_wrong``, ``record_success`` or ``release_claim``), so
+the row is never held while a provider answers. A backup code, checked in the database
+alone, is checked inside ``one_answer_at_a_time``.
 """
 
 from collections.abc import Iterator
@@ -19,6 +22,15 @@ from django.utils import timezone
 from accounts.models import User
 from twofactor.conf import conf
 from twofactor.models import FactorLock
+
+
+@dataclass(frozen=True)
+class Count:
+    """Where the wrong answers stand after one more: how many, locked, locked by this one."""
+
+    failures: int
+    locked: bool
+    just_locked: bool
 
 
 @dataclass(frozen=True)
@@ -46,8 +58,10 @@ def backoff_seconds(failures: int) -> int:
 def check_allowed(user: User, now: datetime | None = None) -> Verdict:
     now = now or timezone.now()
     lock = FactorLock.objects.filter(pk=user.pk).first()
-    if lock is None:
-        return Verdict(True)
+    return Verdict(True) if lock is None else _verdict(lock, now)
+
+
+def _verdict(lock: FactorLock, now: datetime) -> Verdict:
     if lock.is_locked(now):
         return Verdict(False, "locked", lock.locked_until)
     wait = backoff_seconds(lock.failure_count)
@@ -56,8 +70,55 @@ def check_allowed(user: User, now: datetime | None = None) -> Verdict:
     return Verdict(True)
 
 
-def record_failure(user: User) -> FactorLock:
-    """Count a wrong answer atomically; at the cap, lock the account. Returns the new state."""
+def claim_answer(user: User) -> Verdict:
+    """Count the answer about to be checked as wrong, if one may be checked now at all.
+
+    While claimed answers are still with the provider, the count may stand at the cap
+    without a lock: further answers wait. Claims a crashed worker never settled are
+    settled as wrong once a provider call could no longer be running.
+    """
+    now = timezone.now()
+    FactorLock.objects.get_or_create(user=user)
+    with transaction.atomic():
+        lock = FactorLock.objects.select_for_update().get(pk=user.pk)
+        if lock.locked_until and lock.locked_until <= now:
+            # The lock ran out: one more answer may be checked; a wrong one locks again.
+            lock.locked_until = None
+            lock.failure_count = conf.TWOFACTOR_FAILURES_BEFORE_LOCK - 1
+        verdict = _verdict(lock, now)
+        if verdict.allowed and lock.failure_count >= conf.TWOFACTOR_FAILURES_BEFORE_LOCK:
+            settled_by = lock.last_failure_at + timedelta(
+                seconds=conf.PROVIDER_TIMEOUT_SECONDS + 5
+            )
+            if settled_by > now:
+                return Verdict(False, "backoff", settled_by)
+            _lock_at_cap(lock, now)
+            return _verdict(lock, now)
+        if verdict.allowed:
+            lock.failure_count += 1
+            lock.last_failure_at = now
+            lock.save(update_fields=["failure_count", "last_failure_at", "locked_until"])
+    return verdict
+
+
+def settle_wrong(user: User) -> Count:
+    """A claimed answer was wrong: the count stands; at the cap, the person is locked."""
+    now = timezone.now()
+    with transaction.atomic():
+        lock = FactorLock.objects.select_for_update().get(pk=user.pk)
+        just_locked = _lock_at_cap(lock, now)
+    return Count(lock.failure_count, lock.is_locked(now), just_locked)
+
+
+def release_claim(user: User) -> None:
+    """A claimed answer could not be checked (the provider failed): it does not count."""
+    FactorLock.objects.filter(pk=user.pk, failure_count__gt=0).update(
+        failure_count=F("failure_count") - 1
+    )
+
+
+def record_failure(user: User) -> Count:
+    """Count a wrong answer that was not claimed first; at the cap, lock the account."""
     now = timezone.now()
     FactorLock.objects.get_or_create(user=user)
     with transaction.atomic():
@@ -65,10 +126,17 @@ def record_failure(user: User) -> FactorLock:
             failure_count=F("failure_count") + 1, last_failure_at=now
         )
         lock = FactorLock.objects.select_for_update().get(pk=user.pk)
-        if lock.failure_count >= conf.TWOFACTOR_FAILURES_BEFORE_LOCK and not lock.is_locked(now):
-            lock.locked_until = now + timedelta(seconds=conf.TWOFACTOR_LOCK_SECONDS)
-            lock.save(update_fields=["locked_until"])
-    return lock
+        just_locked = _lock_at_cap(lock, now)
+    return Count(lock.failure_count, lock.is_locked(now), just_locked)
+
+
+def _lock_at_cap(lock: FactorLock, now: datetime) -> bool:
+    """Lock a row (already selected for update) that reached the cap; True if this did."""
+    if lock.failure_count < conf.TWOFACTOR_FAILURES_BEFORE_LOCK or lock.is_locked(now):
+        return False
+    lock.locked_until = now + timedelta(seconds=conf.TWOFACTOR_LOCK_SECONDS)
+    lock.save(update_fields=["locked_until"])
+    return True
 
 
 def record_success(user: User) -> None:

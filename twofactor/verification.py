@@ -2,10 +2,11 @@
 
 In order: the typed code must look like what the portal issues (ASCII digits, bounded
 length; anything else is a form error and never reaches a provider), the person must not
-be locked or backing off (``lockout.check_allowed``), the provider checks the code for the
-person of this attempt only, the outcome is counted (``record_failure`` /
-``record_success``), and the attempt is completed with a conditional UPDATE, so however many
-requests race with one right answer, exactly one signs in. No caller can skip a step.
+be locked or backing off, and the answer is counted as wrong before it is checked
+(``lockout.claim_answer``, so parallel guesses cannot pass the cap), the provider checks
+the code for the person of this attempt only, the claim is settled (``settle_wrong`` /
+``record_success``), and the attempt is completed with a conditional UPDATE, so however
+many requests race with one right answer, exactly one signs in. No caller can skip a step.
 """
 
 import enum
@@ -111,28 +112,25 @@ def verify_token(
             "Enter the token from the text message (6 or more digits) or one of your backup "
             "codes (four groups of four letters and digits).",
         )
-    with lockout.one_answer_at_a_time(attempt.user):  # parallel guesses cannot pass the cap
-        return _check_token(attempt, code, request)
-
-
-def _check_token(attempt: SignInAttempt, code: str, request: HttpRequest | None) -> Result:
-    refused = refusal(attempt, request)
-    if refused:
-        return refused
     user = attempt.user
+    verdict = lockout.claim_answer(user)  # parallel guesses cannot pass the cap
+    if not verdict.allowed:
+        audit.record(Tag.TOKEN_REJECTED, request=request, subject=user, reason=verdict.reason)
+        return _explain(verdict)
     device = devices.phone_device(user)
     if device is None:
-        return _wrong(attempt, request)
+        return _wrong(attempt, request, claimed=True)
     try:
         right = get_provider(device.provider).check_token(
             user, device.provider_ref, device.number, code, attempt_id=str(attempt.pk)
         )
     except ProviderError as error:
+        lockout.release_claim(user)
         audit.record(Tag.PROVIDER_FAILED, request=request, subject=user, kind=str(error.kind))
         fallback = what_still_works("sms", error)
         return Result(Outcome.UNAVAILABLE, f"{error.user_message} {fallback}")
     if not right:
-        return _wrong(attempt, request)
+        return _wrong(attempt, request, claimed=True)
     return _succeed(attempt, "sms", request)
 
 
@@ -187,19 +185,25 @@ def _succeed(attempt: SignInAttempt, method: str, request: HttpRequest | None) -
     return Result(Outcome.ACCEPTED)
 
 
-def _wrong(attempt: SignInAttempt, request: HttpRequest | None, reason: str = "wrong") -> Result:
+def _wrong(
+    attempt: SignInAttempt,
+    request: HttpRequest | None,
+    reason: str = "wrong",
+    *,
+    claimed: bool = False,
+) -> Result:
     user = attempt.user
-    lock = lockout.record_failure(user)
+    count = lockout.settle_wrong(user) if claimed else lockout.record_failure(user)
     audit.record(
         Tag.TOKEN_REJECTED, request=request, subject=user, reason=reason,
-        failures=lock.failure_count,
+        failures=count.failures,
     )
-    if lock.is_locked():
-        if lock.failure_count == conf.TWOFACTOR_FAILURES_BEFORE_LOCK:
+    if count.locked:
+        if count.just_locked:
             audit.record(Tag.FACTOR_LOCKED, request=request, subject=user)
             notifications.second_factor_failing(user, attempt, locked=True)
         return _explain(lockout.check_allowed(user))
-    if lock.failure_count == conf.TWOFACTOR_FAILURES_BEFORE_BACKOFF:
+    if count.failures == conf.TWOFACTOR_FAILURES_BEFORE_BACKOFF:
         notifications.second_factor_failing(user, attempt, locked=False)
     if reason == "backup_code":
         return Result(

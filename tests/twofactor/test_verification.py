@@ -304,3 +304,40 @@ def test_a_typed_secret_is_hidden_from_error_reports(pending, path, field, targe
 
     reported = SafeExceptionReporterFilter().get_post_parameters(crashed[0])
     assert reported[field] != "123456"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_provider_is_asked_outside_any_transaction_so_a_slow_one_blocks_no_writes(
+    client, sms_outbox
+):
+    """The lock row is claimed and settled in short transactions: while a (remote) provider
+    takes its time, no row lock is held and SQLite's single writer is not kept busy."""
+    demo.seed(demo.DEFAULT_PASSWORD)
+    enter_password(client)
+    token = request_token(client, sms_outbox)
+    seen = []
+    real_check = LocalProvider.check_token
+
+    def observing_check(self, *args, **kwargs):
+        seen.append(connection.in_atomic_block)
+        return real_check(self, *args, **kwargs)
+
+    with mock.patch.object(LocalProvider, "check_token", observing_check):
+        assert type_token(client, wrong(token)).status_code == 400
+        assert type_token(client, token)["Location"] == "/"
+
+    assert seen == [False, False]
+
+
+def test_a_provider_failure_does_not_count_as_a_wrong_answer(pending, strict_lock):
+    from twofactor.models import FactorLock
+    from twofactor.providers.base import ErrorKind, ProviderError
+
+    with mock.patch.object(
+        LocalProvider, "check_token", side_effect=ProviderError(ErrorKind.UNAVAILABLE)
+    ):
+        for _ in range(5):
+            assert type_token(pending, "123456").status_code == 503
+
+    attempt = current_attempt(pending)
+    assert FactorLock.objects.get(pk=attempt.user_id).failure_count == 0
