@@ -71,14 +71,6 @@ def _cool_down(name: str, subject: str, seconds: int) -> None:
         raise RateLimited(name, max(1, math.ceil(until - now)))
 
 
-def check(name: str, subject: object) -> None:
-    """Raise RateLimited if the limit is already used up (counts nothing)."""
-    count, _ = conf.rate_limit(name)
-    key, ttl = _window(name, str(subject), timezone.now().timestamp())
-    if (cache.get(key) or 0) >= count:
-        raise RateLimited(name, ttl)
-
-
 def hit_all(limits: list[tuple[str, object]]) -> None:
     """Count one event against several limiters; raise for the first that trips."""
     for name, subject in limits:

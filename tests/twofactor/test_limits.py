@@ -105,17 +105,6 @@ def test_a_cool_down_is_measured_from_the_last_event(db):
     assert 29 <= tripped.value.retry_after <= 30
 
 
-def test_check_counts_nothing(db, settings):
-    settings.TWOFACTOR_RATE_LIMITS = {"push.user": (2, 600)}
-    for _ in range(5):
-        limits.check("push.user", 7)
-    limits.hit("push.user", 7)
-    limits.hit("push.user", 7)
-
-    with pytest.raises(limits.RateLimited):
-        limits.check("push.user", 7)
-
-
 @pytest.mark.parametrize(
     ("seconds", "text"), [(30, "30 seconds"), (240, "4 minutes"), (7200, "2 hours")]
 )
