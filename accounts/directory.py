@@ -9,8 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-import phonenumbers
-from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -79,13 +78,11 @@ def not_ready(people: QuerySet[User], which: str) -> QuerySet[User]:
 
 
 def _as_e164(text: str) -> str:
+    """A whole mobile number typed any way, as stored; "" for anything else."""
     try:
-        number = phonenumbers.parse(text, settings.PHONE_DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
+        return phones.parse_mobile(text)
+    except ValidationError:
         return ""
-    if not phonenumbers.is_possible_number(number):
-        return ""
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def page_of(people: QuerySet[User], cursor: str = "", size: int = PAGE_SIZE) -> Page:

@@ -1,4 +1,4 @@
-"""Delivering texts to the simulated phone, and reading them back."""
+"""Delivering texts to the simulated phone (its page reads them back)."""
 
 from twofactor.phone_sim.models import SimulatedText
 from twofactor.sms.base import SmsMessage
@@ -7,6 +7,3 @@ from twofactor.sms.base import SmsMessage
 def deliver(message: SmsMessage) -> None:
     SimulatedText.objects.create(number=message.to, body=message.body[:500])
 
-
-def latest_texts(number: str, limit: int = 10) -> list[SimulatedText]:
-    return list(SimulatedText.objects.filter(number=number).order_by("-received_at", "-id")[:limit])
