@@ -13,6 +13,20 @@ def phone_device(user: User) -> PhoneDevice | None:
     return PhoneDevice.objects.filter(user=user).first()
 
 
+def device_for(user: User) -> PhoneDevice:
+    """The person's device, made unregistered if the provider has not been reached yet.
+
+    A sign-in verified without the provider (a backup code while it is down) still marks
+    the session with a device; the registration follows at a later sign-in.
+    """
+    device, _ = PhoneDevice.objects.get_or_create(
+        user=user,
+        defaults={"name": "Mobile phone", "confirmed": True, "number": user.phone,
+                  "provider": get_provider().name},
+    )
+    return device
+
+
 def register_phone(user: User, *, send_install_link: bool = False) -> PhoneDevice | None:
     """Register ``user.phone`` with the configured provider (ProviderError if it fails).
 

@@ -66,9 +66,8 @@ def finish(request: HttpRequest, attempt: SignInAttempt) -> HttpResponse:
     user = attempt.user
     attempts.forget(request)
     login(request, user, backend="accounts.backends.EmailBackend")  # cycles the session key
-    device = devices.phone_device(user)
-    if device is not None:
-        django_otp.login(request, device)
-        PhoneDevice.objects.filter(pk=device.pk).update(last_verified_at=timezone.now())
+    device = devices.device_for(user)
+    django_otp.login(request, device)
+    PhoneDevice.objects.filter(pk=device.pk).update(last_verified_at=timezone.now())
     audit.record(Tag.SIGNED_IN, request=request, subject=user, method=attempt.method)
     return redirect(attempt.next_url or "home")

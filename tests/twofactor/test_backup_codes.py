@@ -184,3 +184,18 @@ def test_twenty_parallel_sign_ins_with_one_backup_code_sign_in_once():
     assert SignInAttempt.objects.filter(completed_at__isnull=False).count() == 1
     assert AuditEvent.objects.filter(tag="account:login:signed_in").count() == 1
     assert BackupCode.objects.filter(used_at__isnull=False).count() == 1
+
+
+def test_a_backup_code_signs_in_for_good_when_the_provider_never_registered_the_phone(
+    client, codes
+):
+    """The provider was down at the password step, so the phone was never registered: the
+    backup code must still give a verified session, not one the middleware steps back."""
+    with mock.patch(
+        "twofactor.providers.local.LocalProvider.register",
+        side_effect=ProviderError(ErrorKind.UNAVAILABLE),
+    ):
+        assert enter_password(client)["Location"] == "/login/verify/"
+        assert sign_in_with(client, codes[0])["Location"] == "/"
+        assert client.get("/dashboard/").status_code == 200
+        assert client.get("/security/").status_code == 200
