@@ -114,7 +114,7 @@ def refresh_from_provider(approval: ApprovalRequest) -> None:
     answers arrive through ``record_answer``."""
     if approval.provider == "local" or status_of(approval) is not ApprovalStatus.PENDING:
         return
-    if not cache.add(f"approval-poll:{approval.pk}", 1, conf.TWOFACTOR_PROVIDER_POLL_SECONDS):
+    if not cache.add(poll.provider_asked_key(approval.pk), 1, conf.TWOFACTOR_PROVIDER_POLL_SECONDS):
         return
     device_ref = PhoneDevice.objects.filter(user_id=approval.user_id).values_list(
         "provider_ref", flat=True

@@ -64,6 +64,11 @@ def _key(attempt_id: object) -> str:
     return f"twofactor:latest-approval:{attempt_id}"
 
 
+def provider_asked_key(request_id: object) -> str:
+    """Present while a remote provider was asked about this request recently."""
+    return f"approval-poll:{request_id}"
+
+
 def _signature(attempt_id: str, request_id: str, session_key: str) -> str:
     return salted_hmac(SALT, f"{attempt_id}:{request_id}:{session_key}").hexdigest()[:32]
 
@@ -107,7 +112,7 @@ def answer(request: HttpRequest) -> Known | None:
     remote_due = (
         known.provider != "local"
         and known.status_now() == "pending"
-        and cache.get(f"approval-poll:{request_id}") is None
+        and cache.get(provider_asked_key(request_id)) is None
     )
     return None if remote_due else known  # when due, the long way asks the provider
 
