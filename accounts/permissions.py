@@ -1,4 +1,5 @@
-"""Who may open which page: firm admins for Admin pages, everyone else gets 403."""
+"""Who may open which page: firm admins for Admin pages (everyone else gets 403), and the
+few pages a person may reach between the password and the second factor."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -21,3 +22,13 @@ def firm_admin_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def reachable_mid_sign_in(view: View) -> View:
+    """Mark ``view`` as reachable by a session whose sign-in waits for its second factor.
+
+    Every other view sends such a session back to the challenge (the second-factor
+    middleware reads this mark): a page is open mid-sign-in only because it says so.
+    """
+    view.reachable_mid_sign_in = True  # type: ignore[attr-defined]
+    return view

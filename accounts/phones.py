@@ -5,9 +5,10 @@ tell an admin whether they mistyped, forgot the country code or entered a landli
 """
 
 import phonenumbers
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult
+
+from portal.conf import conf
 
 MAX_INPUT_LENGTH = 32
 
@@ -44,7 +45,7 @@ def parse_mobile(raw: str, region: str | None = None) -> str:
     if not text or len(text) > MAX_INPUT_LENGTH:
         raise ValidationError(_NOT_A_NUMBER, code="invalid")
     try:
-        number = phonenumbers.parse(text, region or settings.PHONE_DEFAULT_REGION)
+        number = phonenumbers.parse(text, region or conf.PHONE_DEFAULT_REGION)
     except NumberParseException as exc:
         if exc.error_type == NumberParseException.INVALID_COUNTRY_CODE:
             code, message = _REASONS[ValidationResult.INVALID_COUNTRY_CODE]

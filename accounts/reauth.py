@@ -4,17 +4,18 @@ import time
 from collections.abc import Callable
 from functools import wraps
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from portal.conf import conf
+
 SESSION_KEY = "accounts_reauth_at"
 
 
 def window_seconds() -> int:
-    return getattr(settings, "REAUTH_WINDOW_SECONDS", 600)
+    return conf.REAUTH_WINDOW_SECONDS
 
 
 def mark_recent(request: HttpRequest) -> None:

@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
 def hung(env, shape, log, plan, people, store) -> list[report.Row]:
     """W5 on a server whose provider is the Authy API emulator, its hang switch flipped."""
     try:
-        from tests.emulators.authy import AuthyEmulator
+        from emulators.authy import AuthyEmulator
     except ImportError:
         return [report.Row("W5", note="skipped: the provider emulators are not here yet")]
     if not route_exists("/login/verify/"):

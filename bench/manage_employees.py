@@ -81,7 +81,7 @@ def timed(client: Client, url: str, rounds: int) -> tuple[list[float], int]:
 
 def deep_cursor(client: Client, size: int) -> str:
     """The cursor the Next link carries about 90% of the way through the list."""
-    from accounts.paging import _cursor
+    from manage.paging import _cursor
 
     name = f"Person {int(size * 0.9):07d}"
     person = User.objects.filter(full_name=name).order_by("id").first()

@@ -2,8 +2,9 @@
 
 import ipaddress
 
-from django.conf import settings
 from django.http import HttpRequest
+
+from portal.conf import conf
 
 MAX_USER_AGENT = 300
 
@@ -14,7 +15,7 @@ def client_ip(request: HttpRequest) -> str:
     Behind TRUSTED_PROXY_COUNT proxies it is read from X-Forwarded-For, counting from the
     right, so a client cannot choose its own address by sending the header itself.
     """
-    hops = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    hops = conf.TRUSTED_PROXY_COUNT
     if hops:
         forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [p for p in forwarded if p]

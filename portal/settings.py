@@ -41,17 +41,19 @@ INSTALLED_APPS = [
     "accounts",
     "twofactor",
     "twofactor.phone_sim",
+    "manage",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "twofactor.poll.PollMiddleware",  # the OneTouch poll needs nothing below (poll.py)
+    "twofactor.methods.push.poll.PollMiddleware",  # the poll needs nothing below (poll.py)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
     "twofactor.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -128,7 +130,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = env.integer("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
 
-# Sessions end after an idle time and an absolute time (both enforced by twofactor middleware).
+# Sessions end after an idle time and an absolute time (accounts.middleware).
 SESSION_IDLE_SECONDS = env.integer("SESSION_IDLE_SECONDS", 3600)
 SESSION_COOKIE_AGE = env.integer("SESSION_ABSOLUTE_SECONDS", 12 * 3600)
 SESSION_COOKIE_HTTPONLY = True
@@ -177,8 +179,35 @@ DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", "Partner Portal <no-reply@po
 # Phone numbers typed without a country code are read in this region.
 PHONE_DEFAULT_REGION = env.text("PHONE_DEFAULT_REGION", "US")
 
+# Re-entering the password for a sensitive action counts for this long.
+REAUTH_WINDOW_SECONDS = env.integer("REAUTH_WINDOW_SECONDS", 600)
+# How often an active session records that it was seen (so not every request writes).
+SESSION_TOUCH_SECONDS = 60
+
+# Named soft rate limits (portal.limits): name -> (events allowed, per seconds), counted in
+# the shared cache. TWOFACTOR_RATE_LIMITS overrides single entries (the benchmark raises some).
+RATE_LIMITS = {
+    "login.account": (10, 15 * 60),  # wrong passwords per email address
+    "login.ip": (50, 15 * 60),  # wrong passwords per client address (credential stuffing)
+    "password_reset.account": (3, 3600),  # reset emails to one person
+    "password_reset.ip": (20, 3600),  # "Forgot your password?" forms from one address
+    "sms.user": (1, 30),  # cool-down per person
+    "sms.number": (1, 30),  # cool-down per phone number
+    "sms.user.hour": (5, 3600),
+    "sms.ip": (10, 3600),
+    "sms.portal.day": (2000, 24 * 3600),  # the whole portal's daily budget (SMS pumping)
+    "push.user": (5, 10 * 60),  # push fatigue
+}
+TWOFACTOR_RATE_LIMITS: dict[str, tuple[int, int]] = {}
+
 # Second factor (read through twofactor.conf, never directly).
 TWOFACTOR_PROVIDER = env.text("TWOFACTOR_PROVIDER", "local")
+# Provider names -> classes; test settings add a fake one.
+TWOFACTOR_PROVIDERS = {
+    "local": "twofactor.providers.local.LocalProvider",
+    "authy": "twofactor.providers.authy.AuthyProvider",
+    "twilio_verify": "twofactor.providers.twilio_verify.TwilioVerifyProvider",
+}
 AUTHY_API_KEY = env.text("AUTHY_API_KEY")
 AUTHY_API_URL = env.text("AUTHY_API_URL", "https://api.authy.com")
 TWILIO_ACCOUNT_SID = env.text("TWILIO_ACCOUNT_SID")
@@ -187,6 +216,7 @@ TWILIO_VERIFY_SERVICE_SID = env.text("TWILIO_VERIFY_SERVICE_SID")
 TWILIO_VERIFY_BASE_URL = env.text("TWILIO_VERIFY_BASE_URL", "https://verify.twilio.com")
 TWILIO_MESSAGING_FROM = env.text("TWILIO_MESSAGING_FROM")
 TWILIO_MESSAGING_BASE_URL = env.text("TWILIO_MESSAGING_BASE_URL", "https://api.twilio.com")
+# What the person installs for Verify Push: the operator's own app.
 TWILIO_VERIFY_APP_NAME = env.text("TWILIO_VERIFY_APP_NAME", "the Partner Portal phone app")
 PHONE_CHANGE_HOLD_SECONDS = env.integer("PHONE_CHANGE_HOLD_SECONDS", 72 * 3600)
 ONETOUCH_EXPIRY_SECONDS = env.integer("ONETOUCH_EXPIRY_SECONDS", 120)
@@ -194,6 +224,31 @@ PROVIDER_TIMEOUT_SECONDS = env.integer("PROVIDER_TIMEOUT_SECONDS", 5)
 SMS_BACKEND = env.text("SMS_BACKEND", "twofactor.sms.console.SmsBackend")
 SIMULATED_PHONE = env.flag("SIMULATED_PHONE", DEBUG and TWOFACTOR_PROVIDER == "local")
 OTP_HOTP_ISSUER = OTP_TOTP_ISSUER = "Partner Portal"
+# Self-service phone changes: the code texted to the new number, and the email link.
+PHONE_CHANGE_CODE_SECONDS = 600
+PHONE_CHANGE_CODE_RESEND_SECONDS = 30
+PHONE_CHANGE_MAX_CODES = 5
+PHONE_CHANGE_MAX_WRONG_CODES = 5
+PHONE_CHANGE_CONFIRM_SECONDS = 24 * 3600
+PHONE_CHANGE_MAX_PER_DAY = 3
+# A pending sign-in (password done, second factor not yet) lasts this long.
+TWOFACTOR_ATTEMPT_SECONDS = 600
+# Tokens the portal makes itself (local provider).
+TWOFACTOR_TOKEN_DIGITS = 6
+TWOFACTOR_TOKEN_SECONDS = 600
+# Wrong tokens: back-off after a few, a hard lock at the cap (per account, on DB rows).
+TWOFACTOR_FAILURES_BEFORE_BACKOFF = 3
+TWOFACTOR_FAILURES_BEFORE_LOCK = 10
+TWOFACTOR_LOCK_SECONDS = 3600
+# Remote providers: ask for a push's answer at most this often, however often pages poll.
+TWOFACTOR_PROVIDER_POLL_SECONDS = 3
+# Circuit breaker: this many failures within the window keep a provider uncalled for the
+# cool-down (state in the shared cache, so it holds across workers).
+PROVIDER_BREAKER_FAILURES = 5
+PROVIDER_BREAKER_WINDOW_SECONDS = 60
+PROVIDER_BREAKER_COOLDOWN_SECONDS = 30
+# A signed provider callback older (or further ahead) than this is refused.
+CALLBACK_MAX_AGE_SECONDS = 300
 
 # Security headers. Production runs behind a TLS proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

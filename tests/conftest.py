@@ -1,10 +1,23 @@
-"""Fixtures shared by every test: the demo world and a clean cache."""
+"""Fixtures shared by every test: the demo world, a clean cache and outbox, the clock, a
+pending sign-in, signed-in admins, and providers wired to the loopback emulators."""
+
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
-from accounts import demo
 from accounts.models import User
+from manage import demo
+from tests.emulators.fixtures import authy_emulator, twilio_emulator  # noqa: F401
+from tests.twofactor.providers.fixtures import (  # noqa: F401
+    authy,
+    authy_settings,
+    person,
+    twilio,
+    twilio_settings,
+)
+from twofactor.sms import locmem
 
 PASSWORD = demo.DEFAULT_PASSWORD
 
@@ -43,3 +56,53 @@ def globex_admin(demo_world) -> User:
 @pytest.fixture
 def globex_tech(demo_world) -> User:
     return demo_world["tech@globex.example"]
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox():
+    locmem.outbox.clear()
+    yield locmem.outbox
+    locmem.outbox.clear()
+
+
+@pytest.fixture
+def pending(client, demo_world):
+    """A client whose password step is done for Acme's tech (2FA on): a pending attempt."""
+    from tests.signing_in import enter_password
+
+    response = enter_password(client)
+    assert response["Location"] == "/login/verify/"
+    return client
+
+
+@pytest.fixture
+def time_travel(monkeypatch):
+    """Move the portal's clock forward: ``time_travel(seconds)``."""
+    offset = timedelta()
+    real_now = timezone.now
+
+    def now():
+        return real_now() + offset
+
+    def travel(seconds: float) -> None:
+        nonlocal offset
+        offset += timedelta(seconds=seconds)
+
+    monkeypatch.setattr(timezone, "now", now)
+    return travel
+
+
+@pytest.fixture
+def globex(client, demo_world):
+    """Globex MSP's admin, signed in, password confirmed a moment ago."""
+    from tests.signing_in import sign_in
+
+    return sign_in(client, "admin@globex.example")
+
+
+@pytest.fixture
+def acme(client, demo_world):
+    """Acme IT's admin, signed in, password confirmed a moment ago."""
+    from tests.signing_in import sign_in
+
+    return sign_in(client, "admin@acme.example")

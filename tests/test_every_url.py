@@ -8,15 +8,15 @@ import uuid
 
 import pytest
 from django.apps import apps
+from django.conf import settings as django_settings
 from django.test import Client
 
 from accounts.models import Client as Site
 from accounts.models import User
-from tests.accounts.conftest import sign_in
 from tests.conftest import PASSWORD
 from tests.routes import every_pattern
-from twofactor import recovery
-from twofactor.conf import RATE_LIMITS
+from tests.signing_in import sign_in
+from twofactor.recovery import phone_changes
 
 HOSTILE_VALUES = [
     "\x00",
@@ -96,7 +96,7 @@ def hostile_body(value: str) -> dict:
 @pytest.mark.parametrize("route", ROUTES)
 def test_hostile_posts_and_queries_never_cause_a_500(route, who, world, settings):
     # Nothing trips early: every value reaches the view.
-    settings.TWOFACTOR_RATE_LIMITS = {name: (10**6, 60) for name in RATE_LIMITS}
+    settings.TWOFACTOR_RATE_LIMITS = {name: (10**6, 60) for name in django_settings.RATE_LIMITS}
     client = WHO[who]()
     url = fill(route, world)
     statuses = []
@@ -168,7 +168,7 @@ def test_the_tenant_route_list_covers_every_admin_id():
 def test_another_firms_ids_give_404_on_every_admin_url(route, world):
     """Globex's admin, password fresh, tries every Admin URL with Acme's ids."""
     tech = User.objects.get(pk=world["tech"])
-    change = recovery.start(tech, "+12015550199")
+    change = phone_changes.start(tech, "+12015550199")
     url = fill(route, {**world, "request_id": change.pk})
     intruder = sign_in(stranger(), "admin@globex.example")
     before = snapshot()

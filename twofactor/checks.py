@@ -15,16 +15,15 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
 from twofactor.conf import conf
-from twofactor.providers import PROVIDERS
 
 
 @register(Tags.security)
 def simulated_phone_only_in_development(app_configs, **kwargs) -> list[Error]:
     errors = []
-    if conf.TWOFACTOR_PROVIDER not in PROVIDERS:
+    if conf.TWOFACTOR_PROVIDER not in conf.TWOFACTOR_PROVIDERS:
         errors.append(Error(
             f"TWOFACTOR_PROVIDER is {conf.TWOFACTOR_PROVIDER!r}.",
-            hint=f"Use one of: {', '.join(PROVIDERS)}.", id="twofactor.E001",
+            hint=f"Use one of: {', '.join(conf.TWOFACTOR_PROVIDERS)}.", id="twofactor.E001",
         ))
     if conf.SIMULATED_PHONE and not settings.DEBUG:
         errors.append(Error(
@@ -97,7 +96,7 @@ def _url_errors(name: str, value: str) -> list[Error]:
 def check_provider_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     """The chosen provider's credentials and addresses, and the SMS backend's."""
     provider = conf.TWOFACTOR_PROVIDER
-    if provider not in PROVIDERS:
+    if provider not in conf.TWOFACTOR_PROVIDERS:
         return []  # reported as twofactor.E001 above
     problems: list[Error] = []
     timeout = conf.PROVIDER_TIMEOUT_SECONDS

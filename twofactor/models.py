@@ -44,6 +44,9 @@ class SignInAttempt(models.Model):
     next_url = models.CharField(max_length=2000, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
+    # The person's session auth hash at the password step: a new password or a new session
+    # stamp ("Sign out everywhere else") ends the attempt, as it ends signed-in sessions.
+    session_hash = models.CharField(max_length=64)
 
     class Meta:
         indexes = [models.Index(fields=["user", "-created_at"])]

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,16 +20,15 @@ from django.views.decorators.debug import sensitive_post_parameters
 from accounts import audit, emails
 from accounts.audit import Tag
 from accounts.models import User, normalize_email
+from accounts.permissions import reachable_mid_sign_in
+from accounts.policy import needs_second_factor
 from accounts.tokens import encode_uid, invitation_tokens, person_from_uid, reset_tokens
+from portal import limits
 from portal.request_info import client_ip
-from twofactor.policy import needs_second_factor
 
 _SESSION_TOKEN = "accounts_password_link_token"
 _SET_PASSWORD = "set-password"
 # "Forgot your password?": emails per account and requests per address, each per hour.
-RESET_EMAILS_PER_ACCOUNT = 3
-RESET_REQUESTS_PER_IP = 20
-_HOUR = 3600
 
 _KINDS = {
     "invitation": (invitation_tokens, "Choose your password", "Set password"),
@@ -79,12 +77,14 @@ def _link_invalid(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/link_invalid.html", status=400)
 
 
+@reachable_mid_sign_in
 @sensitive_post_parameters("new_password1", "new_password2")
 @never_cache
 def accept_invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     return _set_password_page(request, uidb64, token, "invitation")
 
 
+@reachable_mid_sign_in
 @sensitive_post_parameters("new_password1", "new_password2")
 @never_cache
 def reset_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
@@ -99,22 +99,14 @@ class ForgotPasswordForm(forms.Form):
     )
 
 
-def _count(key: str) -> int:
-    """Count one more request in the shared cache (atomic increment) for the hour."""
-    cache.add(key, 0, timeout=_HOUR)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=_HOUR)
-        return 1
-
-
 @never_cache
 def forgot_password(request: HttpRequest) -> HttpResponse:
     """Ask for a reset link. The answer is the same whether or not the email is known."""
     form = ForgotPasswordForm(data=request.POST or None)
     if request.method == "POST":
-        if _count(f"password-reset:ip:{client_ip(request)}") > RESET_REQUESTS_PER_IP:
+        try:
+            limits.hit("password_reset.ip", client_ip(request))
+        except limits.RateLimited:
             audit.record(Tag.PASSWORD_RESET_THROTTLED, request=request)
             return render(
                 request,
@@ -136,7 +128,9 @@ def send_reset_link(request: HttpRequest, email: str) -> None:
     person = User.objects.filter(email=email, is_active=True).select_related("firm").first()
     if person is None:
         return
-    if _count(f"password-reset:user:{person.pk}") > RESET_EMAILS_PER_ACCOUNT:
+    try:
+        limits.hit("password_reset.account", person.pk)
+    except limits.RateLimited:
         audit.record(Tag.PASSWORD_RESET_THROTTLED, request=request, subject=person)
         return
     path = reverse(

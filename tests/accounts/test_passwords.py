@@ -2,7 +2,6 @@
 past the second factor, and silent about which emails exist."""
 
 import re
-from unittest import mock
 
 import pytest
 from django.core import mail
@@ -10,9 +9,8 @@ from django.core import mail
 from accounts.audit import Tag
 from accounts.models import AuditEvent, User
 from accounts.tokens import encode_uid, invitation_tokens, reset_tokens
-from accounts.views import passwords
-from tests.accounts.conftest import sign_in
 from tests.conftest import PASSWORD
+from tests.signing_in import sign_in
 
 NEW_PASSWORD = "a-brand-new-passphrase-42"
 
@@ -143,21 +141,22 @@ def test_a_reset_link_dies_once_used(client, demo_world):
     assert User.objects.get(email="tech@acme.example").check_password(NEW_PASSWORD)
 
 
-def test_reset_emails_to_one_account_are_capped(client, demo_world):
-    for _ in range(passwords.RESET_EMAILS_PER_ACCOUNT + 2):
+def test_reset_emails_to_one_account_are_capped(client, demo_world, settings):
+    per_account, _ = settings.RATE_LIMITS["password_reset.account"]
+    for _ in range(per_account + 2):
         client.post("/password/forgot/", {"email": "tech@acme.example"})
 
-    assert len(mail.outbox) == passwords.RESET_EMAILS_PER_ACCOUNT
+    assert len(mail.outbox) == per_account
     assert AuditEvent.objects.filter(tag=str(Tag.PASSWORD_RESET_THROTTLED)).count() == 2
 
 
-def test_a_script_hammering_the_form_gets_429_with_when_to_retry(client, demo_world):
-    with mock.patch.object(passwords, "RESET_REQUESTS_PER_IP", 2):
-        statuses = [
-            client.post("/password/forgot/", {"email": f"x{i}@example.com"}).status_code
-            for i in range(3)
-        ]
-        last = client.post("/password/forgot/", {"email": "tech@acme.example"})
+def test_a_script_hammering_the_form_gets_429_with_when_to_retry(client, demo_world, settings):
+    settings.TWOFACTOR_RATE_LIMITS = {"password_reset.ip": (2, 3600)}
+    statuses = [
+        client.post("/password/forgot/", {"email": f"x{i}@example.com"}).status_code
+        for i in range(3)
+    ]
+    last = client.post("/password/forgot/", {"email": "tech@acme.example"})
 
     assert statuses == [200, 200, 429]
     assert last.status_code == 429 and "Try again in an hour" in last.content.decode()

@@ -70,7 +70,7 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def seeded(transactional_db):
-    from accounts import demo
+    from manage import demo
 
     demo.seed(demo.DEFAULT_PASSWORD)
     return demo.DEFAULT_PASSWORD

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from accounts import phones
 from accounts.models import User
 from tests.e2e.conftest import log_in
-from twofactor import backup_codes
+from twofactor.methods.backup_codes import codes as backup_codes
 
 pytestmark = pytest.mark.browser
 

@@ -7,20 +7,13 @@ import re
 import time
 
 import pytest
-from django.urls import include, path
 from playwright.sync_api import expect
 
 from accounts.models import User
 from tests.e2e.conftest import log_in
-from tests.emulators.fixtures import authy_emulator, twilio_emulator  # noqa: F401
-from tests.twofactor.providers.fixtures import authy_settings, twilio_settings  # noqa: F401
 from twofactor.providers.twilio_verify import identity_for
 
-pytestmark = [pytest.mark.browser, pytest.mark.urls(__name__)]
-urlpatterns = [
-    path("twofactor/callbacks/", include("twofactor.callback_urls")),
-    path("", include("portal.urls")),
-]
+pytestmark = pytest.mark.browser
 
 EMAIL = "tech@acme.example"
 CALLBACK = {"authy": "/twofactor/callbacks/authy/", "twilio_verify": "/twofactor/callbacks/twilio/"}

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.emulators.authy import AuthyEmulator
-from tests.emulators.spec import validate_exchanges
-from tests.emulators.twilio_verify import TwilioVerifyEmulator
+from emulators.authy import AuthyEmulator
+from emulators.spec import validate_exchanges
+from emulators.twilio_verify import TwilioVerifyEmulator
 
 
 @pytest.fixture

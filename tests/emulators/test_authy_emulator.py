@@ -7,7 +7,7 @@ import pytest
 import requests
 from authy.api import AuthyApiClient
 
-from tests.emulators.authy import AuthyEmulator
+from emulators.authy import AuthyEmulator
 
 
 @pytest.fixture

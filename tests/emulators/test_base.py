@@ -5,7 +5,7 @@ import time
 import pytest
 import requests
 
-from tests.emulators.authy import API_KEY, AuthyEmulator
+from emulators.authy import API_KEY, AuthyEmulator
 
 HEADERS = {"X-Authy-API-Key": API_KEY}
 

@@ -12,8 +12,8 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from tests.emulators.spec import validate_exchanges, validate_response
-from tests.emulators.twilio_verify import TwilioVerifyEmulator
+from emulators.spec import validate_exchanges, validate_response
+from emulators.twilio_verify import TwilioVerifyEmulator
 
 PHONE = "+15005550006"
 

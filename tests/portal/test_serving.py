@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.accounts.test_production_settings import ROOT, collect_static, run
+from tests.portal.test_production_settings import ROOT, collect_static, run
 
 STATIC_HEADERS = """
 import django

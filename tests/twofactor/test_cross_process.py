@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from accounts.demo import DEFAULT_PASSWORD
+from manage.demo import DEFAULT_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = "tests.twofactor.cross_process_settings"

@@ -11,28 +11,16 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import include, path
 
 from accounts.audit import Tag
 from accounts.models import AuditEvent
-from tests.emulators.base import Emulator
-from tests.twofactor.conftest import (
-    ACME_TECH,
-    enter_password,
-    latest_approval,
-    send_sms,
-    type_token,
-)
+from emulators.base import Emulator
+from tests.signing_in import ACME_TECH, enter_password, latest_approval, send_sms, type_token
 from tests.twofactor.providers.faults import FAULTS
 from tests.twofactor.providers.fixtures import DEADLINE
 from twofactor.providers.base import ErrorKind
 from twofactor.providers.twilio_verify import identity_for
 
-pytestmark = pytest.mark.urls(__name__)
-urlpatterns = [
-    path("twofactor/callbacks/", include("twofactor.callback_urls")),
-    path("", include("portal.urls")),
-]
 PUBLIC = "https://portal.example"
 
 

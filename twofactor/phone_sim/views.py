@@ -12,9 +12,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from accounts.permissions import reachable_mid_sign_in
 from portal.request_info import browser_label
-from twofactor import approvals
 from twofactor.conf import conf
+from twofactor.methods.push import approvals
 from twofactor.models import ApprovalRequest
 from twofactor.phone_sim.models import SimulatedHandset, SimulatedText
 from twofactor.providers.base import ApprovalStatus
@@ -37,6 +38,7 @@ def simulation_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     return wrapper
 
 
+@reachable_mid_sign_in
 @simulation_only
 @never_cache
 def phones(request: HttpRequest) -> HttpResponse:
@@ -89,6 +91,7 @@ def texts_to_other_numbers(numbers: set[str]) -> list[dict]:
             for number, found in others.items()]
 
 
+@reachable_mid_sign_in
 @simulation_only
 @require_POST
 def add_handset(request: HttpRequest, user_id: int) -> HttpResponse:
@@ -102,6 +105,7 @@ def add_handset(request: HttpRequest, user_id: int) -> HttpResponse:
     return redirect("phone_sim:phones")
 
 
+@reachable_mid_sign_in
 @simulation_only
 @require_POST
 def remove_handset(request: HttpRequest, handset_id: int) -> HttpResponse:
@@ -109,6 +113,7 @@ def remove_handset(request: HttpRequest, handset_id: int) -> HttpResponse:
     return redirect("phone_sim:phones")
 
 
+@reachable_mid_sign_in
 @simulation_only
 @require_POST
 def answer(request: HttpRequest, approval_id: str, answer: str) -> HttpResponse:

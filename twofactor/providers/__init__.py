@@ -1,4 +1,5 @@
-"""The configured provider: ``get_provider()`` (chosen by TWOFACTOR_PROVIDER)."""
+"""The configured provider: ``get_provider()`` (chosen by TWOFACTOR_PROVIDER among
+TWOFACTOR_PROVIDERS, where test settings add a fake one)."""
 
 from functools import cache
 
@@ -6,12 +7,6 @@ from django.utils.module_loading import import_string
 
 from twofactor.conf import conf
 from twofactor.providers.base import Provider
-
-PROVIDERS = {
-    "local": "twofactor.providers.local.LocalProvider",
-    "authy": "twofactor.providers.authy.AuthyProvider",
-    "twilio_verify": "twofactor.providers.twilio_verify.TwilioVerifyProvider",
-}
 
 
 def get_provider(name: str | None = None) -> Provider:
@@ -21,7 +16,7 @@ def get_provider(name: str | None = None) -> Provider:
 
 @cache
 def _load(name: str) -> Provider:
-    return import_string(PROVIDERS[name])()
+    return import_string(conf.TWOFACTOR_PROVIDERS[name])()
 
 
 def _forget_providers(**kwargs) -> None:

@@ -5,8 +5,9 @@ real texts through any SMS backend."""
 import secrets
 
 from accounts.models import User
-from twofactor import sms, tokens
+from twofactor import sms
 from twofactor.conf import conf
+from twofactor.methods.sms import tokens
 from twofactor.models import ApprovalRequest, SignInAttempt
 from twofactor.providers.base import ApprovalDetails, ApprovalStatus, Provider
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.emulators.base import Emulator
+from emulators.base import Emulator
 from tests.twofactor.providers.fixtures import DEADLINE
 from twofactor.providers.base import ErrorKind, ProviderError
 

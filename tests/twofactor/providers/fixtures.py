@@ -3,8 +3,8 @@
 import pytest
 
 from accounts.models import User
-from tests.emulators.authy import AuthyEmulator
-from tests.emulators.twilio_verify import TwilioVerifyEmulator
+from emulators.authy import AuthyEmulator
+from emulators.twilio_verify import TwilioVerifyEmulator
 from twofactor.providers import get_provider
 from twofactor.providers.authy import AuthyProvider
 from twofactor.providers.twilio_verify import TwilioVerifyProvider

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.emulators.base import Reply
+from emulators.base import Reply
 from tests.twofactor.providers.faults import FAULTS, assert_fails_as
 from twofactor.providers.base import ApprovalDetails, ApprovalStatus, ErrorKind, ProviderError
 

@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from tests.emulators.authy import API_KEY, AuthyEmulator
-from tests.emulators.base import Reply
+from emulators.authy import API_KEY, AuthyEmulator
+from emulators.base import Reply
 from twofactor.providers import http
 from twofactor.providers.base import ErrorKind, ProviderError
 

@@ -4,14 +4,14 @@ once (or one after the other) apply it once."""
 
 from django.core.management.base import BaseCommand
 
-from twofactor import recovery
+from twofactor.recovery import phone_changes
 
 
 class Command(BaseCommand):
     help = "Apply self-service phone-number changes whose hold has passed."
 
     def handle(self, *args, **options) -> None:
-        applied = recovery.apply_due()
+        applied = phone_changes.apply_due()
         if applied or options["verbosity"] > 1:
             plural = "" if applied == 1 else "s"
             self.stdout.write(f"Applied {applied} phone number change{plural}.")

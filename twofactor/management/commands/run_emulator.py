@@ -31,8 +31,8 @@ class Command(BaseCommand):
         self, *args: Any, provider: str, port: int, callback_url: str, **options: Any
     ) -> None:
         try:
-            from tests.emulators.authy import AuthyEmulator
-            from tests.emulators.twilio_verify import TwilioVerifyEmulator
+            from emulators.authy import AuthyEmulator
+            from emulators.twilio_verify import TwilioVerifyEmulator
         except ImportError as error:  # a deployment without the tests folder
             raise CommandError("The emulators live in tests/emulators/, not found here.") from error
         emulator = AuthyEmulator() if provider == "authy" else TwilioVerifyEmulator()

@@ -1,0 +1,131 @@
+"""Admin > Manage Employees: the partner account's 2FA setting and the firm's employees.
+
+Every person is looked up inside the signed-in admin's firm, so another firm's ids give 404.
+"""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from accounts.permissions import firm_admin_required
+from accounts.reauth import require_recent_password
+from manage import people
+from manage.forms import EmployeeForm, FirmTwoFactorForm
+from manage.views import person_actions, phone_changes
+from manage.views.two_factor_switch import Confirmation, switch
+
+
+@never_cache
+@firm_admin_required
+def manage_employees(request: HttpRequest) -> HttpResponse:
+    firm = request.user.firm
+    turning_off = request.GET.get("two_factor") == "no"
+    form = FirmTwoFactorForm(
+        actor=request.user,
+        initial={
+            "two_factor_required": "yes" if firm.two_factor_required and not turning_off else "no",
+            "shown": "on" if firm.two_factor_required else "off",
+        },
+    )
+    confirmation = None
+    if request.method == "POST":
+        form = FirmTwoFactorForm(request.POST, actor=request.user)
+        if form.is_valid():
+            outcome = switch(
+                request,
+                form,
+                currently_on=firm.two_factor_required,
+                who=people.employees(firm),
+                apply=lambda on: people.set_firm_two_factor(
+                    firm, on, actor=request.user, request=request
+                ),
+                off_next=f"{reverse('manage_employees')}?two_factor=no",
+                what=firm.name,
+            )
+            if not isinstance(outcome, Confirmation):
+                return outcome
+            confirmation = outcome
+    return render(
+        request,
+        "manage/manage_employees.html",
+        {
+            "firm": firm,
+            "form": form,
+            "confirmation": confirmation,
+            **person_actions.people_table(request, people.employees(firm)),
+            **phone_changes.open_changes(request, end_users=False),
+        },
+    )
+
+
+def _employee(request: HttpRequest, pk: int) -> User:
+    return get_object_or_404(
+        User.objects.select_related("firm"),
+        pk=pk,
+        firm=request.user.firm,
+        role__in=people.EMPLOYEE_ROLES,
+    )
+
+
+def _context(person: User | None = None) -> dict:
+    context = {
+        "title": "Add employee",
+        "kind": "employee",
+        "back_url": reverse("manage_employees"),
+        "back_label": "Manage Employees",
+    }
+    if person is not None:
+        context["title"] = f"Edit {person}"
+        context["action_urls"] = {
+            "deactivate": reverse("employee_deactivate", args=[person.pk]),
+            **{
+                name: reverse("employee_action", args=[person.pk, name])
+                for name in person_actions.POST_ACTIONS
+            },
+        }
+    return context
+
+
+@never_cache
+@firm_admin_required
+@require_recent_password
+def add_employee(request: HttpRequest) -> HttpResponse:
+    return person_actions.add_person(
+        request, EmployeeForm, client=None, back_url=reverse("manage_employees"), context=_context()
+    )
+
+
+@never_cache
+@firm_admin_required
+@require_recent_password
+def edit_employee(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _employee(request, pk)
+    return person_actions.edit_person(
+        request,
+        person,
+        EmployeeForm,
+        back_url=reverse("manage_employees"),
+        context=_context(person),
+    )
+
+
+@never_cache
+@firm_admin_required
+@require_recent_password
+def deactivate_employee(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _employee(request, pk)
+    return person_actions.deactivate_person(
+        request, person, back_url=reverse("manage_employees"), context=_context(person)
+    )
+
+
+@require_POST
+@firm_admin_required
+def employee_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Reactivate, unlock, or send the invitation again."""
+    return person_actions.post_action(
+        request, _employee(request, pk), action, back_url=reverse("edit_employee", args=[pk])
+    )

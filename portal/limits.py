@@ -1,0 +1,77 @@
+"""Named soft rate limits, counted in the shared cache (warehouse's style).
+
+Each limiter allows ``count`` events per ``seconds`` for one subject (an email address, a
+person, a number, an address, or the whole portal), in fixed windows. Counters are atomic
+cache increments (Redis in production; an atomic database cache otherwise), so a limit holds
+across every worker process and host. The security boundary for wrong tokens is not here
+but on database rows (``twofactor.signin.lockout``). Sizes come from ``conf.rate_limit(name)``.
+"""
+
+import hashlib
+import math
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from portal.conf import conf
+
+
+@dataclass
+class RateLimited(Exception):
+    """A limit tripped: ``name`` says which, ``retry_after`` how many seconds to wait."""
+
+    name: str
+    retry_after: int
+
+    @property
+    def wait_text(self) -> str:
+        """ "30 seconds", "4 minutes", "2 hours": when the person can try again."""
+        if self.retry_after < 90:
+            return f"{self.retry_after} seconds"
+        if self.retry_after < 90 * 60:
+            return f"{math.ceil(self.retry_after / 60)} minutes"
+        return f"{math.ceil(self.retry_after / 3600)} hours"
+
+
+def _window(name: str, subject: str, now: float) -> tuple[str, int]:
+    """The counter's cache key for the current window, and seconds until the window ends."""
+    _, seconds = conf.rate_limit(name)
+    start = int(now // seconds) * seconds
+    digest = hashlib.sha256(subject.encode()).hexdigest()[:32]
+    return f"limit:{name}:{digest}:{start}", max(1, math.ceil(start + seconds - now))
+
+
+def _count(key: str, ttl: int) -> int:
+    cache.add(key, 0, timeout=ttl + 1)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window's key expired between add and incr: a fresh window
+        cache.add(key, 1, timeout=ttl + 1)
+        return 1
+
+
+def hit(name: str, subject: object) -> None:
+    """Count one event; raise RateLimited if it goes over the limit."""
+    count, seconds = conf.rate_limit(name)
+    if count == 1:
+        _cool_down(name, str(subject), seconds)
+        return
+    key, ttl = _window(name, str(subject), timezone.now().timestamp())
+    if _count(key, ttl) > count:
+        raise RateLimited(name, ttl)
+
+
+def _cool_down(name: str, subject: str, seconds: int) -> None:
+    """One event per ``seconds``, measured from the last one (not from a window's start)."""
+    now = timezone.now().timestamp()
+    key = f"limit:{name}:{hashlib.sha256(subject.encode()).hexdigest()[:32]}"
+    if not cache.add(key, now + seconds, timeout=seconds):
+        until = cache.get(key) or now + 1
+        raise RateLimited(name, max(1, math.ceil(until - now)))
+
+
+def hit_all(limits: list[tuple[str, object]]) -> None:
+    """Count one event against several limiters; raise for the first that trips."""
+    for name, subject in limits:
+        hit(name, subject)

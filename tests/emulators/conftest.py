@@ -1,1 +1,0 @@
-from tests.emulators.fixtures import authy_emulator, twilio_emulator  # noqa: F401

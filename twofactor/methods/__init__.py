@@ -1,0 +1,70 @@
+"""The ways a person can answer the second factor, and which of them they can use now.
+
+Each way is a package here with its own verification, views and templates. This registry is
+the one list that the challenge page and the Security page read, so a new way is a new
+package plus one line in ``METHODS`` (as django-allauth's ``mfa`` adds ``totp/``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from accounts.models import User
+    from twofactor.models import SignInAttempt
+
+# Strongest first: the challenge page offers them in this order.
+METHODS = (
+    "twofactor.methods.push.METHOD",
+    "twofactor.methods.sms.METHOD",
+    "twofactor.methods.backup_codes.METHOD",
+)
+
+
+@dataclass(frozen=True)
+class Method:
+    """One way of answering. Hooks are dotted paths, imported on first use, so that
+    registering a method imports none of its code."""
+
+    name: str  # recorded on the attempt and in audit events: "push", "sms", "backup_code"
+    label: str  # what people read: "Push", "SMS", "Backup code"
+    usable: Callable[[User], bool]  # can this person answer this way now?
+    # Answered in the shared "Token or Security Key" field (its part of the page goes below
+    # the field) rather than on its own (above it: approve on the phone, touch a key).
+    typed: bool = True
+    challenge_template: str = ""  # its part of the challenge page
+    challenge_context: str = ""  # dotted path: (request, attempt) -> dict for that part
+    security_template: str = ""  # its part of the Security page
+    security_context: str = ""  # dotted path: (request) -> dict for that part
+    audit_tags: tuple[str, ...] = field(default_factory=tuple)
+
+    def context_for_challenge(self, request: HttpRequest, attempt: SignInAttempt) -> dict:
+        return _call(self.challenge_context, request, attempt)
+
+    def context_for_security(self, request: HttpRequest) -> dict:
+        return _call(self.security_context, request)
+
+
+def _call(path: str, *args: Any) -> dict:
+    return import_string(path)(*args) if path else {}
+
+
+@cache
+def registry() -> tuple[Method, ...]:
+    return tuple(import_string(path) for path in METHODS)
+
+
+def get(name: str) -> Method:
+    return next(method for method in registry() if method.name == name)
+
+
+def usable_by(user: User) -> list[Method]:
+    """The ways ``user`` can answer now, strongest first."""
+    return [method for method in registry() if method.usable(user)]

@@ -1,0 +1,99 @@
+"""Push (OneTouch) pages: ask for a new request, and the status the challenge page polls.
+
+The request itself goes out at the password step (``twofactor.signin.flow.begin``).
+"""
+
+from contextlib import suppress
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import audit
+from accounts.audit import Tag
+from accounts.permissions import reachable_mid_sign_in
+from portal import limits
+from twofactor import devices
+from twofactor.methods.push import approvals, poll
+from twofactor.methods.push.poll import STATUS_TEXT
+from twofactor.models import SignInAttempt
+from twofactor.providers.base import ApprovalStatus, ProviderError
+from twofactor.providers.fallback import what_still_works
+from twofactor.signin import attempts
+from twofactor.views.challenge import attempt_over, render_challenge
+
+
+@reachable_mid_sign_in
+@require_POST
+def new_push(request: HttpRequest) -> HttpResponse:
+    """Send a new OneTouch request after the last one expired."""
+    attempt = attempts.current(request)
+    if attempt is None:
+        return attempt_over(request)
+    if approvals.was_denied(attempt):
+        # A denial may be fraud: no more pushes for this sign-in, the SMS token still works.
+        return render_challenge(
+            request, attempt, status=409,
+            error="You denied a request for this sign-in, so no new one is sent. "
+                  "Use an SMS token, or log in again.",
+        )
+    if approvals.status_of(approvals.latest_of(attempt)) is not ApprovalStatus.PENDING:
+        try:
+            approvals.send(attempt, devices.ensure_registered(attempt.user), request)
+        except limits.RateLimited as tripped:
+            return render_challenge(
+                request, attempt, status=429, retry_after=tripped.retry_after,
+                error=f"Too many OneTouch requests lately. Use an SMS token, or ask again in "
+                      f"{tripped.wait_text}.",
+            )
+        except ProviderError as error:
+            audit.record(Tag.PROVIDER_FAILED, request=request, subject=attempt.user,
+                         kind=str(error.kind))
+            message = f"{error.user_message} {what_still_works('push', error)}"
+            return render_challenge(request, attempt, error=message, status=503)
+    return redirect("twofactor:challenge")
+
+
+@reachable_mid_sign_in
+@require_GET
+def status(request: HttpRequest) -> JsonResponse:
+    """The OneTouch status of the session's own attempt (read-only, for the page's script).
+
+    The page's own signed poll is answered from the cache (``twofactor.methods.push.poll``: usually by
+    its middleware, before the session is read); anything else from the session and one
+    indexed lookup. A remote provider is asked at most every few seconds.
+    """
+    return poll.cached_response(request) or status_from_database(request)
+
+
+@never_cache
+def status_from_database(request: HttpRequest) -> JsonResponse:
+    attempt_id = attempts.pending_id(request)
+    approval = approvals.latest(attempt_id) if attempt_id else None
+    asked = request.GET.get("request")
+    if approval is None or (asked and asked != str(approval.pk)):
+        if approval is None and attempt_id and attempts.live().filter(pk=attempt_id).exists():
+            return JsonResponse({"status": "none", "message": STATUS_TEXT[None], "final": True})
+        return JsonResponse({"status": "ended"}, status=404)
+    with suppress(ProviderError):  # the page keeps showing "pending"; SMS still works
+        approvals.refresh_from_provider(approval)
+    return JsonResponse(poll.status_body(str(approval.pk), approvals.status_of(approval)))
+
+
+
+
+def challenge_context(request: HttpRequest, attempt: SignInAttempt) -> dict:
+    """The push part of the challenge page: the newest request's status and its poll URL."""
+    approval = approvals.latest_of(attempt)
+    if approval is not None:
+        approvals.expire(approval, request)
+    state = approvals.status_of(approval)
+    return {
+        "approval": approval,
+        "poll_url": poll.url(request, approval) if approval else poll.PATH,
+        "approval_status": state.value if state else "none",
+        "status_text": STATUS_TEXT[state],
+        "offer_new_push": state is not ApprovalStatus.PENDING
+        and not approvals.was_denied(attempt),
+    }

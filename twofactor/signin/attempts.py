@@ -1,0 +1,94 @@
+"""The pending sign-in attempt: the password was right, the second factor is not yet done.
+
+The person is NOT logged in meanwhile. The session (its key cycled at the password step)
+holds only the attempt's id; everything else (who, since when, where to go next, and the
+person's session auth hash, so that a new password or "Sign out everywhere else" ends it) is
+on the ``SignInAttempt`` row. An attempt lasts ``TWOFACTOR_ATTEMPT_SECONDS`` and succeeds once:
+``complete`` is a conditional UPDATE, so of any number of racing requests exactly one wins.
+"""
+
+from datetime import timedelta
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+
+from accounts.models import User
+from portal.request_info import client_ip, user_agent
+from twofactor.conf import conf
+from twofactor.models import SignInAttempt
+
+SESSION_KEY = "twofactor_attempt"
+
+
+def start(request: HttpRequest, user: User, next_url: str) -> SignInAttempt:
+    """Begin an attempt for ``user``: a fresh session (new key, nothing carried over)
+    holding only the new attempt's id."""
+    now = timezone.now()
+    attempt = SignInAttempt.objects.create(
+        user=user,
+        created_at=now,
+        expires_at=now + timedelta(seconds=conf.TWOFACTOR_ATTEMPT_SECONDS),
+        next_url=next_url,
+        ip_address=client_ip(request) or None,
+        user_agent=user_agent(request),
+        session_hash=user.get_session_auth_hash(),
+    )
+    request.session.flush()
+    request.session[SESSION_KEY] = str(attempt.pk)
+    return attempt
+
+
+def pending_id(request: HttpRequest) -> str | None:
+    """The id of the session's pending attempt, if any (no query)."""
+    value = request.session.get(SESSION_KEY)
+    return value if isinstance(value, str) else None
+
+
+def current(request: HttpRequest) -> SignInAttempt | None:
+    """The session's attempt while it can still succeed, with its person (whose firm and
+    client, rarely needed on these pages, load on first use: a three-table join costs more
+    to build than the pages use it)."""
+    attempt_id = pending_id(request)
+    if attempt_id is None:
+        return None
+    attempt = (
+        live()
+        .select_related("user")
+        .filter(pk=attempt_id, user__is_active=True)
+        .first()
+    )
+    if attempt is None or not constant_time_compare(
+        attempt.session_hash, attempt.user.get_session_auth_hash()
+    ):
+        return None  # the password or the session stamp changed since the password step
+    return attempt
+
+
+def live():
+    """Attempts that have neither succeeded nor expired."""
+    return SignInAttempt.objects.filter(completed_at__isnull=True, expires_at__gt=timezone.now())
+
+
+def complete(attempt: SignInAttempt, method: str) -> bool:
+    """Mark the attempt as succeeded by ``method``; False if it had already ended."""
+    now = timezone.now()
+    won = bool(
+        SignInAttempt.objects.filter(
+            pk=attempt.pk, completed_at__isnull=True, expires_at__gt=now
+        ).update(completed_at=now, method=method)
+    )
+    if won:
+        attempt.completed_at, attempt.method = now, method
+    return won
+
+
+def end_all(user: User) -> int:
+    """End the person's attempts still in progress: their phone or second factor changed,
+    so a token or approval already sent to the old phone must not finish a sign-in."""
+    return live().filter(user=user).update(expires_at=timezone.now())
+
+
+def forget(request: HttpRequest) -> None:
+    """Drop the attempt from the session (it ended, or the person starts over)."""
+    request.session.pop(SESSION_KEY, None)

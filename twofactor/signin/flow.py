@@ -1,0 +1,76 @@
+"""The two ends of a sign-in that needs a second factor, as the seed article tells it.
+
+``begin``: the password was right (or a signed-in session newly needs a second factor). The
+person is not signed in; a pending attempt starts and the OneTouch request goes to the phone
+at once ("Entering credentials ... triggers an alert in the Authy app"). ``finish``: the
+second factor succeeded; sign in, mark the session verified, go where the person was going.
+"""
+
+import django_otp
+from django.contrib import messages
+from django.contrib.auth import login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from accounts import audit
+from accounts.audit import Tag
+from accounts.models import User
+from portal import limits
+from twofactor import devices
+from twofactor.methods.push import approvals
+from twofactor.models import PhoneDevice, SignInAttempt
+from twofactor.providers.base import ProviderError
+from twofactor.providers.fallback import what_still_works
+from twofactor.signin import attempts
+
+
+def begin(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
+    """Start the second step for ``user`` and send them to the challenge page."""
+    if not user.phone:
+        return no_phone_on_file(request, user)
+    attempt = attempts.start(request, user, next_url)
+    try:
+        device = devices.ensure_registered(user)
+        approvals.send(attempt, device, request)
+    except limits.RateLimited as tripped:
+        messages.warning(
+            request,
+            "Too many OneTouch requests lately, so none was sent this time. Use an SMS "
+            f"token, or ask for a new request in {tripped.wait_text}.",
+        )
+    except ProviderError as error:
+        audit.record(Tag.PROVIDER_FAILED, request=request, subject=user, kind=str(error.kind))
+        messages.error(
+            request,
+            f"{error.user_message} No OneTouch request was sent. "
+            f"{what_still_works('push', error)}",
+        )
+    return redirect("twofactor:challenge")
+
+
+def no_phone_on_file(request: HttpRequest, user: User) -> HttpResponse:
+    """A second factor is needed but there is no phone to send it to: not signed in; the
+    page names the firm's administrators who can add the number."""
+    audit.record(Tag.NO_PHONE_ON_FILE, request=request, subject=user)
+    request.session.flush()
+    admins = list(
+        User.objects.filter(firm_id=user.firm_id, role=User.Role.ADMIN, is_active=True)
+        .exclude(pk=user.pk)
+        .only("full_name", "email")
+    )
+    return render(
+        request, "twofactor/no_phone.html", {"person": user, "admins": admins}, status=403
+    )
+
+
+def finish(request: HttpRequest, attempt: SignInAttempt) -> HttpResponse:
+    """The attempt succeeded (already marked complete): sign in as its person."""
+    user = attempt.user
+    attempts.forget(request)
+    login(request, user, backend="accounts.backends.EmailBackend")  # cycles the session key
+    device = devices.device_for(user)
+    django_otp.login(request, device)
+    PhoneDevice.objects.filter(pk=device.pk).update(last_verified_at=timezone.now())
+    audit.record(Tag.SIGNED_IN, request=request, subject=user, method=attempt.method)
+    return redirect(attempt.next_url or "home")

@@ -1,0 +1,220 @@
+"""The one path every second-factor answer goes through, typed or approved.
+
+In order: the typed code must look like what the portal issues (ASCII digits, bounded
+length; anything else is a form error and never reaches a provider), the person must not
+be locked or backing off, and the answer is counted as wrong before it is checked
+(``lockout.claim_answer``, so parallel guesses cannot pass the cap), the provider checks
+the code for the person of this attempt only, the claim is settled (``settle_wrong`` /
+``record_success``), and the attempt is completed with a conditional UPDATE, so however
+many requests race with one right answer, exactly one signs in. No caller can skip a step.
+"""
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts import audit
+from accounts.audit import Tag
+from twofactor import devices, notifications
+from twofactor.conf import conf
+from twofactor.methods.backup_codes import codes as backup_codes
+from twofactor.methods.push import approvals
+from twofactor.models import ApprovalRequest, SignInAttempt
+from twofactor.providers import get_provider
+from twofactor.providers.base import ApprovalStatus, ProviderError
+from twofactor.providers.fallback import what_still_works
+from twofactor.signin import attempts, lockout
+
+# What the portal issues: 6 or more ASCII digits ([0-9], not \d, which takes any script's).
+TOKEN_PATTERN = re.compile(r"[0-9]{6,10}")
+MAX_INPUT_LENGTH = 64
+
+
+class Outcome(enum.StrEnum):
+    ACCEPTED = "accepted"
+    MALFORMED = "malformed"  # not a token the portal could have issued
+    WRONG = "wrong"
+    BACKOFF = "backoff"
+    LOCKED = "locked"
+    ENDED = "ended"  # the attempt already succeeded or expired
+    UNAVAILABLE = "unavailable"  # the provider failed
+
+
+HTTP_STATUS = {
+    Outcome.ACCEPTED: 200,
+    Outcome.MALFORMED: 400,
+    Outcome.WRONG: 400,
+    Outcome.BACKOFF: 429,
+    Outcome.LOCKED: 429,
+    Outcome.ENDED: 410,
+    Outcome.UNAVAILABLE: 503,
+}
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    message: str = ""
+    retry_at: datetime | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome is Outcome.ACCEPTED
+
+    @property
+    def http_status(self) -> int:
+        return HTTP_STATUS[self.outcome]
+
+
+def normalise(raw: object) -> str | None:
+    """The token typed, without spaces, if it has the shape of one the portal issues."""
+    if not isinstance(raw, str) or len(raw) > MAX_INPUT_LENGTH:
+        return None
+    code = raw.strip().replace(" ", "")
+    return code if TOKEN_PATTERN.fullmatch(code) else None
+
+
+def refusal(attempt: SignInAttempt, request: HttpRequest | None = None) -> Result | None:
+    """Why no answer may be checked for this person right now (locked, backing off), or None."""
+    verdict = lockout.check_allowed(attempt.user)
+    if verdict.allowed:
+        return None
+    audit.record(Tag.TOKEN_REJECTED, request=request, subject=attempt.user, reason=verdict.reason)
+    return _explain(verdict)
+
+
+def _explain(verdict: lockout.Verdict) -> Result:
+    if verdict.reason == "locked":
+        message = (
+            "Too many wrong answers: the second step is locked until "
+            f"{verdict.retry_at:%H:%M} UTC. Your firm's administrator can lift the lock sooner."
+        )
+        return Result(Outcome.LOCKED, message, verdict.retry_at)
+    seconds = max(1, int((verdict.retry_at - timezone.now()).total_seconds()) + 1)
+    message = f"Several wrong tokens in a row. Wait {seconds} seconds, then try again."
+    return Result(Outcome.BACKOFF, message, verdict.retry_at)
+
+
+def verify_token(
+    attempt: SignInAttempt, raw: object, request: HttpRequest | None = None
+) -> Result:
+    """Check a typed token or backup code for ``attempt``; on success the attempt is
+    completed."""
+    if backup_codes.looks_like_backup_code(raw):
+        return verify_backup_code(attempt, raw, request)
+    code = normalise(raw)
+    if code is None:
+        audit.record(Tag.TOKEN_REJECTED, request=request, subject=attempt.user, reason="malformed")
+        return Result(
+            Outcome.MALFORMED,
+            "Enter the token from the text message (6 or more digits) or one of your backup "
+            "codes (four groups of four letters and digits).",
+        )
+    user = attempt.user
+    verdict = lockout.claim_answer(user)  # parallel guesses cannot pass the cap
+    if not verdict.allowed:
+        audit.record(Tag.TOKEN_REJECTED, request=request, subject=user, reason=verdict.reason)
+        return _explain(verdict)
+    device = devices.phone_device(user)
+    if device is None:
+        return _wrong(attempt, request, claimed=True)
+    try:
+        right = get_provider(device.provider).check_token(
+            user, device.provider_ref, device.number, code, attempt_id=str(attempt.pk)
+        )
+    except ProviderError as error:
+        lockout.release_claim(user)
+        audit.record(Tag.PROVIDER_FAILED, request=request, subject=user, kind=str(error.kind))
+        fallback = what_still_works("sms", error)
+        return Result(Outcome.UNAVAILABLE, f"{error.user_message} {fallback}")
+    if not right:
+        return _wrong(attempt, request, claimed=True)
+    return _succeed(attempt, "sms", request)
+
+
+class _Undo(Exception):
+    def __init__(self, result: Result) -> None:
+        self.result = result
+
+
+def verify_backup_code(
+    attempt: SignInAttempt, raw: object, request: HttpRequest | None = None
+) -> Result:
+    """Sign in with a backup code: the same lock as tokens, no provider involved (so it
+    works when the provider is down), and the code is spent only if this sign-in wins."""
+    user = attempt.user
+    with lockout.one_answer_at_a_time(user):  # parallel guesses cannot pass the cap
+        refused = refusal(attempt, request)
+        if refused:
+            return refused
+        try:
+            with transaction.atomic():
+                left = backup_codes.spend(user, raw)
+                if left is None:
+                    return _wrong(attempt, request, reason="backup_code")
+                result = _succeed(attempt, "backup_code", request)
+                if not result.accepted:
+                    raise _Undo(result)  # the attempt had ended: the code stays unused
+        except _Undo as undo:
+            return undo.result
+    backup_codes.tell_used(user, left, request=request)
+    return result
+
+
+def accept_approval(
+    attempt: SignInAttempt, approval: ApprovalRequest | None, request: HttpRequest | None = None
+) -> Result:
+    """Sign in by an approved push: only this attempt's own request, approved in time."""
+    if approval is None or approval.attempt_id != attempt.pk:
+        return Result(Outcome.WRONG, "There is no approved request for this sign-in.")
+    if approvals.status_of(approval) is not ApprovalStatus.APPROVED:
+        return Result(Outcome.WRONG, "The request on your phone has not been approved.")
+    refused = refusal(attempt, request)
+    if refused:
+        return refused
+    return _succeed(attempt, "push", request)
+
+
+def _succeed(attempt: SignInAttempt, method: str, request: HttpRequest | None) -> Result:
+    lockout.record_success(attempt.user)
+    if not attempts.complete(attempt, method):
+        return Result(Outcome.ENDED, "This sign-in has already ended. Log in again.")
+    audit.record(Tag.TOKEN_ACCEPTED, request=request, subject=attempt.user, method=method)
+    return Result(Outcome.ACCEPTED)
+
+
+def _wrong(
+    attempt: SignInAttempt,
+    request: HttpRequest | None,
+    reason: str = "wrong",
+    *,
+    claimed: bool = False,
+) -> Result:
+    user = attempt.user
+    count = lockout.settle_wrong(user) if claimed else lockout.record_failure(user)
+    audit.record(
+        Tag.TOKEN_REJECTED, request=request, subject=user, reason=reason,
+        failures=count.failures,
+    )
+    if count.locked:
+        if count.just_locked:
+            audit.record(Tag.FACTOR_LOCKED, request=request, subject=user)
+            notifications.second_factor_failing(user, attempt, locked=True)
+        return _explain(lockout.check_allowed(user))
+    if count.failures == conf.TWOFACTOR_FAILURES_BEFORE_BACKOFF:
+        notifications.second_factor_failing(user, attempt, locked=False)
+    if reason == "backup_code":
+        return Result(
+            Outcome.WRONG,
+            "That backup code is not right or was used already. Each code works once.",
+        )
+    return Result(
+        Outcome.WRONG,
+        "That token is not right, has expired, or was replaced by a newer one. "
+        "Check the latest text message, or send a new token.",
+    )

@@ -1,0 +1,126 @@
+"""The challenge page: every way this person can answer now ("Token or Security Key",
+"Sign In", and each method's own part), and help with signing in.
+
+Every view works on the session's own pending attempt and nothing else; when it has ended
+(succeeded, expired after 10 minutes, or the person became inactive) the person starts over.
+"""
+
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+
+from accounts import audit, phones
+from accounts.audit import Tag
+from accounts.permissions import reachable_mid_sign_in
+from twofactor import methods
+from twofactor.conf import conf
+from twofactor.methods.push import approvals
+from twofactor.models import SignInAttempt
+from twofactor.providers import get_provider
+from twofactor.recovery import phone_changes
+from twofactor.signin import attempts, flow, verification
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label="Token or Security Key",
+        max_length=verification.MAX_INPUT_LENGTH,
+        help_text="The token from the text message we sent you, or one of your backup codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "characters",
+                   "spellcheck": "false", "autofocus": True}
+        ),
+    )
+
+
+@reachable_mid_sign_in
+@sensitive_post_parameters("token")
+@never_cache
+def challenge(request: HttpRequest) -> HttpResponse:
+    """Approve the OneTouch request on your phone, or type the SMS token and Sign In."""
+    attempt = attempts.current(request)
+    if attempt is None:
+        return attempt_over(request)
+    if request.method != "POST":
+        return render_challenge(request, attempt)
+    if request.POST.get("action") == "check":
+        result = verification.accept_approval(attempt, approvals.latest_of(attempt), request)
+        if result.accepted:
+            return flow.finish(request, attempt)
+        if result.outcome is verification.Outcome.ENDED:
+            return attempt_over(request)
+        if result.outcome in (verification.Outcome.LOCKED, verification.Outcome.BACKOFF):
+            return render_challenge(request, attempt, error=result.message, status=429)
+        return render_challenge(request, attempt)
+    values = request.POST.getlist("token")
+    raw = values[0] if len(values) == 1 else None  # a list of tokens is not a token
+    result = verification.verify_token(attempt, raw, request)
+    if result.accepted:
+        return flow.finish(request, attempt)
+    if result.outcome is verification.Outcome.ENDED:
+        return attempt_over(request)
+    form = TokenForm({"token": (raw or "")[: verification.MAX_INPUT_LENGTH]})
+    form.errors.clear()  # the check path says what is wrong, in its own words
+    form.add_error("token", result.message)
+    return render_challenge(request, attempt, form=form, status=result.http_status)
+
+
+@reachable_mid_sign_in
+def help_page(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "twofactor/help.html",
+        {
+            "provider": get_provider(),
+            "simulated_phone": conf.SIMULATED_PHONE,
+            "hold": phone_changes.hold_description(),
+        },
+    )
+
+
+def render_challenge(
+    request: HttpRequest,
+    attempt: SignInAttempt,
+    *,
+    form: TokenForm | None = None,
+    error: str = "",
+    status: int = 200,
+    retry_after: int | None = None,
+) -> HttpResponse:
+    """The challenge page: each way this person can answer now, strongest first, each
+    drawn by its own method package, and the one typed-code field they share."""
+    offered = [method for method in methods.usable_by(attempt.user) if method.challenge_template]
+    context = {
+        "form": form or TokenForm(),
+        "error": error,
+        "methods": offered,
+        "masked_phone": phones.mask(attempt.user.phone),
+        "app_name": get_provider().app_name,
+    }
+    for method in offered:
+        context.update(method.context_for_challenge(request, attempt))
+    response = render(request, "twofactor/challenge.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def attempt_over(request: HttpRequest) -> HttpResponse:
+    """The session has no live attempt: back to the login page, saying why."""
+    attempt_id = attempts.pending_id(request)
+    if attempt_id:
+        expired = SignInAttempt.objects.filter(pk=attempt_id, completed_at__isnull=True).first()
+        if expired is not None:
+            audit.record(Tag.ATTEMPT_EXPIRED, request=request, subject=expired.user)
+        attempts.forget(request)
+        minutes = conf.TWOFACTOR_ATTEMPT_SECONDS // 60
+        messages.info(
+            request, f"Your sign-in attempt ended (it lasts {minutes} minutes). Log in again."
+        )
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"status": "ended"}, status=404)
+    return redirect("login")

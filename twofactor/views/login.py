@@ -1,0 +1,80 @@
+"""The password step: the first page of signing in.
+
+A right password signs in at once when the person's firm (or client) asks for no second
+factor; otherwise the sign-in flow begins (``twofactor.signin.flow.begin``) and the person is
+not signed in until the second factor is done. Wrong email, wrong password and an inactive
+person get the same page, status and hasher work.
+"""
+
+from django.contrib.auth import login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+
+from accounts import audit
+from accounts.audit import Tag
+from accounts.forms import LoginForm
+from accounts.login_limits import count_password_guess
+from accounts.models import User, normalize_email
+from accounts.permissions import reachable_mid_sign_in
+from accounts.policy import needs_second_factor
+from portal import limits
+from portal.redirects import safe_next
+from twofactor.signin import flow
+
+
+@reachable_mid_sign_in
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect(safe_next(request, "home"))
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST":
+        try:
+            count_password_guess(request, normalize_email(request.POST.get("email", ""))[:254])
+        except limits.RateLimited as tripped:
+            return password_guessing_limited(request, tripped)
+        if form.is_valid():
+            return password_accepted(request, form.user, safe_next(request))
+        audit.record(Tag.PASSWORD_REFUSED, request=request, email=_email_domain(request))
+    return render(request, "accounts/login.html", {"form": form, "next": safe_next(request)})
+
+
+def password_accepted(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
+    """The password was right: sign in, or go on to the second factor when it is needed."""
+    audit.record(Tag.PASSWORD_ACCEPTED, request=request, subject=user)
+    if needs_second_factor(user):
+        return flow.begin(request, user, next_url)
+    login(request, user)
+    audit.record(Tag.SIGNED_IN, request=request, subject=user)
+    return redirect(next_url or "home")
+
+
+def password_guessing_limited(request: HttpRequest, tripped: limits.RateLimited) -> HttpResponse:
+    audit.record(Tag.LOGIN_THROTTLED, request=request, limit=tripped.name,
+                 email=_email_domain(request))
+    # A fresh form with the email kept: checking the bound one would run the password check.
+    form = LoginForm(request, initial={"email": request.POST.get("email", "")[:254]})
+    response = render(
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "next": safe_next(request),
+            "throttled": "Too many sign-in attempts. For your safety, try again in "
+                         f"{tripped.wait_text}.",
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(tripped.retry_after)
+    return response
+
+
+def _email_domain(request: HttpRequest) -> str:
+    """Only the domain of a refused email is kept: enough to spot a campaign, no more."""
+    email = request.POST.get("email", "")
+    return email.rpartition("@")[2][:100] if "@" in email else ""
