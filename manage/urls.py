@@ -6,7 +6,6 @@ from manage.views import activity, clients, employees, phone_changes, security
 
 urlpatterns = [
     path("security/", security.security, name="security"),
-    path("security/backup-codes/", security.make_backup_codes, name="backup_codes"),
     path("security/sign-out-others/", security.sign_out_other_sessions,
          name="sign_out_other_sessions"),
     # Admin > Manage Employees

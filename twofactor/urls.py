@@ -6,6 +6,7 @@ pages under ``twofactor:``, lost phones under ``recovery:``, and the provider ca
 
 from django.urls import include, path
 
+from twofactor.methods.backup_codes import views as backup_codes
 from twofactor.methods.push import callbacks, enrollment
 from twofactor.methods.push import views as push
 from twofactor.methods.sms import views as sms
@@ -43,5 +44,6 @@ urlpatterns = [
     path("twofactor/callbacks/authy/", callbacks.authy_callback, name="authy_callback"),
     path("twofactor/callbacks/twilio/", callbacks.twilio_callback, name="twilio_callback"),
     path("twofactor/push/enrollment/", enrollment.push_enrollment, name="push_enrollment"),
+    path("security/backup-codes/", backup_codes.make_backup_codes, name="backup_codes"),
     path("dev/phone/", include("twofactor.phone_sim.urls")),
 ]

@@ -1,20 +1,17 @@
-"""Security: a person's own phone, backup codes, sessions and recent security events."""
-
-from urllib.parse import quote
+"""Security: a person's own phone, each sign-in method's part (drawn by its package through
+the method registry), sessions and recent security events."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import audit, phones, sessions
 from accounts.audit import Tag
 from accounts.models import AuditEvent
-from accounts.reauth import require_recent_password
-from twofactor.methods.backup_codes import codes as backup_codes
+from twofactor import methods
 from twofactor.recovery import phone_changes
 
 RECENT_EVENTS = 20
@@ -38,29 +35,15 @@ def security(request: HttpRequest) -> HttpResponse:
         {
             "masked_phone": phones.mask(user.phone),
             "phone_change": phone_changes.open_request(user),
-            "codes_left": backup_codes.remaining(user),
-            "has_codes": backup_codes.has_codes(user),
+            "method_parts": [
+                {"template": method.security_template, **method.context_for_security(request)}
+                for method in methods.registry()
+                if method.security_template
+            ],
             "sessions": sessions.live_sessions(user, current),
             "current_session": current,
             "events": [(event, describe(event.tag)) for event in events],
         },
-    )
-
-
-@login_required
-@never_cache
-@require_recent_password
-def make_backup_codes(request: HttpRequest) -> HttpResponse:
-    """GET: what a new set means. POST (password fresh): the new codes, shown this once."""
-    if request.method != "POST":
-        return render(request, "manage/backup_codes_confirm.html",
-                      {"has_codes": backup_codes.has_codes(request.user)})
-    codes = backup_codes.generate(request.user, request=request)
-    text = render_to_string("manage/backup_codes.txt", {"codes": codes, "person": request.user})
-    return render(
-        request,
-        "manage/backup_codes.html",
-        {"codes": codes, "download_href": "data:text/plain;charset=utf-8," + quote(text)},
     )
 
 

@@ -109,3 +109,9 @@ def use_backup_code(
         return None
     tell_used(user, left, request=request)
     return left
+
+
+def security_context(request: HttpRequest) -> dict:
+    """The backup-codes part of the Security page."""
+    user = request.user
+    return {"codes_left": remaining(user), "has_codes": has_codes(user)}
