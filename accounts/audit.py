@@ -38,6 +38,7 @@ class Tag(enum.StrEnum):
     PROVIDER_FAILED = "account:two_factor:provider_failed"
     ATTEMPT_EXPIRED = "account:two_factor:attempt_expired"
     SECOND_FACTOR_REQUIRED = "account:two_factor:required_again"
+    FACTOR_CONFIRMED = "account:two_factor:confirmed"
     BACKUP_CODES_GENERATED = "account:two_factor:backup_codes_generated"
     BACKUP_CODE_USED = "account:two_factor:backup_code_used"
     BACKUP_CODE_REJECTED = "account:two_factor:backup_code_rejected"

@@ -1,4 +1,5 @@
-"""Sensitive actions need the person's password re-entered within the last 10 minutes."""
+"""Sensitive actions need the person's password entered within the last 10 minutes: at
+sign-in, or re-entered at "Confirm your password"."""
 
 import time
 from collections.abc import Callable
@@ -18,8 +19,9 @@ def window_seconds() -> int:
     return conf.REAUTH_WINDOW_SECONDS
 
 
-def mark_recent(request: HttpRequest) -> None:
-    request.session[SESSION_KEY] = int(time.time())
+def mark_recent(request: HttpRequest, *, at: int | None = None) -> None:
+    """The person entered their password (now, or ``at``: the sign-in's password step)."""
+    request.session[SESSION_KEY] = int(time.time()) if at is None else at
 
 
 def is_recent(request: HttpRequest) -> bool:

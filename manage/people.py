@@ -244,7 +244,7 @@ def set_active(
         person.is_active = active
         person.save(update_fields=["is_active"])
     if not active:
-        person.end_other_sessions()
+        person.end_other_sessions()  # sessions and half-finished sign-ins alike
     tag = Tag.PERSON_REACTIVATED if active else Tag.PERSON_DEACTIVATED
     audit.record(tag, request=request, actor=actor, subject=person)
     return person
@@ -307,6 +307,11 @@ def _switch(
     if not changed:
         return False
     record.two_factor_required = on
+    # Sign-ins waiting for a second factor started under the old policy: they end.
+    covered = {"client": record} if isinstance(record, Client) else {
+        "firm": record, "client__isnull": True
+    }
+    attempts.end_all_where(**{f"user__{key}": value for key, value in covered.items()})
     audit.record(tag, request=request, actor=actor, firm=actor.firm, **data)
     if not on:
         _tell_other_admins(actor, f"two-factor authentication was turned off for {what}", record)

@@ -30,9 +30,17 @@ class PhoneDevice(Device):
 
 
 class SignInAttempt(models.Model):
-    """The password was right; the second factor is pending. Succeeds at most once."""
+    """The password was right; the second factor is pending. Succeeds at most once.
+
+    A ``confirm`` attempt is the same challenge for a person already signed in who must
+    prove a second factor again before a sensitive change ("Confirm it's you")."""
+
+    class Purpose(models.TextChoices):
+        SIGN_IN = "sign_in", "Sign in"
+        CONFIRM = "confirm", "Confirm it's you"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    purpose = models.CharField(max_length=8, choices=Purpose.choices, default=Purpose.SIGN_IN)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_attempts"
     )

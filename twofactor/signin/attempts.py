@@ -19,13 +19,18 @@ from twofactor.conf import conf
 from twofactor.models import SignInAttempt
 
 SESSION_KEY = "twofactor_attempt"
+CONFIRM_KEY = "twofactor_confirm"  # a signed-in person's "Confirm it's you" challenge
 
 
-def start(request: HttpRequest, user: User, next_url: str) -> SignInAttempt:
-    """Begin an attempt for ``user``: a fresh session (new key, nothing carried over)
-    holding only the new attempt's id."""
+def start(
+    request: HttpRequest, user: User, next_url: str, *, confirm: bool = False
+) -> SignInAttempt:
+    """Begin an attempt for ``user``. A sign-in gets a fresh session (new key, nothing
+    carried over) holding only the new attempt's id; a signed-in person's confirmation
+    keeps their session and sits beside it."""
     now = timezone.now()
     attempt = SignInAttempt.objects.create(
+        purpose=SignInAttempt.Purpose.CONFIRM if confirm else SignInAttempt.Purpose.SIGN_IN,
         user=user,
         created_at=now,
         expires_at=now + timedelta(seconds=conf.TWOFACTOR_ATTEMPT_SECONDS),
@@ -34,8 +39,11 @@ def start(request: HttpRequest, user: User, next_url: str) -> SignInAttempt:
         user_agent=user_agent(request),
         session_hash=user.get_session_auth_hash(),
     )
-    request.session.flush()
-    request.session[SESSION_KEY] = str(attempt.pk)
+    if confirm:
+        request.session[CONFIRM_KEY] = str(attempt.pk)
+    else:
+        request.session.flush()
+        request.session[SESSION_KEY] = str(attempt.pk)
     return attempt
 
 
@@ -45,19 +53,30 @@ def pending_id(request: HttpRequest) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def session_attempt_id(request: HttpRequest) -> str | None:
+    """The id of the session's attempt, a sign-in or a confirmation (no query)."""
+    return pending_id(request) or _confirm_id(request)
+
+
+def _confirm_id(request: HttpRequest) -> str | None:
+    value = request.session.get(CONFIRM_KEY)
+    user = getattr(request, "user", None)
+    return value if isinstance(value, str) and user and user.is_authenticated else None
+
+
 def current(request: HttpRequest) -> SignInAttempt | None:
-    """The session's attempt while it can still succeed, with its person (whose firm and
-    client, rarely needed on these pages, load on first use: a three-table join costs more
-    to build than the pages use it)."""
+    """The session's attempt while it can still succeed (a pending sign-in, else a signed-in
+    person's own confirmation), with its person (whose firm and client, rarely needed on
+    these pages, load on first use: a three-table join costs more to build than the pages
+    use it)."""
     attempt_id = pending_id(request)
+    mine = live().filter(purpose=SignInAttempt.Purpose.SIGN_IN)
     if attempt_id is None:
-        return None
-    attempt = (
-        live()
-        .select_related("user")
-        .filter(pk=attempt_id, user__is_active=True)
-        .first()
-    )
+        attempt_id = _confirm_id(request)
+        if attempt_id is None:
+            return None
+        mine = live().filter(purpose=SignInAttempt.Purpose.CONFIRM, user_id=request.user.pk)
+    attempt = mine.select_related("user").filter(pk=attempt_id, user__is_active=True).first()
     if attempt is None or not constant_time_compare(
         attempt.session_hash, attempt.user.get_session_auth_hash()
     ):
@@ -86,9 +105,15 @@ def complete(attempt: SignInAttempt, method: str) -> bool:
 def end_all(user: User) -> int:
     """End the person's attempts still in progress: their phone or second factor changed,
     so a token or approval already sent to the old phone must not finish a sign-in."""
-    return live().filter(user=user).update(expires_at=timezone.now())
+    return end_all_where(user=user)
+
+
+def end_all_where(**people) -> int:
+    """End every attempt in progress of the people matched (e.g. a firm whose policy changed)."""
+    return live().filter(**people).update(expires_at=timezone.now())
 
 
 def forget(request: HttpRequest) -> None:
     """Drop the attempt from the session (it ended, or the person starts over)."""
     request.session.pop(SESSION_KEY, None)
+    request.session.pop(CONFIRM_KEY, None)

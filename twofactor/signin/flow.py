@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from accounts import audit
+from accounts import audit, reauth
 from accounts.audit import Tag
 from accounts.models import User
 from portal import limits
@@ -22,14 +22,17 @@ from twofactor.methods.push import approvals
 from twofactor.models import PhoneDevice, SignInAttempt
 from twofactor.providers.base import ProviderError
 from twofactor.providers.fallback import what_still_works
-from twofactor.signin import attempts
+from twofactor.signin import attempts, freshness
 
 
-def begin(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
-    """Start the second step for ``user`` and send them to the challenge page."""
+def begin(
+    request: HttpRequest, user: User, next_url: str, *, confirm: bool = False
+) -> HttpResponse:
+    """Start the second step for ``user`` and send them to the challenge page; with
+    ``confirm``, a signed-in person proves a factor again ("Confirm it's you")."""
     if not user.phone:
         return no_phone_on_file(request, user)
-    attempt = attempts.start(request, user, next_url)
+    attempt = attempts.start(request, user, next_url, confirm=confirm)
     try:
         device = devices.ensure_registered(user)
         approvals.send(attempt, device, request)
@@ -65,12 +68,20 @@ def no_phone_on_file(request: HttpRequest, user: User) -> HttpResponse:
 
 
 def finish(request: HttpRequest, attempt: SignInAttempt) -> HttpResponse:
-    """The attempt succeeded (already marked complete): sign in as its person."""
+    """The attempt succeeded (already marked complete): sign in as its person, or, for a
+    confirmation, mark the signed-in session's factor as fresh."""
     user = attempt.user
     attempts.forget(request)
+    if attempt.purpose == SignInAttempt.Purpose.CONFIRM:
+        request.session.cycle_key()
+        freshness.mark_verified(request, attempt.method)
+        audit.record(Tag.FACTOR_CONFIRMED, request=request, subject=user, method=attempt.method)
+        return redirect(attempt.next_url or "security")
     login(request, user, backend="accounts.backends.EmailBackend")  # cycles the session key
     device = devices.device_for(user)
     django_otp.login(request, device)
     PhoneDevice.objects.filter(pk=device.pk).update(last_verified_at=timezone.now())
+    reauth.mark_recent(request, at=int(attempt.created_at.timestamp()))  # the password step
+    freshness.mark_verified(request, attempt.method)
     audit.record(Tag.SIGNED_IN, request=request, subject=user, method=attempt.method)
     return redirect(attempt.next_url or "home")

@@ -106,6 +106,12 @@ def verify_token(
     """Check a typed token or backup code for ``attempt``; on success the attempt is
     completed."""
     if backup_codes.looks_like_backup_code(raw):
+        if attempt.purpose == SignInAttempt.Purpose.CONFIRM:
+            return Result(
+                Outcome.MALFORMED,
+                "A backup code cannot confirm this change. Use a token from a text message "
+                "or approve the request on your phone.",
+            )
         return verify_backup_code(attempt, raw, request)
     code = normalise(raw)
     if code is None:

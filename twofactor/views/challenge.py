@@ -99,6 +99,7 @@ def render_challenge(
         "error": error,
         "methods": offered,
         "masked_phone": phones.mask(attempt.user.phone),
+        "confirming": attempt.purpose == SignInAttempt.Purpose.CONFIRM,
         "app_name": get_provider().app_name,
     }
     for method in offered:
@@ -111,7 +112,7 @@ def render_challenge(
 
 def attempt_over(request: HttpRequest) -> HttpResponse:
     """The session has no live attempt: back to the login page, saying why."""
-    attempt_id = attempts.pending_id(request)
+    attempt_id = attempts.session_attempt_id(request)
     if attempt_id:
         expired = SignInAttempt.objects.filter(pk=attempt_id, completed_at__isnull=True).first()
         if expired is not None:

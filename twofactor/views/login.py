@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
-from accounts import audit
+from accounts import audit, reauth
 from accounts.audit import Tag
 from accounts.forms import LoginForm
 from accounts.login_limits import count_password_guess
@@ -50,6 +50,7 @@ def password_accepted(request: HttpRequest, user: User, next_url: str) -> HttpRe
     if needs_second_factor(user):
         return flow.begin(request, user, next_url)
     login(request, user)
+    reauth.mark_recent(request)
     audit.record(Tag.SIGNED_IN, request=request, subject=user)
     return redirect(next_url or "home")
 

@@ -37,6 +37,8 @@ LIMITED = {"cooldown": 429, "too_many_codes": 429, "too_many_requests": 429, "no
 def pending_user(request: HttpRequest) -> User | None:
     """The person of this session's pending sign-in attempt (password right, second
     factor not done yet), or None."""
+    if attempts.pending_id(request) is None:  # a signed-in person's confirmation is not one
+        return None
     attempt = attempts.current(request)
     return attempt.user if attempt else None
 

@@ -3,8 +3,8 @@
 The app, built on Twilio's Verify Push SDK, needs three things to create a push factor for
 the signed-in person: the Entity identity, the Verify service SID and a short-lived access
 token. ``POST /twofactor/push/enrollment/`` gives them as JSON to the signed-in person only,
-for their own identity, and only in a session confirmed by a second factor (an SMS token):
-a password alone must not be enough to enrol an app that will later approve sign-ins.
+for their own identity, and only under the rule for adding a factor (``freshness``): the
+password and a second factor other than a backup code, both in the last 10 minutes.
 """
 
 from __future__ import annotations
@@ -12,12 +12,20 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_POST
-from django_otp import DEVICE_ID_SESSION_KEY
 
 from twofactor.conf import conf
 from twofactor.devices import phone_device, register_phone
 from twofactor.providers import get_provider
 from twofactor.providers.base import ErrorKind, ProviderError
+from twofactor.signin import freshness
+
+ENROLMENT_REFUSED = {
+    "password": "Enrolling the app needs your password entered in the last 10 minutes. "
+    "Confirm your password on the Security page, then enrol the app.",
+    "factor": "Enrolling the app needs a second factor proven in the last 10 minutes (a text "
+    "message token or an approved push; a backup code does not count). Confirm it's you on "
+    "the Security page, then enrol the app.",
+}
 
 
 @login_required
@@ -25,13 +33,10 @@ from twofactor.providers.base import ErrorKind, ProviderError
 def push_enrollment(request: HttpRequest) -> HttpResponse:
     if conf.TWOFACTOR_PROVIDER != "twilio_verify":
         return HttpResponse(status=404)
-    if DEVICE_ID_SESSION_KEY not in request.session:
+    verdict = freshness.may_add_factor(request)
+    if not verdict.allowed:
         return JsonResponse(
-            {
-                "error": "Enrolling the app needs a sign-in confirmed with a text-message "
-                "token. Sign out, sign in again with an SMS token, then enrol the app."
-            },
-            status=403,
+            {"error": ENROLMENT_REFUSED[verdict.needs], "needs": verdict.needs}, status=403
         )
     provider = get_provider()
     user = request.user

@@ -69,7 +69,7 @@ def status(request: HttpRequest) -> JsonResponse:
 
 @never_cache
 def status_from_database(request: HttpRequest) -> JsonResponse:
-    attempt_id = attempts.pending_id(request)
+    attempt_id = attempts.session_attempt_id(request)
     approval = approvals.latest(attempt_id) if attempt_id else None
     asked = request.GET.get("request")
     if approval is None or (asked and asked != str(approval.pk)):

@@ -1,7 +1,12 @@
 """The access-token step the operator's Verify Push app needs to enrol a phone."""
 
+import time
+
 import pytest
 from django_otp import DEVICE_ID_SESSION_KEY
+
+from accounts import reauth
+from twofactor.signin import freshness
 
 URL = "/twofactor/push/enrollment/"
 
@@ -14,13 +19,42 @@ def password_only(client, demo_world):
     return person
 
 
-@pytest.fixture
-def signed_in(client, password_only):
-    """The same person in a session confirmed by a second factor (an SMS token)."""
+def verified(client, method: str, *, factor_age: int = 0, password_age: int = 0) -> None:
+    """The session proved ``method`` ``factor_age`` seconds ago and the password
+    ``password_age`` seconds ago, as a sign-in leaves it."""
+    now = int(time.time())
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = "twofactor.phonedevice/1"
+    session[freshness.VERIFIED_AT] = now - factor_age
+    session[freshness.VERIFIED_BY] = method
+    session[reauth.SESSION_KEY] = now - password_age
     session.save()
+
+
+@pytest.fixture
+def signed_in(client, password_only):
+    """The same person in a session confirmed a moment ago by an SMS token."""
+    verified(client, "sms")
     return password_only
+
+
+@pytest.mark.parametrize(
+    ("method", "factor_age", "password_age", "needs"),
+    [
+        ("backup_code", 0, 0, "factor"),  # one backup code is not a factor
+        ("sms", 11 * 60, 0, "factor"),  # the factor is older than 10 minutes
+        ("push", 0, 11 * 60, "password"),  # the password is older than 10 minutes
+    ],
+)
+def test_enrolling_an_app_needs_a_fresh_password_and_a_fresh_factor_other_than_a_backup_code(
+    client, twilio, twilio_emulator, password_only, method, factor_age, password_age, needs
+):
+    verified(client, method, factor_age=factor_age, password_age=password_age)
+
+    response = client.post(URL)
+
+    assert response.status_code == 403 and response.json()["needs"] == needs
+    assert not any("AccessTokens" in e.request.path for e in twilio_emulator.exchanges)
 
 
 def test_a_signed_in_person_gets_an_access_token_for_their_own_identity(
@@ -58,7 +92,7 @@ def test_a_password_alone_cannot_enrol_an_app_that_would_approve_sign_ins(
     response = client.post(URL)
 
     assert response.status_code == 403
-    assert "SMS token" in response.json()["error"]
+    assert "password" in response.json()["error"]
     assert twilio_emulator.exchanges == []
 
 
