@@ -68,6 +68,11 @@ class SearchForm(forms.Form):
     )
 
 
+OWN_NUMBER_HELP = (
+    "You change your own number on your Security page, with a code texted to the new number."
+)
+
+
 class PersonForm(forms.Form):
     """An end user's profile (and the base of an employee's)."""
 
@@ -89,11 +94,17 @@ class PersonForm(forms.Form):
 
     role_for_new = User.Role.END_USER
 
-    def __init__(self, *args, person: User | None = None, **kwargs) -> None:
+    def __init__(
+        self, *args, person: User | None = None, actor: User | None = None, **kwargs
+    ) -> None:
         self.person = person
         if person is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_for(person)
         super().__init__(*args, **kwargs)
+        if person is not None and actor is not None and person.pk == actor.pk:
+            # Your own number changes the way everyone's does: with a code to the new number.
+            self.fields["phone"].disabled = True
+            self.fields["phone"].help_text = OWN_NUMBER_HELP
 
     def initial_for(self, person: User) -> dict:
         return {

@@ -119,6 +119,11 @@ def save_profile(
         before = User(
             full_name=person.full_name, email=person.email, phone=person.phone, role=person.role
         )
+        if person.pk == actor.pk and profile.phone != person.phone:
+            raise NotAllowed(
+                "You change your own number on your Security page, with a code texted to the "
+                "new number."
+            )
         if person.role == User.Role.ADMIN and profile.role != User.Role.ADMIN:
             _ensure_another_admin(person)
         person.full_name, person.email = profile.full_name, profile.email
@@ -262,8 +267,8 @@ def check_own_phone(actor: User) -> None:
     """An admin without a number who turned 2FA on would lock themselves out at once."""
     if not actor.phone:
         raise NotAllowed(
-            "Add your own mobile phone number first (edit your row in the list below): "
-            "with two-factor authentication on, you could not sign in without it."
+            "Add your own mobile phone number first (on your Security page): with "
+            "two-factor authentication on, you could not sign in without it."
         )
 
 

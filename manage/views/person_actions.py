@@ -3,7 +3,7 @@ reactivate, unlock, invite again. The calling view has already found the person 
 admin's own firm (or 404), so these never look anyone up by a submitted id."""
 
 from django.contrib import messages
-from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth import logout
 from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -86,7 +86,7 @@ def edit_person(
         return response
     current = person
     if request.method == "POST":
-        form = form_class(data=request.POST, person=person)
+        form = form_class(data=request.POST, person=person, actor=request.user)
         if form.is_valid():
             try:
                 change = people.save_profile(
@@ -108,12 +108,10 @@ def edit_person(
             except IntegrityError:
                 form.add_error("email", EMAIL_TAKEN)
             else:
-                if change.phone_changed and change.person.pk == request.user.pk:
-                    update_session_auth_hash(request, change.person)  # keep this session
                 messages.success(request, f"{change.person} was saved.")
                 return redirect(back_url)
     else:
-        form = form_class(person=person)
+        form = form_class(person=person, actor=request.user)
     return render(
         request,
         "manage/person_form.html",

@@ -338,10 +338,25 @@ def test_an_admin_adds_a_mobile_number_and_everything_follows(globex, globex_adm
     assert event.ip_address == "203.0.113.9"
 
 
-def test_changing_your_own_number_keeps_your_own_session(globex, globex_admin):
+def test_an_admin_cannot_change_their_own_number_from_the_edit_form(globex, globex_admin):
+    """Their own number changes the way everyone's does (Security page, a code to the new
+    number), never at once from Manage Employees."""
+    page = globex.get(edit_url(globex_admin)).content.decode()
+    assert "on your Security page" in page
+
     globex.post(edit_url(globex_admin), profile(globex_admin, phone="+12015550198"))
 
+    assert refreshed(globex_admin).phone == "+12015550103"
+    assert not events(Tag.PHONE_CHANGED).exists()
     assert globex.get(URL).status_code == 200
+    with pytest.raises(people.NotAllowed):
+        people.save_profile(
+            globex_admin.pk,
+            people.Profile(globex_admin.full_name, globex_admin.email, "+12015550198",
+                           globex_admin.role),
+            people.version_of(globex_admin),
+            actor=globex_admin,
+        )
 
 
 def test_a_provider_failure_leaves_the_old_number_and_says_so(globex, globex_tech, monkeypatch):

@@ -108,8 +108,12 @@ def _code_digest(change: PhoneChangeRequest, code: str) -> str:
 # The person's steps -----------------------------------------------------------------------
 
 
-def start(user: User, new_phone: str, *, request: HttpRequest | None = None) -> PhoneChangeRequest:
-    """Open a request for ``new_phone`` (E.164, already parsed) and text it a code."""
+def start(
+    user: User, new_phone: str, *, request: HttpRequest | None = None, signed_in: bool = False
+) -> PhoneChangeRequest:
+    """Open a request for ``new_phone`` (E.164, already parsed) and text it a code.
+    ``signed_in``: asked from the Security page under the rule for adding a factor, so it
+    applies once the new number is proven, with no email step and no hold."""
     if new_phone == user.phone:
         raise RecoveryError(
             "That is already the number on file. With the same number you only need to "
@@ -132,6 +136,7 @@ def start(user: User, new_phone: str, *, request: HttpRequest | None = None) -> 
                 user=user,
                 old_phone=user.phone,
                 new_phone=new_phone,
+                signed_in=signed_in,
                 ip_address=(request and client_ip(request)) or None,
             )
     except IntegrityError:
@@ -238,7 +243,37 @@ def prove(change: PhoneChangeRequest, code: str, *, request: HttpRequest | None 
         )
     change.refresh_from_db()
     audit.record(Tag.PHONE_CHANGE_PROVEN, request=request, subject=change.user)
-    send_confirm_email(change)
+    if change.signed_in:
+        _apply_now(change, request)
+    else:
+        send_confirm_email(change)
+
+
+def _apply_now(change: PhoneChangeRequest, request: HttpRequest | None) -> None:
+    """A signed-in person's proven number applies at once; both numbers are texted (the
+    completion email tells the email address)."""
+    now = timezone.now()
+    PhoneChangeRequest.objects.filter(pk=change.pk, status=Status.CONFIRMING).update(
+        status=Status.ON_HOLD, confirmed_at=now, due_at=now
+    )
+    if not apply(change.pk, now):
+        raise RecoveryError(
+            "Your new number is proven, but the verification service did not register it "
+            "just now. It is retried every minute; until then your old number still works.",
+            code="applying_soon",
+        )
+    change.refresh_from_db()
+    new = phones.mask(change.new_phone)
+    for number, text in (
+        (change.old_phone, f"Partner Portal: your sign-in moved from this number to {new}. "
+                           "Not you? Tell your firm's administrator now."),
+        (change.new_phone, "Partner Portal: this is now your number for signing in."),
+    ):
+        if number:
+            try:
+                send_sms(number, text)
+            except Exception:  # the change is made and emailed; a failed notice must not undo it
+                log.exception("could not text %s about phone change %s", new, change.pk)
 
 
 def send_confirm_email(change: PhoneChangeRequest) -> None:
