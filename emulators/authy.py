@@ -74,7 +74,7 @@ class AuthyEmulator(Emulator):
             reply = self.error_reply(400, "60027", "User was not valid")
             reply.body["errors"]["cellphone"] = "is invalid"
             return reply
-        for authy_id, known in self.users.items():
+        for authy_id, known in self.users.items():  # noqa: B007 (the id is used after a break)
             if (known["cellphone"], known["country_code"]) == (cellphone, country):
                 known["email"] = user.get("email", "")
                 break

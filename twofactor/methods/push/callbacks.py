@@ -5,7 +5,8 @@ A callback changes something only when its signature checks against the external
 ``parse_callback`` checks signature and freshness, and here each delivery's replay key (the
 Authy nonce and signature, Twilio's signed event uuid) is remembered in the shared cache with
 an atomic ``cache.add``, so a replay is refused even when two copies arrive at once. The answer
-is then handed to ``twofactor.methods.push.approvals.record_answer``, which keeps a final answer final.
+is then handed to ``twofactor.methods.push.approvals.record_answer``, which keeps a final
+answer final.
 """
 
 from __future__ import annotations
