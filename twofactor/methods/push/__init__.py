@@ -11,6 +11,10 @@ METHOD = Method(
     challenge_template="twofactor/methods/push/challenge.html",
     challenge_context="twofactor.methods.push.views.challenge_context",
     audit_tags=(
-        Tag.PUSH_SENT, Tag.PUSH_APPROVED, Tag.PUSH_DENIED, Tag.PUSH_EXPIRED, Tag.PUSH_THROTTLED
+        Tag.PUSH_SENT,
+        Tag.PUSH_APPROVED,
+        Tag.PUSH_DENIED,
+        Tag.PUSH_EXPIRED,
+        Tag.PUSH_THROTTLED,
     ),
 )

@@ -132,7 +132,8 @@ def test_an_ended_attempt_polls_as_ended(pending, time_travel):
 
 
 # The challenge page's own poll URL is signed for its session cookie and answered from the
-# cache (twofactor/poll.py): the hottest request of a sign-in reads no session and no row.
+# cache (twofactor/methods/push/poll.py): the hottest request of a sign-in reads no session
+# and no row.
 
 
 def signed_poll_url(client) -> str:
