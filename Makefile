@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: run test serve bench lint clean
+.PHONY: setup run test serve bench lint clean
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -38,7 +38,21 @@ run: setup
 	@echo ""
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# What `check --deploy` sees in production: DEBUG off, a long key, a real host, texts through
+# Twilio. Placeholder values of the right shape; the check contacts no database, cache or API.
+DEPLOY_ENV := DEBUG=0 \
+  SECRET_KEY=make-test-deploy-check-only-0123456789abcdefghijklmnopqrstuvwxyz \
+  ALLOWED_HOSTS=portal.example PUBLIC_BASE_URL=https://portal.example SIMULATED_PHONE=0 \
+  SMS_BACKEND=twofactor.sms.twilio_messaging.SmsBackend \
+  TWILIO_ACCOUNT_SID=AC00000000000000000000000000000000 \
+  TWILIO_AUTH_TOKEN=00000000000000000000000000000000 TWILIO_MESSAGING_FROM=+14155550123
+
+# Lint, import contracts (pyproject.toml), no missing migration, a clean deploy check, then the suite.
 test: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(PY) manage.py makemigrations --check --dry-run
+	env $(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 	$(PY) -m pytest
 
 # Production: DEBUG=0 unless set; needs SECRET_KEY and ALLOWED_HOSTS (README, "Serving in production").
@@ -58,6 +72,7 @@ bench: $(VENV)/.runtime
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-* .pytest_cache

@@ -74,10 +74,16 @@ class AuthyEmulator(Emulator):
             reply = self.error_reply(400, "60027", "User was not valid")
             reply.body["errors"]["cellphone"] = "is invalid"
             return reply
-        for authy_id, known in self.users.items():
-            if (known["cellphone"], known["country_code"]) == (cellphone, country):
-                known["email"] = user.get("email", "")
-                break
+        authy_id = next(
+            (
+                known_id
+                for known_id, known in self.users.items()
+                if (known["cellphone"], known["country_code"]) == (cellphone, country)
+            ),
+            None,
+        )
+        if authy_id is not None:  # a phone already registered keeps its id
+            self.users[authy_id]["email"] = user.get("email", "")
         else:
             authy_id = self._next_id
             self._next_id += 1

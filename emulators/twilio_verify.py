@@ -2,7 +2,7 @@
 
 Written from Twilio's OpenAPI description (``spec/twilio_verify_v2.json``): the paths, form
 parameters and response fields are the spec's, and the tests validate every response this
-emulator sends against the spec's schemas (``tests/emulators/spec.py``). Basic auth with the
+emulator sends against the spec's schemas (``emulators/spec.py``). Basic auth with the
 account SID and auth token, Twilio's error JSON (``code``, ``message``, ``more_info``,
 ``status``).
 

@@ -76,7 +76,7 @@ def seed(
                 password=hashed,
             )
             changes.append(f"created {person.email}")
-            if register and user.phone and get_provider().name == "local":
+            if register and user.phone and get_provider().needs_no_outside_service:
                 register_phone(user)
         elif reset_password and not user.check_password(password):
             user.password = hashed

@@ -1,5 +1,6 @@
 """Fixtures shared by every test: the demo world, a clean cache and outbox, the clock, a
-pending sign-in, signed-in admins, and providers wired to the loopback emulators."""
+pending sign-in, signed-in admins, the fake provider, and providers wired to the loopback
+emulators."""
 
 from datetime import timedelta
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from manage import demo
 from tests.emulators.fixtures import authy_emulator, twilio_emulator  # noqa: F401
+from tests.fakes import FakeProvider
 from tests.twofactor.providers.fixtures import (  # noqa: F401
     authy,
     authy_settings,
@@ -17,6 +19,7 @@ from tests.twofactor.providers.fixtures import (  # noqa: F401
     twilio,
     twilio_settings,
 )
+from twofactor.providers import get_provider
 from twofactor.sms import locmem
 
 PASSWORD = demo.DEFAULT_PASSWORD
@@ -35,6 +38,16 @@ def _clean_cache(request, settings):
         if uses_db:
             request.getfixturevalue("_django_db_helper")
         cache.clear()
+
+
+@pytest.fixture
+def fake_provider(settings):
+    """The in-memory fake provider (tests/fakes.py) as the configured one, fresh for this
+    test. Ask for it before fixtures that sign in, so the phone is registered with it."""
+    FakeProvider.reset()
+    settings.TWOFACTOR_PROVIDER = "fake"
+    yield get_provider("fake")
+    FakeProvider.reset()
 
 
 @pytest.fixture

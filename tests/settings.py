@@ -17,3 +17,5 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 if REDIS_URL:  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = f"portal-test-{os.getpid()}"  # noqa: F405
 SMS_BACKEND = "twofactor.sms.locmem.SmsBackend"
+# A fake provider, all in memory (tests/fakes.py), switched on by the fake_provider fixture.
+TWOFACTOR_PROVIDERS = {**TWOFACTOR_PROVIDERS, "fake": "tests.fakes.FakeProvider"}  # noqa: F405

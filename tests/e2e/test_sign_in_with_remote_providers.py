@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from tests.e2e.conftest import log_in
+from tests.twofactor.providers.fixtures import DEADLINE, SLACK
 from twofactor.providers.twilio_verify import identity_for
 
 pytestmark = pytest.mark.browser
@@ -103,7 +104,7 @@ def test_a_provider_that_never_answers_gives_a_clear_message_in_time(page, provi
     emulator.faults.hang = True
     started = time.monotonic()
     log_in(page, EMAIL, seeded)
-    expect(page).to_have_url(re.compile(r"/login/verify/$"))
-    assert time.monotonic() - started < 1 + 1 + 1  # deadline + 1 s, + the browser's own time
+    expect(page).to_have_url(re.compile(r"/login/verify/$"), timeout=30_000)
+    assert time.monotonic() - started < DEADLINE + SLACK + 1  # + 1 s: the browser's own time
     expect(page.get_by_text("took too long")).to_be_visible()
     expect(page.get_by_label("Token or Security Key")).to_be_visible()

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from accounts.permissions import reachable_mid_sign_in
 from portal.request_info import browser_label
+from twofactor import providers
 from twofactor.conf import conf
 from twofactor.methods.push import approvals
 from twofactor.models import ApprovalRequest
@@ -54,7 +55,8 @@ def phones(request: HttpRequest) -> HttpResponse:
     pending: dict[int, list[dict]] = {}
     for approval in (
         ApprovalRequest.objects.filter(
-            provider="local", status=ApprovalRequest.Status.PENDING,
+            provider__in=providers.names_where("answers_on_simulated_phone"),
+            status=ApprovalRequest.Status.PENDING,
             expires_at__gt=timezone.now(), user__in=owners,
         ).order_by("-created_at")
     ):
@@ -120,8 +122,12 @@ def answer(request: HttpRequest, approval_id: str, answer: str) -> HttpResponse:
     """Approve or Deny, as the person would swipe on the phone."""
     if answer not in ANSWERS:
         raise Http404
-    approval = get_object_or_404(ApprovalRequest, pk=approval_id, provider="local")
-    if approvals.record_answer(approval.provider_ref, ANSWERS[answer], provider="local"):
+    approval = get_object_or_404(
+        ApprovalRequest,
+        pk=approval_id,
+        provider__in=providers.names_where("answers_on_simulated_phone"),
+    )
+    if approvals.record_answer(approval.provider_ref, ANSWERS[answer], provider=approval.provider):
         messages.success(request, f"Request {'approved' if answer == 'approve' else 'denied'}.")
     else:
         messages.warning(request, "That request was already answered or has expired.")

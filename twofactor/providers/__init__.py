@@ -1,5 +1,8 @@
 """The configured provider: ``get_provider()`` (chosen by TWOFACTOR_PROVIDER among
-TWOFACTOR_PROVIDERS, where test settings add a fake one)."""
+TWOFACTOR_PROVIDERS, where test settings add a fake one).
+
+Callers ask a provider's capabilities (``polled_for_answers`` and the others documented on
+:class:`~twofactor.providers.base.Provider`), never its name."""
 
 from functools import cache
 
@@ -14,9 +17,24 @@ def get_provider(name: str | None = None) -> Provider:
     return _load(name or conf.TWOFACTOR_PROVIDER)
 
 
+def names_where(capability: str) -> list[str]:
+    """The configured provider names whose class has ``capability`` set. Read from the
+    classes, so providers whose credentials are not configured are not built."""
+    return [
+        name
+        for name, path in conf.TWOFACTOR_PROVIDERS.items()
+        if getattr(_class(path), capability)
+    ]
+
+
 @cache
 def _load(name: str) -> Provider:
-    return import_string(conf.TWOFACTOR_PROVIDERS[name])()
+    return _class(conf.TWOFACTOR_PROVIDERS[name])()
+
+
+@cache
+def _class(path: str) -> type[Provider]:
+    return import_string(path)
 
 
 def _forget_providers(**kwargs) -> None:

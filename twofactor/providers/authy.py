@@ -125,6 +125,11 @@ class AuthyProvider(Provider):
     name = "authy"
     app_name = "the Authy app"
     independent_methods = False  # SMS and OneTouch both go through Authy
+    polled_for_answers = True  # callbacks can be missed: the poll asks as well
+    help_note = (
+        "Authy's desktop apps and its own phone-change page ended in 2024: use the mobile "
+        "app, and change your number here."
+    )
 
     def __init__(self) -> None:
         self.api_key = conf.AUTHY_API_KEY

@@ -107,6 +107,17 @@ class Provider:
     # False where SMS and push go through the same outside service: when it is down,
     # neither method can be offered as the fallback for the other.
     independent_methods: bool = False
+    # What the portal may assume of it, so no caller branches on a provider's name:
+    # True: answers to approval requests must be asked of it (a bounded poll), not only awaited.
+    polled_for_answers: bool = True
+    # True: it works with no outside service at all, so demo seeding may register phones with it.
+    needs_no_outside_service: bool = False
+    # True: its approval requests are answered on the simulated phone (``twofactor.phone_sim``).
+    answers_on_simulated_phone: bool = False
+    # True: its push needs the operator's own phone app, enrolled through the portal.
+    enrols_push_app: bool = False
+    # A note about its phone app for the lost-phone help page, or "" for none.
+    help_note: str = ""
 
     def register(self, user: User, phone: str, *, send_install_link: bool = False) -> str:
         """Register (or update) ``user`` with ``phone`` (E.164); return the provider's ref."""

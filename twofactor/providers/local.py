@@ -16,6 +16,9 @@ class LocalProvider(Provider):
     name = "local"
     app_name = "the Partner Portal phone app"
     independent_methods = True
+    polled_for_answers = False  # answers arrive through approvals.record_answer
+    needs_no_outside_service = True
+    answers_on_simulated_phone = True
 
     def register(self, user: User, phone: str, *, send_install_link: bool = False) -> str:
         return f"local:{user.pk}"

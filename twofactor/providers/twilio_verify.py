@@ -54,6 +54,8 @@ def identity_for(user: User) -> str:
 class TwilioVerifyProvider(Provider):
     name = "twilio_verify"
     independent_methods = False  # SMS and push both go through Twilio Verify
+    polled_for_answers = True  # webhooks can be missed: the poll asks as well
+    enrols_push_app = True  # the operator's app, built on the Verify Push SDK
 
     def __init__(self) -> None:
         self.app_name = conf.TWILIO_VERIFY_APP_NAME

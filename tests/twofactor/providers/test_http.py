@@ -6,6 +6,7 @@ import pytest
 
 from emulators.authy import API_KEY, AuthyEmulator
 from emulators.base import Reply
+from tests.twofactor.providers.fixtures import SLACK
 from twofactor.providers import http
 from twofactor.providers.base import ErrorKind, ProviderError
 
@@ -22,7 +23,7 @@ def test_a_drip_cannot_outlast_the_deadline(authy_emulator):
     with pytest.raises(ProviderError) as error, http.deadline(0.5):
         http.session().get(url(authy_emulator), headers=HEADERS)
     assert error.value.kind is ErrorKind.TIMEOUT
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 0.5 + SLACK  # the whole answer drips for 10 s
 
 
 def test_the_deadline_covers_the_whole_call_not_each_request(authy_emulator):
@@ -33,7 +34,7 @@ def test_the_deadline_covers_the_whole_call_not_each_request(authy_emulator):
         for _ in range(5):
             session.get(url(authy_emulator), headers=HEADERS)
     assert error.value.kind is ErrorKind.TIMEOUT
-    assert time.monotonic() - started < 1.2
+    assert time.monotonic() - started < 0.8 + SLACK
 
 
 def test_without_an_enclosing_deadline_the_default_applies(authy_emulator):
@@ -42,7 +43,7 @@ def test_without_an_enclosing_deadline_the_default_applies(authy_emulator):
     with pytest.raises(ProviderError) as error:
         http.session(default_timeout=0.3).get(url(authy_emulator), headers=HEADERS)
     assert error.value.kind is ErrorKind.TIMEOUT
-    assert time.monotonic() - started < 0.8
+    assert time.monotonic() - started < 0.3 + SLACK
 
 
 def test_a_huge_answer_is_refused(authy_emulator, monkeypatch):

@@ -16,7 +16,7 @@ from tests.twofactor.recovery.lost_phones import NEW_NUMBER, code_texted_to, ema
 from twofactor import devices
 from twofactor.conf import conf
 from twofactor.models import PhoneChangeRequest
-from twofactor.providers.base import ErrorKind, ProviderError
+from twofactor.providers.base import ErrorKind
 from twofactor.recovery import email_links, phone_changes
 from twofactor.recovery.email_links import Purpose
 from twofactor.recovery.phone_changes import RecoveryError
@@ -246,15 +246,19 @@ def test_running_the_command_twice_applies_a_change_once(tech, sms_outbox, setti
     assert AuditEvent.objects.filter(tag="account:phone_change:completed").count() == 1
 
 
-def test_a_provider_failure_leaves_the_change_waiting_for_the_next_run(tech, sms_outbox):
+def test_a_provider_failure_leaves_the_change_waiting_for_the_next_run(
+    fake_provider, tech, sms_outbox
+):
     change = on_hold(tech, sms_outbox)
-    with mock.patch("twofactor.devices.register_phone",
-                    side_effect=ProviderError(ErrorKind.UNAVAILABLE)):
-        assert phone_changes.apply_due(now=change.due_at) == 0
+    fake_provider.fail("register", ErrorKind.UNAVAILABLE)
+    assert phone_changes.apply_due(now=change.due_at) == 0
+    assert fake_provider.asked_count("register") == 2  # the fixture's, then the failed one
     tech.refresh_from_db()
     change.refresh_from_db()
     assert change.status == Status.ON_HOLD and tech.phone != NEW_NUMBER
+    fake_provider.succeed("register")
     assert phone_changes.apply_due(now=change.due_at) == 1
+    assert fake_provider.registered[-1].phone == NEW_NUMBER
 
 
 @needs_postgresql
@@ -317,16 +321,15 @@ def test_a_rejected_request_never_applies(tech, acme_admin, sms_outbox):
 
 
 def test_an_admin_reset_re_registers_the_phone_revokes_codes_and_ends_sessions(
-    tech, acme_admin
+    fake_provider, tech, acme_admin
 ):
     from twofactor.methods.backup_codes import codes as backup_codes
 
     backup_codes.generate(tech)
     before = devices.phone_device(tech)
     stamp = tech.session_stamp
-    with mock.patch("twofactor.providers.local.LocalProvider.unregister") as unregister:
-        phone_changes.reset_second_factor(tech, acme_admin)
-    unregister.assert_called_once_with(before.provider_ref)
+    phone_changes.reset_second_factor(tech, acme_admin)
+    assert fake_provider.unregistered == [before.provider_ref]
     after = devices.phone_device(tech)
     assert after.pk != before.pk and after.number == tech.phone
     assert not backup_codes.has_codes(tech)

@@ -19,13 +19,13 @@ from tests.signing_in import (
     enter_password,
     latest_approval,
     request_token,
+    send_sms,
     type_token,
 )
 from twofactor.conf import conf
 from twofactor.methods.push import approvals
 from twofactor.models import SignInAttempt
 from twofactor.providers.base import ApprovalStatus
-from twofactor.providers.local import LocalProvider
 from twofactor.signin import verification
 
 HOSTILE = {
@@ -67,14 +67,15 @@ def assert_locked_out(client, response) -> None:
 
 
 @pytest.mark.parametrize("raw", HOSTILE.values(), ids=HOSTILE.keys())
-def test_hostile_token_input_is_a_form_error_and_never_reaches_the_provider(pending, raw):
-    with mock.patch.object(LocalProvider, "check_token") as check:
-        response = type_token(pending, raw)
+def test_hostile_token_input_is_a_form_error_and_never_reaches_the_provider(
+    fake_provider, pending, raw
+):
+    response = type_token(pending, raw)
 
     assert response.status_code == 400
     assert "6 or more digits" in response.content.decode()
     assert '<label for="id_token">Token or Security Key</label>' in response.content.decode()
-    check.assert_not_called()
+    assert fake_provider.asked_count("check_token") == 0
     assert "_auth_user_id" not in pending.session
 
 
@@ -83,12 +84,11 @@ def test_hostile_token_input_is_a_form_error_and_never_reaches_the_provider(pend
     [{"token": ["123456", "654321"]}, {"token[]": "123456"}, {"token[0]": "123456"}, {}],
     ids=["repeated-field", "php-array", "indexed-array", "missing"],
 )
-def test_arrays_and_missing_tokens_are_form_errors(pending, data):
-    with mock.patch.object(LocalProvider, "check_token") as check:
-        response = pending.post("/login/verify/", data)
+def test_arrays_and_missing_tokens_are_form_errors(fake_provider, pending, data):
+    response = pending.post("/login/verify/", data)
 
     assert response.status_code == 400
-    check.assert_not_called()
+    assert fake_provider.asked_count("check_token") == 0
 
 
 def test_a_json_body_is_a_form_error(pending):
@@ -241,7 +241,9 @@ def test_twenty_parallel_submissions_of_one_token_sign_in_exactly_once(sms_outbo
 
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_twenty_parallel_wrong_tokens_are_checked_no_more_often_than_the_lock_allows(settings):
+def test_twenty_parallel_wrong_tokens_are_checked_no_more_often_than_the_lock_allows(
+    fake_provider, settings
+):
     """The hard cap holds under concurrency: guesses released together cannot all slip past
     the lock check before the first of them is counted."""
     settings.TWOFACTOR_FAILURES_BEFORE_BACKOFF = 100
@@ -255,18 +257,19 @@ def test_twenty_parallel_wrong_tokens_are_checked_no_more_often_than_the_lock_al
     def guess(token):
         return verification.verify_token(SignInAttempt.objects.get(pk=attempt_id), token).outcome
 
-    with mock.patch.object(LocalProvider, "check_token", autospec=True,
-                           return_value=False) as check:
-        outcomes = race(guess, guesses)
+    fake_provider.token_is_right = False
+    outcomes = race(guess, guesses)
 
-    assert check.call_count <= 3
+    assert fake_provider.asked_count("check_token") <= 3
     assert outcomes.count(verification.Outcome.WRONG) <= 3
     assert verification.Outcome.ACCEPTED not in outcomes
 
 
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_a_provider_that_accepts_a_code_again_still_gives_one_sign_in_per_attempt():
+def test_a_provider_that_accepts_a_code_again_still_gives_one_sign_in_per_attempt(
+    fake_provider,
+):
     """Authy accepts a TOTP code as often as it is asked within its window: the portal's own
     conditional UPDATE on the attempt is what keeps it to one sign-in."""
     demo.seed(demo.DEFAULT_PASSWORD)
@@ -279,8 +282,8 @@ def test_a_provider_that_accepts_a_code_again_still_gives_one_sign_in_per_attemp
         client.cookies["sessionid"] = cookie
         return type_token(client, "123456").get("Location", "refused")
 
-    with mock.patch.object(LocalProvider, "check_token", autospec=True, return_value=True):
-        outcomes = race(submit, 20)
+    fake_provider.token_is_right = True
+    outcomes = race(submit, 20)
 
     assert outcomes.count("/") == 1
     assert SignInAttempt.objects.filter(completed_at__isnull=False).count() == 1
@@ -309,36 +312,31 @@ def test_a_typed_secret_is_hidden_from_error_reports(pending, path, field, targe
 
 @pytest.mark.django_db(transaction=True)
 def test_the_provider_is_asked_outside_any_transaction_so_a_slow_one_blocks_no_writes(
-    client, sms_outbox
+    fake_provider, client
 ):
     """The lock row is claimed and settled in short transactions: while a (remote) provider
     takes its time, no row lock is held and SQLite's single writer is not kept busy."""
     demo.seed(demo.DEFAULT_PASSWORD)
     enter_password(client)
-    token = request_token(client, sms_outbox)
-    seen = []
-    real_check = LocalProvider.check_token
+    assert send_sms(client).status_code == 302
+    token = fake_provider.token_for(current_attempt(client).pk)
 
-    def observing_check(self, *args, **kwargs):
-        seen.append(connection.in_atomic_block)
-        return real_check(self, *args, **kwargs)
+    assert type_token(client, wrong(token)).status_code == 400
+    assert type_token(client, token)["Location"] == "/"
 
-    with mock.patch.object(LocalProvider, "check_token", observing_check):
-        assert type_token(client, wrong(token)).status_code == 400
-        assert type_token(client, token)["Location"] == "/"
-
-    assert seen == [False, False]
+    assert [check.in_transaction for check in fake_provider.checks] == [False, False]
 
 
-def test_a_provider_failure_does_not_count_as_a_wrong_answer(pending, strict_lock):
+def test_a_provider_failure_does_not_count_as_a_wrong_answer(
+    fake_provider, pending, strict_lock
+):
     from twofactor.models import FactorLock
-    from twofactor.providers.base import ErrorKind, ProviderError
+    from twofactor.providers.base import ErrorKind
 
-    with mock.patch.object(
-        LocalProvider, "check_token", side_effect=ProviderError(ErrorKind.UNAVAILABLE)
-    ):
-        for _ in range(5):
-            assert type_token(pending, "123456").status_code == 503
+    fake_provider.fail("check_token", ErrorKind.UNAVAILABLE)
+    for _ in range(5):
+        assert type_token(pending, "123456").status_code == 503
 
+    assert fake_provider.asked_count("check_token") == 5
     attempt = current_attempt(pending)
     assert FactorLock.objects.get(pk=attempt.user_id).failure_count == 0

@@ -1,6 +1,6 @@
 """python manage.py run_emulator authy|twilio_verify: a provider on 127.0.0.1, offline.
 
-Serves the loopback Authy API or Twilio Verify emulator from ``tests/emulators`` so a
+Serves the loopback Authy API or Twilio Verify emulator from ``emulators/`` so a
 newcomer can try a real provider's journeys end to end without an account. It prints the
 settings to start the portal with, every text "sent" (with its token) and every approval
 request, and reads commands: ``approve N``, ``deny N``, ``list``, ``quit``.
@@ -33,8 +33,8 @@ class Command(BaseCommand):
         try:
             from emulators.authy import AuthyEmulator
             from emulators.twilio_verify import TwilioVerifyEmulator
-        except ImportError as error:  # a deployment without the tests folder
-            raise CommandError("The emulators live in tests/emulators/, not found here.") from error
+        except ImportError as error:  # a deployment without the emulators folder
+            raise CommandError("The emulators live in emulators/, not found here.") from error
         emulator = AuthyEmulator() if provider == "authy" else TwilioVerifyEmulator()
         try:
             emulator.start(port)

@@ -21,7 +21,9 @@ def make_backup_codes(request: HttpRequest) -> HttpResponse:
         return render(request, "twofactor/methods/backup_codes/confirm.html",
                       {"has_codes": backup_codes.has_codes(request.user)})
     codes = backup_codes.generate(request.user, request=request)
-    text = render_to_string("twofactor/methods/backup_codes/codes.txt", {"codes": codes, "person": request.user})
+    text = render_to_string(
+        "twofactor/methods/backup_codes/codes.txt", {"codes": codes, "person": request.user}
+    )
     return render(
         request,
         "twofactor/methods/backup_codes/codes.html",

@@ -10,5 +10,11 @@ METHOD = Method(
     typed=False,
     challenge_template="twofactor/methods/push/challenge.html",
     challenge_context="twofactor.methods.push.views.challenge_context",
-    audit_tags=(Tag.PUSH_SENT, Tag.PUSH_APPROVED, Tag.PUSH_DENIED, Tag.PUSH_EXPIRED, Tag.PUSH_THROTTLED),
+    audit_tags=(
+        Tag.PUSH_SENT,
+        Tag.PUSH_APPROVED,
+        Tag.PUSH_DENIED,
+        Tag.PUSH_EXPIRED,
+        Tag.PUSH_THROTTLED,
+    ),
 )

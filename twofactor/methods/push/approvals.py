@@ -111,17 +111,20 @@ def status_of(approval: ApprovalRequest | None) -> ApprovalStatus | None:
 
 
 def refresh_from_provider(approval: ApprovalRequest) -> None:
-    """For providers answered by polling: ask at most every TWOFACTOR_PROVIDER_POLL_SECONDS
-    per request, however often browsers poll. The local provider is never asked: its
+    """For providers ``polled_for_answers``: ask at most every TWOFACTOR_PROVIDER_POLL_SECONDS
+    per request, however often browsers poll. Other providers are never asked: their
     answers arrive through ``record_answer``."""
-    if approval.provider == "local" or status_of(approval) is not ApprovalStatus.PENDING:
+    if status_of(approval) is not ApprovalStatus.PENDING:
+        return
+    provider = get_provider(approval.provider)
+    if not provider.polled_for_answers:
         return
     if not cache.add(poll.provider_asked_key(approval.pk), 1, conf.TWOFACTOR_PROVIDER_POLL_SECONDS):
         return
     device_ref = PhoneDevice.objects.filter(user_id=approval.user_id).values_list(
         "provider_ref", flat=True
     ).first() or ""
-    answer = get_provider(approval.provider).approval_status(device_ref, approval.provider_ref)
+    answer = provider.approval_status(device_ref, approval.provider_ref)
     if answer.is_final:
         record_answer(approval.provider_ref, answer, provider=approval.provider)
         approval.refresh_from_db()

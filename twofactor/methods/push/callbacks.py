@@ -4,8 +4,9 @@ A callback changes something only when its signature checks against the external
 (``PUBLIC_BASE_URL``), it is fresh, and it has not been seen before: the provider's
 ``parse_callback`` checks signature and freshness, and here each delivery's replay key (the
 Authy nonce and signature, Twilio's signed event uuid) is remembered in the shared cache with
-an atomic ``cache.add``, so a replay is refused even when two copies arrive at once. The answer
-is then handed to ``twofactor.methods.push.approvals.record_answer``, which keeps a final answer final.
+an atomic ``cache.add``, so a replay is refused even when two copies arrive at once. The
+answer is then handed to ``twofactor.methods.push.approvals.record_answer``, which keeps a
+final answer final.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Enrolling the operator's phone app for Verify Push (``twilio_verify`` only).
+"""Enrolling the operator's phone app for push (providers that ``enrols_push_app``:
+``twilio_verify``).
 
 The app, built on Twilio's Verify Push SDK, needs three things to create a push factor for
 the signed-in person: the Entity identity, the Verify service SID and a short-lived access
@@ -13,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_POST
 
-from twofactor.conf import conf
 from twofactor.devices import phone_device, register_phone
 from twofactor.providers import get_provider
 from twofactor.providers.base import ErrorKind, ProviderError
@@ -31,7 +31,7 @@ ENROLMENT_REFUSED = {
 @login_required
 @require_POST
 def push_enrollment(request: HttpRequest) -> HttpResponse:
-    if conf.TWOFACTOR_PROVIDER != "twilio_verify":
+    if not get_provider().enrols_push_app:
         return HttpResponse(status=404)
     verdict = freshness.may_add_factor(request)
     if not verdict.allowed:

@@ -7,7 +7,7 @@ carries a signature binding the attempt and request ids to the session cookie of
 it was shown on. ``PollMiddleware``, near the top of the stack, checks the signature against
 the cookie the browser sends and answers with one cache read: no session, CSRF, user,
 messages or page headers, which a JSON status needs none of. Anything else (no signature, a
-wrong one, a cache miss, a newer request, a remote provider due to be asked again) goes the
+wrong one, a cache miss, a newer request, a provider due to be polled again) goes the
 long way, through the view, the session and the database.
 """
 
@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from twofactor.models import ApprovalRequest
+from twofactor.providers import get_provider
 from twofactor.providers.base import ApprovalStatus
 
 SALT = "twofactor.methods.push.poll"
@@ -110,7 +111,7 @@ def answer(request: HttpRequest) -> Known | None:
     if known.request_id != request_id:
         return None  # a newer request replaced it: the long way says so
     remote_due = (
-        known.provider != "local"
+        get_provider(known.provider).polled_for_answers
         and known.status_now() == "pending"
         and cache.get(provider_asked_key(request_id)) is None
     )

@@ -60,9 +60,9 @@ def new_push(request: HttpRequest) -> HttpResponse:
 def status(request: HttpRequest) -> JsonResponse:
     """The OneTouch status of the session's own attempt (read-only, for the page's script).
 
-    The page's own signed poll is answered from the cache (``twofactor.methods.push.poll``: usually by
-    its middleware, before the session is read); anything else from the session and one
-    indexed lookup. A remote provider is asked at most every few seconds.
+    The page's own signed poll is answered from the cache (``twofactor.methods.push.poll``:
+    usually by its middleware, before the session is read); anything else from the session
+    and one indexed lookup. A provider polled for answers is asked at most every few seconds.
     """
     return poll.cached_response(request) or status_from_database(request)
 

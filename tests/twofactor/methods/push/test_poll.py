@@ -4,7 +4,6 @@ without calling the provider on every poll."""
 import html
 import re
 import uuid
-from unittest import mock
 
 import pytest
 from django.db import connection
@@ -12,9 +11,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.signing_in import enter_password, latest_approval
-from twofactor.methods.push import approvals, poll
+from twofactor.methods.push import approvals
 from twofactor.models import ApprovalRequest
-from twofactor.providers.base import ApprovalStatus, ProviderError
+from twofactor.providers.base import ApprovalStatus, ErrorKind
 from twofactor.providers.local import LocalProvider
 
 STATUS = "/login/verify/status/"
@@ -58,46 +57,50 @@ def test_the_poll_answers_from_one_lookup(pending):
     assert "twofactor_approvalrequest" in portal_queries[0]["sql"]
 
 
-def test_the_local_provider_is_never_called_by_the_poll(pending):
-    with mock.patch.object(LocalProvider, "approval_status") as provider_poll:
-        for _ in range(10):
-            pending.get(STATUS)
-
-    provider_poll.assert_not_called()
+def test_the_local_provider_waits_for_its_answers_and_is_not_polled():
+    assert LocalProvider.polled_for_answers is False
 
 
 @pytest.mark.parametrize("signed", [False, True], ids=["long way", "page's own signed poll"])
-def test_a_remote_provider_is_asked_at_most_every_few_seconds(pending, signed):
+def test_a_provider_not_polled_for_answers_is_never_called_by_the_poll(
+    fake_provider, pending, signed
+):
+    fake_provider.set(polled_for_answers=False)
     url = signed_poll_url(pending) if signed else STATUS
-    ApprovalRequest.objects.update(provider="remote")
-    poll.remember(ApprovalRequest.objects.get())
-    remote = mock.Mock()
-    remote.approval_status.return_value = ApprovalStatus.PENDING
-    with mock.patch("twofactor.methods.push.approvals.get_provider", return_value=remote):
-        for _ in range(10):
-            assert pending.get(url).json()["status"] == "pending"
 
-    assert remote.approval_status.call_count == 1
+    for _ in range(10):
+        assert pending.get(url).json()["status"] == "pending"
+
+    assert fake_provider.asked_count("approval_status") == 0
 
 
-def test_a_remote_providers_answer_is_recorded_once_found(pending):
-    ApprovalRequest.objects.update(provider="remote")
-    remote = mock.Mock()
-    remote.approval_status.return_value = ApprovalStatus.APPROVED
-    with mock.patch("twofactor.methods.push.approvals.get_provider", return_value=remote):
-        assert pending.get(STATUS).json()["status"] == "approved"
+@pytest.mark.parametrize("signed", [False, True], ids=["long way", "page's own signed poll"])
+def test_a_remote_provider_is_asked_at_most_every_few_seconds(fake_provider, pending, signed):
+    url = signed_poll_url(pending) if signed else STATUS
+    fake_provider.approval_answer = ApprovalStatus.PENDING
+
+    for _ in range(10):
+        assert pending.get(url).json()["status"] == "pending"
+
+    assert fake_provider.polls == [latest_approval(pending).provider_ref]
+
+
+def test_a_remote_providers_answer_is_recorded_once_found(fake_provider, pending):
+    fake_provider.approval_answer = ApprovalStatus.APPROVED
+
+    assert pending.get(STATUS).json()["status"] == "approved"
 
     assert ApprovalRequest.objects.get().status == "approved"
 
 
-def test_a_failing_remote_provider_leaves_the_request_pending(pending):
-    ApprovalRequest.objects.update(provider="remote")
-    remote = mock.Mock()
-    remote.approval_status.side_effect = ProviderError("timeout")
-    with mock.patch("twofactor.methods.push.approvals.get_provider", return_value=remote):
-        response = pending.get(STATUS)
+def test_a_failing_remote_provider_leaves_the_request_pending(fake_provider, pending):
+    fake_provider.fail("approval_status", ErrorKind.TIMEOUT)
 
+    response = pending.get(STATUS)
+
+    assert fake_provider.asked_count("approval_status") == 1
     assert response.status_code == 200 and response.json()["status"] == "pending"
+    assert ApprovalRequest.objects.get().status == "pending"
 
 
 def test_without_an_attempt_the_poll_reveals_nothing(client, demo_world):
@@ -129,7 +132,8 @@ def test_an_ended_attempt_polls_as_ended(pending, time_travel):
 
 
 # The challenge page's own poll URL is signed for its session cookie and answered from the
-# cache (twofactor/poll.py): the hottest request of a sign-in reads no session and no row.
+# cache (twofactor/methods/push/poll.py): the hottest request of a sign-in reads no session
+# and no row.
 
 
 def signed_poll_url(client) -> str:
