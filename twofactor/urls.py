@@ -10,7 +10,7 @@ from twofactor.methods.backup_codes import views as backup_codes
 from twofactor.methods.push import callbacks, enrollment
 from twofactor.methods.push import views as push
 from twofactor.methods.sms import views as sms
-from twofactor.views import challenge, login, own_number, recovery
+from twofactor.views import challenge, confirm, login, own_number, recovery
 
 challenge_patterns = (
     [
@@ -46,5 +46,6 @@ urlpatterns = [
     path("twofactor/push/enrollment/", enrollment.push_enrollment, name="push_enrollment"),
     path("security/backup-codes/", backup_codes.make_backup_codes, name="backup_codes"),
     path("security/phone/", own_number.change_own_number, name="change_own_number"),
+    path("security/confirm/", confirm.confirm_identity, name="confirm_identity"),
     path("dev/phone/", include("twofactor.phone_sim.urls")),
 ]

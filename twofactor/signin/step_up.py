@@ -1,11 +1,14 @@
 """``@require_fresh_factor``: a page that adds a factor (or changes one) asks first for
-what the rule in ``freshness`` says is missing, then comes back."""
+what the rule in ``freshness`` says is missing, then comes back. A GET changes nothing: it
+is sent to "Confirm it's you", whose button starts the confirmation; a POST starts it."""
 
 from collections.abc import Callable
 from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from accounts import reauth
 from accounts.middleware import return_path
@@ -23,7 +26,9 @@ def require_fresh_factor(view: Callable[..., HttpResponse]) -> Callable[..., Htt
         if verdict.needs == "password":
             return redirect(reauth.reauth_url(back))
         if verdict.needs == "factor":
-            return flow.begin(request, request.user, back, confirm=True)
+            if request.method == "POST":  # the person acted: confirm now, then come back
+                return flow.begin(request, request.user, back, confirm=True)
+            return redirect(f"{reverse('confirm_identity')}?{urlencode({'next': back})}")
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -70,7 +70,12 @@ def test_a_session_signed_in_by_a_backup_code_must_confirm_with_a_real_factor(
     signed_in_with(client, sms_outbox, backup_code=code)
 
     response = client.get("/add-a-factor/")
-    assert response["Location"] == "/login/verify/"
+    assert response["Location"] == "/security/confirm/?next=%2Fadd-a-factor%2F"
+    assert not SignInAttempt.objects.filter(purpose=SignInAttempt.Purpose.CONFIRM).exists()
+    assert "Confirm it's you" in client.get(response["Location"]).content.decode()
+    assert client.post(response["Location"], {"next": "/add-a-factor/"})["Location"] == (
+        "/login/verify/"
+    )
     page = client.get("/login/verify/").content.decode()
     assert "Confirm it's you" in page
     assert "have access to my phone" not in page
@@ -88,7 +93,7 @@ def test_a_factor_older_than_ten_minutes_must_be_confirmed(client, demo_world, s
     signed_in_with(client, sms_outbox)
     age_session(client, factor=11 * 60)
 
-    assert client.get("/add-a-factor/")["Location"] == "/login/verify/"
+    assert client.post("/add-a-factor/")["Location"] == "/login/verify/"  # a POST starts it
     attempt = SignInAttempt.objects.filter(purpose=SignInAttempt.Purpose.CONFIRM).get()
     assert attempt.user.email == "tech@acme.example"
 
@@ -98,7 +103,7 @@ def test_a_confirmation_is_not_a_pending_sign_in_for_anyone_else(client, demo_wo
     gets nothing, and signing out ends it."""
     signed_in_with(client, sms_outbox)
     age_session(client, factor=11 * 60)
-    client.get("/add-a-factor/")
+    client.post("/add-a-factor/")
     attempt_id = client.session["twofactor_confirm"]
 
     from django.test import Client
