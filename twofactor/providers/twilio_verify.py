@@ -180,13 +180,13 @@ class TwilioVerifyProvider(Provider):
     def push_factors(self, user: User) -> list[PushFactor]:
         """The Verify push factors of the person's Entity (none if it has no Entity yet)."""
         identity = identity_for(user)
-        with self._call():
-            try:
+        try:
+            with self._call():
                 factors = self.service.entities(identity).factors.list(limit=MAX_FACTORS)
-            except TwilioRestException as error:
-                if error.code != NOT_FOUND:
-                    raise
-                return []
+        except ProviderError as error:
+            if error.code != str(NOT_FOUND):
+                raise
+            return []  # no Entity: nothing enrolled
         found = [
             PushFactor(
                 id=f.sid,
