@@ -484,15 +484,21 @@ def apply_due(now: datetime | None = None) -> int:
 def reset_second_factor(
     person: User, admin: User, *, request: HttpRequest | None = None
 ) -> None:
-    """Start the person's second factor afresh: the provider registration is removed and
-    re-created, backup codes revoked, every session ended; the person is told."""
+    """Start the person's second factor afresh: their push apps are deleted at the provider
+    (an app enrols there directly, whatever the portal's own records say), the provider
+    registration is removed and re-created, backup codes revoked, every session ended; the
+    person is told."""
     if not admin.is_firm_admin or admin.firm_id != person.firm_id:
         raise RecoveryError("Only the person's firm admins can reset it.", code="other_firm")
+    provider = get_provider()
+    apps = provider.push_factors(person)
+    removed = sum(provider.delete_push_factor(person, app.id) for app in apps)
     devices.forget_phone(person)
     devices.register_phone(person)
     revoked = backup_codes.revoke(person)
     sessions.end_all_sessions(person)
     attempts.end_all(person)
     audit.record(Tag.FACTOR_RESET, request=request, actor=admin, subject=person,
-                 backup_codes_revoked=revoked)
-    send_notice(person, "second_factor_reset", "your second factor was reset", {"by": admin})
+                 backup_codes_revoked=revoked, push_apps_removed=removed)
+    send_notice(person, "second_factor_reset", "your second factor was reset",
+                {"by": admin, "push_apps_removed": removed})
