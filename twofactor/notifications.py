@@ -39,13 +39,14 @@ def second_factor_failing(user: User, attempt: SignInAttempt, *, locked: bool) -
 
 def factors_changed(
     user: User, template: str, subject: str, *, request: HttpRequest | None = None,
-    **context: object,
+    ip_address: str | None = None, **context: object,
 ) -> None:
     """A change to ``user``'s factors: ``emails/<template>.txt`` says what, when and from
-    where (the browser and address of ``request``), so a change they did not make stands out."""
+    where (the browser and address of ``request``; without one, ``ip_address`` where the
+    change was asked for), so a change they did not make stands out."""
     where = (
         _where(client_ip(request), user_agent(request))
         if request is not None
-        else {"ip_address": "the portal itself", "browser": "no browser"}
+        else {"ip_address": ip_address or "an unknown address", "browser": "browser unknown"}
     )
     send_notice(user, template, subject, {"when": timezone.now(), **where, **context})
