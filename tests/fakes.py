@@ -13,7 +13,8 @@ records what the portal asked of it, and a test sets what it answers:
 - ``provider.enrol_app(user, "Pixel")`` stands for a phone app enrolling for push.
 
 Recorded: ``registered``, ``unregistered``, ``texts`` (with their tokens), ``approvals``
-(successful calls); ``push_apps`` (by user id), ``deleted_apps``; ``checks`` and ``polls`` (every call, also those made to fail); and
+(successful calls); ``push_apps`` (by user id), ``deleted_apps``;
+``checks`` and ``polls`` (every call, also those made to fail); and
 ``asked_count(operation)`` for any operation, failed or not.
 
 The state lives in one module-level object, not in the instance: ``get_provider`` builds
