@@ -43,6 +43,8 @@ class Tag(enum.StrEnum):
     BACKUP_CODE_USED = "account:two_factor:backup_code_used"
     BACKUP_CODE_REJECTED = "account:two_factor:backup_code_rejected"
     FACTOR_RESET = "account:two_factor:reset"
+    PUSH_APP_ADDED = "account:two_factor:push_app_added"
+    PUSH_APP_REMOVED = "account:two_factor:push_app_removed"
     # Lost phones: self-service phone-number changes
     PHONE_CHANGE_REQUESTED = "account:phone_change:requested"
     PHONE_CHANGE_CODE_SENT = "account:phone_change:code_sent"

@@ -281,6 +281,19 @@ class TwilioVerifyEmulator(Emulator):
             factor["status"] = "verified"
         return Reply(200, self._factor_json(sid))
 
+    def _fetch_factor(self, request: Request, identity: str, sid: str) -> Reply:
+        factor = self.factors.get(sid)
+        if factor is None or factor["identity"] != identity:
+            return self._not_found(request)
+        return Reply(200, self._factor_json(sid))
+
+    def _delete_factor(self, request: Request, identity: str, sid: str) -> Reply:
+        factor = self.factors.get(sid)
+        if factor is None or factor["identity"] != identity:
+            return self._not_found(request)
+        del self.factors[sid]
+        return Reply(204)
+
     def _list_factors(self, request: Request, identity: str) -> Reply:
         sids = [s for s, f in self.factors.items() if f["identity"] == identity]
         url = self._url(f"Entities/{identity}/Factors?PageSize=50&Page=0")
@@ -448,6 +461,8 @@ class TwilioVerifyEmulator(Emulator):
         (_S + r"/Entities/([^/]+)/Factors", "POST", _create_factor),
         (_S + r"/Entities/([^/]+)/Factors", "GET", _list_factors),
         (_S + r"/Entities/([^/]+)/Factors/([^/]+)", "POST", _verify_factor),
+        (_S + r"/Entities/([^/]+)/Factors/([^/]+)", "GET", _fetch_factor),
+        (_S + r"/Entities/([^/]+)/Factors/([^/]+)", "DELETE", _delete_factor),
         (_S + r"/Entities/([^/]+)/Challenges", "POST", _create_challenge),
         (_S + r"/Entities/([^/]+)/Challenges/([^/]+)", "GET", _fetch_challenge),
         (_S + r"/Entities/([^/]+)/Challenges/([^/]+)", "POST", _update_challenge),
@@ -503,7 +518,9 @@ class TwilioVerifyEmulator(Emulator):
             self._answer_challenge(challenge_sid, "denied")
 
     def _answer_challenge(self, challenge_sid: str, status: str) -> None:
-        if self.status_of(challenge_sid) == "pending":
+        """Only an enrolled app can sign an answer: a deleted factor's phone cannot."""
+        factor_sid = self.challenges[challenge_sid]["factor_sid"]
+        if self.status_of(challenge_sid) == "pending" and factor_sid in self.factors:
             self.challenges[challenge_sid]["status"] = status
             self.challenges[challenge_sid]["responded"] = time.time()
 

@@ -20,7 +20,7 @@ from accounts.audit import Tag
 from accounts.models import Client, Firm, User
 from accounts.policy import needs_second_factor
 from accounts.tokens import encode_uid, invitation_tokens
-from twofactor import devices
+from twofactor import devices, notifications
 from twofactor.providers import get_provider
 from twofactor.signin import attempts, lockout
 
@@ -146,11 +146,14 @@ def _after_profile_change(
         audit.record(
             Tag.PHONE_CHANGED, request=request, actor=actor, subject=person, old=old, new=new
         )
-        emails.send_notice(
+        notifications.factors_changed(
             person,
             "phone_changed_by_admin",
             "your mobile phone number was changed",
-            {"old_number": old, "new_number": new, "admin": actor},
+            request=request,
+            old_number=old,
+            new_number=new,
+            admin=actor,
         )
     if before.role != person.role:
         audit.record(

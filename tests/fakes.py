@@ -9,10 +9,12 @@ records what the portal asked of it, and a test sets what it answers:
 - ``provider.approval_answer = ApprovalStatus.APPROVED`` (what ``approval_status`` reports);
 - ``provider.fail("check_token", ErrorKind.UNAVAILABLE)`` (or any exception) makes that
   operation raise until ``provider.succeed("check_token")``;
-- ``provider.set(polled_for_answers=False)`` changes a capability attribute.
+- ``provider.set(polled_for_answers=False)`` changes a capability attribute;
+- ``provider.enrol_app(user, "Pixel")`` stands for a phone app enrolling for push.
 
 Recorded: ``registered``, ``unregistered``, ``texts`` (with their tokens), ``approvals``
-(successful calls); ``checks`` and ``polls`` (every call, also those made to fail); and
+(successful calls); ``push_apps`` (by user id), ``deleted_apps``;
+``checks`` and ``polls`` (every call, also those made to fail); and
 ``asked_count(operation)`` for any operation, failed or not.
 
 The state lives in one module-level object, not in the instance: ``get_provider`` builds
@@ -25,6 +27,7 @@ import itertools
 import secrets
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
@@ -35,6 +38,7 @@ from twofactor.providers.base import (
     ErrorKind,
     Provider,
     ProviderError,
+    PushFactor,
 )
 
 if TYPE_CHECKING:
@@ -89,6 +93,8 @@ class _State:
     checks: list[Check] = field(default_factory=list)
     approvals: list[Approval] = field(default_factory=list)
     polls: list[str] = field(default_factory=list)  # request refs asked about
+    push_apps: dict[int, list[PushFactor]] = field(default_factory=dict)  # by user id
+    deleted_apps: list[str] = field(default_factory=list)
     asked: list[str] = field(default_factory=list)  # every operation called, failed or not
     token_is_right: bool | None = None
     approval_answer: ApprovalStatus = ApprovalStatus.PENDING
@@ -120,6 +126,8 @@ class FakeProvider(Provider):
         "create_approval",
         "approval_status",
         "enrollment_data",
+        "push_factors",
+        "delete_push_factor",
     )
 
     def __init__(self) -> None:
@@ -174,6 +182,15 @@ class FakeProvider(Provider):
     def asked_count(self, operation: str) -> int:
         """How often ``operation`` was called, whether it answered or raised."""
         return _state.asked.count(operation)
+
+    def enrol_app(self, user: User, friendly_name: str = "Test phone") -> str:
+        """A phone app enrols for ``user``'s push, as it would at the provider directly."""
+        factor = PushFactor(
+            f"fake-app-{next(_state.numbers)}", friendly_name, datetime.now(UTC), "verified"
+        )
+        with _state.lock:
+            _state.push_apps.setdefault(user.pk, []).append(factor)
+        return factor.id
 
     def _maybe_fail(self, operation: str) -> None:
         with _state.lock:
@@ -240,3 +257,18 @@ class FakeProvider(Provider):
     def enrollment_data(self, user: User, ref: str) -> dict[str, Any]:
         self._maybe_fail("enrollment_data")
         return {"identity": ref}
+
+    def push_factors(self, user: User) -> list[PushFactor]:
+        self._maybe_fail("push_factors")
+        return list(_state.push_apps.get(user.pk, []))
+
+    def delete_push_factor(self, user: User, factor_id: str) -> bool:
+        self._maybe_fail("delete_push_factor")
+        with _state.lock:
+            apps = _state.push_apps.get(user.pk, [])
+            kept = [app for app in apps if app.id != factor_id]
+            _state.push_apps[user.pk] = kept
+            if len(kept) == len(apps):
+                return False
+            _state.deleted_apps.append(factor_id)
+        return True

@@ -51,7 +51,7 @@ def fill(route: str, world: dict) -> str:
     values = {
         "client_pk": world["site"], "person_id": world["tech"], "user_id": world["tech"],
         "handset_id": 1, "uidb64": "MQ", "token": "set-password", "answer": "approve",
-        "action": "reset", "approval_id": uuid.uuid4(),
+        "action": "reset", "approval_id": uuid.uuid4(), "factor_id": "YF" + "0" * 32,
         "request_id": world.get("request_id", uuid.uuid4()),
     }
     pk = world["site"] if route.startswith("manage/clients/<int:pk>") else world["tech"]

@@ -1,11 +1,13 @@
 """Emails about the second factor that a person should know of at once: a push they (or
-someone else) denied, and a right password followed by repeated wrong second factors."""
+someone else) denied, a right password followed by repeated wrong second factors, and every
+change to their factors (what changed, when, from where; never a code or a full number)."""
 
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.emails import send_notice
 from accounts.models import User
-from portal.request_info import browser_label
+from portal.request_info import browser_label, client_ip, user_agent
 from twofactor.models import ApprovalRequest, SignInAttempt
 
 
@@ -33,3 +35,18 @@ def second_factor_failing(user: User, attempt: SignInAttempt, *, locked: bool) -
         {"when": timezone.now(), "locked": locked, **_where(attempt.ip_address,
                                                             attempt.user_agent)},
     )
+
+
+def factors_changed(
+    user: User, template: str, subject: str, *, request: HttpRequest | None = None,
+    ip_address: str | None = None, **context: object,
+) -> None:
+    """A change to ``user``'s factors: ``emails/<template>.txt`` says what, when and from
+    where (the browser and address of ``request``; without one, ``ip_address`` where the
+    change was asked for), so a change they did not make stands out."""
+    where = (
+        _where(client_ip(request), user_agent(request))
+        if request is not None
+        else {"ip_address": ip_address or "an unknown address", "browser": "browser unknown"}
+    )
+    send_notice(user, template, subject, {"when": timezone.now(), **where, **context})

@@ -7,7 +7,7 @@ pages under ``twofactor:``, lost phones under ``recovery:``, and the provider ca
 from django.urls import include, path
 
 from twofactor.methods.backup_codes import views as backup_codes
-from twofactor.methods.push import callbacks, enrollment
+from twofactor.methods.push import callbacks, enrollment, security
 from twofactor.methods.push import views as push
 from twofactor.methods.sms import views as sms
 from twofactor.views import challenge, confirm, login, own_number, recovery
@@ -44,6 +44,8 @@ urlpatterns = [
     path("twofactor/callbacks/authy/", callbacks.authy_callback, name="authy_callback"),
     path("twofactor/callbacks/twilio/", callbacks.twilio_callback, name="twilio_callback"),
     path("twofactor/push/enrollment/", enrollment.push_enrollment, name="push_enrollment"),
+    path("security/push-apps/<str:factor_id>/remove/", security.remove_push_app,
+         name="remove_push_app"),
     path("security/backup-codes/", backup_codes.make_backup_codes, name="backup_codes"),
     path("security/phone/", own_number.change_own_number, name="change_own_number"),
     path("security/confirm/", confirm.confirm_identity, name="confirm_identity"),

@@ -188,3 +188,42 @@ def test_the_spec_check_catches_an_invented_field_or_status():
         validate_response("GET", path, 200, {**base, "status": "accepted"})
     with pytest.raises(jsonschema.ValidationError):
         validate_response("GET", path, 404, {"message": "no code"})
+
+
+def test_an_entitys_factors_are_listed_fetched_and_deleted(service, twilio_emulator):
+    identity = "user-0000000007"
+    phone = twilio_emulator.enroll_device(identity, friendly_name="Pixel 8")
+    twilio_emulator.enroll_device("user-0000000008")  # someone else's
+
+    listed = service.entities(identity).factors.list()
+    assert [(f.sid, f.friendly_name, f.status) for f in listed] == [
+        (phone, "Pixel 8", "verified")
+    ]
+    assert service.entities(identity).factors(phone).fetch().friendly_name == "Pixel 8"
+
+    assert service.entities(identity).factors(phone).delete() is True
+    assert service.entities(identity).factors.list() == []
+    with pytest.raises(TwilioRestException) as error:
+        service.entities(identity).factors(phone).delete()
+    assert (error.value.status, error.value.code) == (404, 20404)
+    assert len(service.entities("user-0000000008").factors.list()) == 1
+    assert validate_exchanges(twilio_emulator) == 6  # each answer matches the spec
+
+
+def test_a_factor_is_not_deleted_through_another_entity(service, twilio_emulator):
+    phone = twilio_emulator.enroll_device("user-0000000009")
+    with pytest.raises(TwilioRestException) as error:
+        service.entities("user-0000000010").factors(phone).delete()
+    assert error.value.status == 404
+    assert phone in twilio_emulator.factors
+
+
+def test_a_deleted_factors_phone_can_no_longer_answer(service, twilio_emulator):
+    identity = "user-0000000011"
+    factor_sid = twilio_emulator.enroll_device(identity)
+    challenge = service.entities(identity).challenges.create(
+        factor_sid=factor_sid, details_message="Sign in"
+    )
+    service.entities(identity).factors(factor_sid).delete()
+    twilio_emulator.approve(challenge.sid)
+    assert twilio_emulator.status_of(challenge.sid) == "pending"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -98,6 +99,16 @@ class ApprovalDetails:
     expires_in: int = 120
 
 
+@dataclass(frozen=True)
+class PushFactor:
+    """A phone app enrolled for push at the provider, as the Security page lists it."""
+
+    id: str
+    friendly_name: str
+    created: datetime | None
+    status: str  # the provider's word: "verified", or "unverified" while enrolment is unfinished
+
+
 class Provider:
     """Base class: subclasses implement every method or inherit the refusal below."""
 
@@ -152,3 +163,12 @@ class Provider:
     def enrollment_data(self, user: User, ref: str) -> dict[str, Any]:
         """What a phone app needs from the portal to enrol (e.g. a Verify access token)."""
         return {}
+
+    def push_factors(self, user: User) -> list[PushFactor]:
+        """The phone apps enrolled for ``user``'s push at the provider (apps the portal never
+        sees being enrolled, such as Verify Push factors). None where the provider enrols none."""
+        return []
+
+    def delete_push_factor(self, user: User, factor_id: str) -> bool:
+        """Remove one of ``user``'s push apps; False if it was already gone."""
+        raise NotImplementedError

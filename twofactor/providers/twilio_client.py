@@ -5,6 +5,7 @@ loopback emulators."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -81,5 +82,23 @@ def twilio_call(breaker: str) -> Iterator[None]:
             raise ProviderError(
                 ErrorKind.REJECTED, str(error.msg)[:200], code=str(error.code)
             ) from error
-        except (TwilioException, KeyError, TypeError, ValueError) as error:
+        except TwilioException as error:
+            raise _page_error(error) from error
+        except (KeyError, TypeError, ValueError) as error:
             raise ProviderError(ErrorKind.BAD_RESPONSE, type(error).__name__) from error
+
+
+def _page_error(error: TwilioException) -> ProviderError:
+    """A list call's error: the library raises "Unable to fetch page" with the response
+    rather than a TwilioRestException; Twilio's error JSON in it is REJECTED with its code."""
+    response = error.args[1] if len(error.args) > 1 else None
+    if isinstance(response, Response):
+        try:
+            body = json.loads(response.text)
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and "code" in body:
+            return ProviderError(
+                ErrorKind.REJECTED, str(body.get("message", ""))[:200], code=str(body["code"])
+            )
+    return ProviderError(ErrorKind.BAD_RESPONSE, type(error).__name__)

@@ -28,6 +28,7 @@ from twofactor.providers.base import (
     InvalidCallback,
     Provider,
     ProviderError,
+    PushFactor,
 )
 from twofactor.providers.fallback import NO_APP_ENROLLED
 from twofactor.providers.inputs import checked_ref, is_token
@@ -41,9 +42,11 @@ if TYPE_CHECKING:
 
 IDENTITY = r"user-[0-9]{8,40}"
 CHALLENGE_SID = r"YC[0-9a-fA-F]{32}"
+FACTOR_SID = r"YF[0-9a-fA-F]{32}"
 E164 = r"\+[1-9][0-9]{6,14}"
 NOT_FOUND = 20404
 ACCESS_TOKEN_TTL = 300  # seconds, Twilio's maximum
+MAX_FACTORS = 50  # Twilio's page size; a person has a phone or two, not dozens
 
 
 def identity_for(user: User) -> str:
@@ -173,6 +176,41 @@ class TwilioVerifyProvider(Provider):
             "access_token": token.token,
             "ttl": token.ttl or ACCESS_TOKEN_TTL,
         }
+
+    def push_factors(self, user: User) -> list[PushFactor]:
+        """The Verify push factors of the person's Entity (none if it has no Entity yet)."""
+        identity = identity_for(user)
+        try:
+            with self._call():
+                factors = self.service.entities(identity).factors.list(limit=MAX_FACTORS)
+        except ProviderError as error:
+            if error.code != str(NOT_FOUND):
+                raise
+            return []  # no Entity: nothing enrolled
+        found = [
+            PushFactor(
+                id=f.sid,
+                friendly_name=str(f.friendly_name or ""),
+                created=f.date_created,
+                status=str(f.status or ""),
+            )
+            for f in factors
+            if f.factor_type == "push"
+        ]
+        if not all(isinstance(f.id, str) and re.fullmatch(FACTOR_SID, f.id) for f in found):
+            raise ProviderError(ErrorKind.BAD_RESPONSE, "malformed factor sid")
+        return found
+
+    def delete_push_factor(self, user: User, factor_id: str) -> bool:
+        identity = identity_for(user)
+        sid = checked_ref(factor_id, FACTOR_SID, "factor sid")
+        with self._call():
+            try:
+                return bool(self.service.entities(identity).factors(sid).delete())
+            except TwilioRestException as error:
+                if error.code != NOT_FOUND:
+                    raise
+                return False
 
     # -- webhooks ----------------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from accounts.emails import send_notice
 from accounts.models import User
 from portal import limits
 from portal.request_info import client_ip
-from twofactor import devices
+from twofactor import devices, notifications
 from twofactor.conf import conf
 from twofactor.methods.backup_codes import codes as backup_codes
 from twofactor.models import PhoneChangeRequest, PhoneDevice
@@ -256,7 +256,7 @@ def _apply_now(change: PhoneChangeRequest, request: HttpRequest | None) -> None:
     PhoneChangeRequest.objects.filter(pk=change.pk, status=Status.CONFIRMING).update(
         status=Status.ON_HOLD, confirmed_at=now, due_at=now
     )
-    if not apply(change.pk, now):
+    if not apply(change.pk, now, request=request):
         raise RecoveryError(
             "Your new number is proven, but the verification service did not register it "
             "just now. It is retried every minute; until then your old number still works.",
@@ -408,8 +408,11 @@ def approve_early(
 # Applying due changes ----------------------------------------------------------------------
 
 
-def apply(change_id: object, now: datetime | None = None) -> bool:
-    """Apply one due change, exactly once however many runners race (True if this one did)."""
+def apply(
+    change_id: object, now: datetime | None = None, *, request: HttpRequest | None = None
+) -> bool:
+    """Apply one due change, exactly once however many runners race (True if this one did).
+    ``request``: the signed-in person's own page that applies it at once, named in the email."""
     now = now or timezone.now()
     try:
         with transaction.atomic():
@@ -447,8 +450,11 @@ def apply(change_id: object, now: datetime | None = None) -> bool:
     attempts.end_all(user)
     audit.record(Tag.PHONE_CHANGE_COMPLETED, actor=change.closed_by, subject=user,
                  new_phone=phones.mask(user.phone), approved_early=change.approved_early)
-    send_notice(user, "phone_change_completed", "your phone number changed",
-                {"change": change, "new_phone": phones.mask(user.phone)})
+    notifications.factors_changed(
+        user, "phone_change_completed", "your phone number changed", request=request,
+        ip_address=change.ip_address, change=change, old_phone=phones.mask(change.old_phone),
+        new_phone=phones.mask(user.phone),
+    )
     return True
 
 
@@ -484,15 +490,21 @@ def apply_due(now: datetime | None = None) -> int:
 def reset_second_factor(
     person: User, admin: User, *, request: HttpRequest | None = None
 ) -> None:
-    """Start the person's second factor afresh: the provider registration is removed and
-    re-created, backup codes revoked, every session ended; the person is told."""
+    """Start the person's second factor afresh: their push apps are deleted at the provider
+    (an app enrols there directly, whatever the portal's own records say), the provider
+    registration is removed and re-created, backup codes revoked, every session ended; the
+    person is told."""
     if not admin.is_firm_admin or admin.firm_id != person.firm_id:
         raise RecoveryError("Only the person's firm admins can reset it.", code="other_firm")
+    provider = get_provider()
+    apps = provider.push_factors(person)
+    removed = sum(provider.delete_push_factor(person, app.id) for app in apps)
     devices.forget_phone(person)
     devices.register_phone(person)
     revoked = backup_codes.revoke(person)
     sessions.end_all_sessions(person)
     attempts.end_all(person)
     audit.record(Tag.FACTOR_RESET, request=request, actor=admin, subject=person,
-                 backup_codes_revoked=revoked)
-    send_notice(person, "second_factor_reset", "your second factor was reset", {"by": admin})
+                 backup_codes_revoked=revoked, push_apps_removed=removed)
+    send_notice(person, "second_factor_reset", "your second factor was reset",
+                {"by": admin, "push_apps_removed": removed})

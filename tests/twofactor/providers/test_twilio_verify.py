@@ -139,3 +139,44 @@ def test_too_many_wrong_codes_is_rate_limited(twilio, twilio_emulator, person):
     with pytest.raises(ProviderError) as error:
         twilio.check_token(person, ref, person.phone, "99999999", attempt_id="a1")
     assert (error.value.kind, error.value.code) == (ErrorKind.RATE_LIMITED, "60202")
+
+
+def test_push_apps_are_listed_from_the_entity_and_deleted_there(
+    twilio, twilio_emulator, person, demo_world
+):
+    assert twilio.push_factors(person) == []  # no Entity yet: nothing enrolled
+    identity = twilio.register(person, person.phone)
+    sid = twilio_emulator.enroll_device(identity, friendly_name="Pixel 8")
+    twilio_emulator.enroll_device(identity_for(demo_world["admin@acme.example"]))
+
+    [app] = twilio.push_factors(person)
+    assert (app.id, app.friendly_name, app.status) == (sid, "Pixel 8", "verified")
+    assert app.created is not None
+
+    assert twilio.delete_push_factor(person, sid) is True
+    assert twilio.push_factors(person) == []
+    assert twilio.delete_push_factor(person, sid) is False  # already gone
+
+
+def test_another_persons_app_is_not_deleted(twilio, twilio_emulator, person, demo_world):
+    other = demo_world["admin@acme.example"]
+    sid = twilio_emulator.enroll_device(identity_for(other))
+    assert twilio.delete_push_factor(person, sid) is False
+    assert len(twilio.push_factors(other)) == 1
+
+
+@pytest.mark.parametrize("factor_id", ["../../Entities/user-00000001", "YF" + "g" * 32, ""])
+def test_a_malformed_factor_id_is_never_sent(twilio, twilio_emulator, person, factor_id):
+    with pytest.raises(ProviderError) as error:
+        twilio.delete_push_factor(person, factor_id)
+    assert error.value.kind is ErrorKind.REJECTED
+    assert twilio_emulator.exchanges == []
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
+def test_listing_and_deleting_apps_fail_as_every_other_call(
+    twilio, twilio_emulator, enrolled, person, fault
+):
+    sid = next(iter(twilio_emulator.factors))
+    assert_fails_as(fault, twilio_emulator, lambda: twilio.push_factors(person))
+    assert_fails_as(fault, twilio_emulator, lambda: twilio.delete_push_factor(person, sid))

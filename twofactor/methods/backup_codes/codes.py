@@ -18,6 +18,7 @@ from accounts import audit
 from accounts.audit import Tag
 from accounts.emails import send_notice
 from accounts.models import User
+from twofactor import notifications
 from twofactor.models import BackupCode
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -62,6 +63,10 @@ def generate(user: User, *, request: HttpRequest | None = None) -> list[str]:
             BackupCode(user=user, digest=_digest(user, normalize(code))) for code in codes
         )
     audit.record(Tag.BACKUP_CODES_GENERATED, request=request, subject=user, count=len(codes))
+    notifications.factors_changed(
+        user, "backup_codes_made", "new backup codes were made", request=request,
+        count=len(codes),
+    )
     return codes
 
 

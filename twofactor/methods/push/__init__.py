@@ -10,11 +10,15 @@ METHOD = Method(
     typed=False,
     challenge_template="twofactor/methods/push/challenge.html",
     challenge_context="twofactor.methods.push.views.challenge_context",
+    security_template="twofactor/methods/push/security.html",
+    security_context="twofactor.methods.push.security.security_context",
     audit_tags=(
         Tag.PUSH_SENT,
         Tag.PUSH_APPROVED,
         Tag.PUSH_DENIED,
         Tag.PUSH_EXPIRED,
         Tag.PUSH_THROTTLED,
+        Tag.PUSH_APP_ADDED,
+        Tag.PUSH_APP_REMOVED,
     ),
 )

@@ -6,6 +6,9 @@ the signed-in person: the Entity identity, the Verify service SID and a short-li
 token. ``POST /twofactor/push/enrollment/`` gives them as JSON to the signed-in person only,
 for their own identity, and only under the rule for adding a factor (``freshness``): the
 password and a second factor other than a backup code, both in the last 10 minutes.
+Each enrolment is audited and emailed to the person: the portal never sees the app finish
+enrolling (it talks to Twilio directly), so the access token it hands out is the moment to tell.
+The apps then show on the Security page, each with "Remove" (``security``).
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_POST
 
+from accounts import audit
+from accounts.audit import Tag
+from twofactor import notifications
 from twofactor.devices import phone_device, register_phone
 from twofactor.providers import get_provider
 from twofactor.providers.base import ErrorKind, ProviderError
@@ -53,6 +59,11 @@ def push_enrollment(request: HttpRequest) -> HttpResponse:
         if error.retry_after:
             response["Retry-After"] = str(error.retry_after)
         return response
+    audit.record(Tag.PUSH_APP_ADDED, request=request, subject=user)
+    notifications.factors_changed(
+        user, "push_app_added", "a phone app was set up for your sign-ins", request=request,
+        app_name=provider.app_name,
+    )
     response = JsonResponse({**data, "app": provider.app_name})
     response["Cache-Control"] = "no-store"
     return response
