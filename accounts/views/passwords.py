@@ -53,8 +53,9 @@ def _set_password_page(request: HttpRequest, uidb64: str, token: str, kind: str)
         form.save()  # a new hash: this link and every session of the old password are dead
         del request.session[_SESSION_TOKEN]
         audit.record(Tag.PASSWORD_SET, request=request, subject=person, via=kind)
-        if kind == "password_reset":
-            emails.send_notice(person, "password_changed", "your password was changed")
+        if kind == "password_reset":  # signed out: after the response, like the reset link
+            emails.after_response(lambda: emails.send_notice(
+                person, "password_changed", "your password was changed"))
         logout(request)  # ends whatever this browser had, signed in or half-way through
         messages.success(
             request, "Your password is set. Log in with your email and the new password."
@@ -101,7 +102,8 @@ class ForgotPasswordForm(forms.Form):
 
 @never_cache
 def forgot_password(request: HttpRequest) -> HttpResponse:
-    """Ask for a reset link. The answer is the same whether or not the email is known."""
+    """Ask for a reset link. The answer is the same whether or not the email is known, and
+    so is the work: the lookup and the mail happen after the response has gone."""
     form = ForgotPasswordForm(data=request.POST or None)
     if request.method == "POST":
         try:
@@ -118,7 +120,8 @@ def forgot_password(request: HttpRequest) -> HttpResponse:
                 status=429,
             )
         if form.is_valid():
-            send_reset_link(request, normalize_email(form.cleaned_data["email"]))
+            email = normalize_email(form.cleaned_data["email"])
+            emails.after_response(lambda: send_reset_link(request, email))
             return render(request, "accounts/forgot_password_sent.html")
     return render(request, "accounts/forgot_password.html", {"form": form})
 
@@ -139,3 +142,4 @@ def send_reset_link(request: HttpRequest, email: str) -> None:
     )
     emails.send_notice(person, "password_reset", "reset your password", {"link_path": path})
     audit.record(Tag.PASSWORD_RESET_REQUESTED, request=request, subject=person)
+
