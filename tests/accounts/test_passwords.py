@@ -239,8 +239,9 @@ def work_before_the_response_went(monkeypatch):
         sql.append(re.sub(r'"s\d+_x\d+"', "<savepoint>", query))
         return execute(query, params, many, context)
 
-    def run(request):
-        backend.clear()  # each request meets the same rate-limit counters
+    def run(request, *, fresh_cache=False):
+        if fresh_cache:  # so that requests meet the same rate-limit counters
+            backend.clear()
         mail.outbox.clear()
         sql.clear()
         cache_calls.clear()
@@ -256,10 +257,12 @@ def test_forgot_password_does_the_same_work_for_known_and_unknown_emails(
 ):
     client.get("/password/forgot/")  # the CSRF cookie and session, as a person would have
     known, known_work = work_before_the_response_went(
-        lambda: client.post("/password/forgot/", {"email": "tech@acme.example"}))
+        lambda: client.post("/password/forgot/", {"email": "tech@acme.example"}),
+        fresh_cache=True)
     mails_for_known = len(mail.outbox)
     unknown, unknown_work = work_before_the_response_went(
-        lambda: client.post("/password/forgot/", {"email": "nobody@acme.example"}))
+        lambda: client.post("/password/forgot/", {"email": "nobody@acme.example"}),
+        fresh_cache=True)
 
     assert known.content == unknown.content
     assert known_work["queries"] == unknown_work["queries"]
