@@ -6,6 +6,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "People, firms and clients"
 
     def ready(self) -> None:
-        from accounts import sessions
+        from accounts import emails, known_browsers, sessions
 
         sessions.connect_signals()
+        known_browsers.connect_signals()
+        emails.connect_signals()

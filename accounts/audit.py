@@ -22,6 +22,7 @@ class Tag(enum.StrEnum):
     SIGNED_OUT = "account:logout"
     SESSION_EXPIRED = "account:session:expired"
     OTHER_SESSIONS_ENDED = "account:session:others_ended"
+    WRONG_PASSWORDS_ENDED_SESSION = "account:session:ended_after_wrong_passwords"
     # Second factor
     PUSH_SENT = "account:two_factor:push_sent"
     PUSH_APPROVED = "account:two_factor:push_approved"
@@ -72,6 +73,7 @@ class Tag(enum.StrEnum):
     PERSON_DEACTIVATED = "account:deactivated"
     PERSON_REACTIVATED = "account:reactivated"
     PASSWORD_SET = "account:password:set"
+    PASSWORD_CHANGED = "account:password:changed"
     PASSWORD_RESET_REQUESTED = "account:password:reset_requested"
     PASSWORD_RESET_THROTTLED = "account:password:reset_throttled"
     REAUTHENTICATED = "account:reauthenticated"

@@ -195,6 +195,8 @@ class UserSession(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Wrong passwords at "Confirm your password" in this session (accounts.login_limits).
+    wrong_passwords = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,15 +1,20 @@
 """Sensitive actions need the person's password entered within the last 10 minutes: at
-sign-in, or re-entered at "Confirm your password"."""
+sign-in, or re-entered at "Confirm your password". Too many wrong passwords there end the
+session (counted in ``accounts.login_limits.ReauthGuess``)."""
 
 import time
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from accounts import audit
+from accounts.audit import Tag
 from portal.conf import conf
 
 SESSION_KEY = "accounts_reauth_at"
@@ -47,3 +52,18 @@ def require_recent_password(view: Callable[..., HttpResponse]) -> Callable[..., 
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def end_session_after_wrong_passwords(request: HttpRequest) -> HttpResponse:
+    """Too many wrong passwords in a signed-in session: whoever holds it may not be its
+    owner. Sign it out, audit, and say why on the login page."""
+    allowed = conf.REAUTH_WRONG_PASSWORDS_ALLOWED
+    audit.record(Tag.WRONG_PASSWORDS_ENDED_SESSION, request=request, subject=request.user,
+                 wrong_passwords=allowed)
+    logout(request)
+    messages.error(
+        request,
+        f"You were signed out after {allowed} wrong passwords. For your safety, log in again "
+        "with your email and password.",
+    )
+    return redirect("login")

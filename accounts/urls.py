@@ -11,6 +11,7 @@ urlpatterns = [
     path("reauthenticate/", auth.reauthenticate_view, name="reauthenticate"),
     path("dashboard/", home.dashboard, name="dashboard"),
     path("site/", home.client_home, name="client_home"),
+    path("password/change/", passwords.change_password, name="password_change"),
     # Setting a password from an email link (never signs anyone in).
     path("password/forgot/", passwords.forgot_password, name="password_forgot"),
     path("email/invitation/<uidb64>/<token>/", passwords.accept_invitation, name="invitation"),

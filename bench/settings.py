@@ -26,8 +26,8 @@ if env.flag("BENCH_FAST_HASHER", False):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Limits the load would trip, raised for the run through their named setting (the table
-# lists them): every sign-in of the run comes from 127.0.0.1, and each counts as a password
-# try of that address and each SMS as a text to it.
+# lists them): every sign-in of the run comes from 127.0.0.1, and each password try in flight
+# holds a count of that address (refunded once it is right) and each SMS counts as a text to it.
 RAISED_LIMITS: dict[str, tuple[int, int]] = {
     "login.ip": (10**6, 15 * 60),
     "sms.ip": (10**6, 3600),

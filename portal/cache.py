@@ -3,6 +3,9 @@
 Django's own ``incr`` reads then writes; two workers can both read 3 and both write 4. Here
 the read and the write happen in one transaction holding the row: ``SELECT ... FOR UPDATE``
 where the database has it, and SQLite's immediate transactions (settings.py) elsewhere.
+Django's write also resets the expiry to the default timeout (5 minutes), so an hour's
+counter would lapse early; the row keeps its own expiry here, as Redis's INCRBY does.
+``decr`` is ``incr`` with a negative step, so it is atomic too.
 """
 
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
@@ -15,15 +18,24 @@ class DatabaseCache(DjangoDatabaseCache):
     def incr(self, key: str, delta: int = 1, version: int | None = None) -> int:
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
+        table = connection.ops.quote_name(self._table)
+        cache_key = self.make_and_validate_key(key, version=version)
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         with transaction.atomic(using=db):
-            if connection.features.has_select_for_update:
-                table = connection.ops.quote_name(self._table)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT expires FROM {table} WHERE cache_key = %s{lock}",  # noqa: S608
+                    [cache_key],
+                )
+                row = cursor.fetchone()
+            value = super().incr(key, delta, version)
+            if row is not None:
                 with connection.cursor() as cursor:
                     cursor.execute(
-                        f"SELECT cache_key FROM {table} WHERE cache_key = %s FOR UPDATE",  # noqa: S608
-                        [self.make_and_validate_key(key, version=version)],
+                        f"UPDATE {table} SET expires = %s WHERE cache_key = %s",  # noqa: S608
+                        [row[0], cache_key],
                     )
-            return super().incr(key, delta, version)
+            return value
 
 
 class _OneClientPerPool(RedisCacheClient):

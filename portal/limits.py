@@ -5,11 +5,16 @@ person, a number, an address, or the whole portal), in fixed windows. Counters a
 cache increments (Redis in production; an atomic database cache otherwise), so a limit holds
 across every worker process and host. The security boundary for wrong tokens is not here
 but on database rows (``twofactor.signin.lockout``). Sizes come from ``conf.rate_limit(name)``.
+
+``reserve`` counts an event before the work it limits and hands back a ``Reservation`` whose
+``refund`` takes the count back when the event turned out not to count (a right password):
+the count is taken first so parallel requests cannot all slip under the cap.
 """
 
+import contextlib
 import hashlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.utils import timezone
@@ -23,6 +28,7 @@ class RateLimited(Exception):
 
     name: str
     retry_after: int
+    key: str = field(default="", repr=False, compare=False)  # the counter it went over
 
     @property
     def wait_text(self) -> str:
@@ -42,6 +48,12 @@ def _window(name: str, subject: str, now: float) -> tuple[str, int]:
     return f"limit:{name}:{digest}:{start}", max(1, math.ceil(start + seconds - now))
 
 
+def _is_window(key: str) -> bool:
+    """A window's counter ends in its start ("limit:<name>:<digest>:<start>"); a cool-down's
+    key has no start."""
+    return key.count(":") == 3
+
+
 def _count(key: str, ttl: int) -> int:
     cache.add(key, 0, timeout=ttl + 1)
     try:
@@ -53,25 +65,67 @@ def _count(key: str, ttl: int) -> int:
 
 def hit(name: str, subject: object) -> None:
     """Count one event; raise RateLimited if it goes over the limit."""
+    _take(name, str(subject))
+
+
+def _take(name: str, subject: str) -> str:
+    """Count one event and return the counter's key; raise RateLimited (counted) if over."""
     count, seconds = conf.rate_limit(name)
     if count == 1:
-        _cool_down(name, str(subject), seconds)
-        return
-    key, ttl = _window(name, str(subject), timezone.now().timestamp())
+        return _cool_down(name, subject, seconds)
+    key, ttl = _window(name, subject, timezone.now().timestamp())
     if _count(key, ttl) > count:
-        raise RateLimited(name, ttl)
+        raise RateLimited(name, ttl, key)
+    return key
 
 
-def _cool_down(name: str, subject: str, seconds: int) -> None:
+def _cool_down(name: str, subject: str, seconds: int) -> str:
     """One event per ``seconds``, measured from the last one (not from a window's start)."""
     now = timezone.now().timestamp()
     key = f"limit:{name}:{hashlib.sha256(subject.encode()).hexdigest()[:32]}"
     if not cache.add(key, now + seconds, timeout=seconds):
         until = cache.get(key) or now + 1
         raise RateLimited(name, max(1, math.ceil(until - now)))
+    return key
 
 
 def hit_all(limits: list[tuple[str, object]]) -> None:
     """Count one event against several limiters; raise for the first that trips."""
     for name, subject in limits:
         hit(name, subject)
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """Events counted by ``reserve``: ``refund()`` takes them back (each counter's own key,
+    so a refund never lands in a later window)."""
+
+    keys: tuple[str, ...]
+
+    def refund(self) -> None:
+        for key in self.keys:
+            _uncount(key)
+
+
+def reserve(limits: list[tuple[str, object]]) -> Reservation:
+    """Count one event against several limiters, all or none: if one trips, the counts
+    already taken are refunded (a refused event is not worked on, so it counts nowhere)
+    and RateLimited is raised."""
+    taken: list[str] = []
+    for name, subject in limits:
+        try:
+            taken.append(_take(name, str(subject)))
+        except RateLimited as tripped:
+            Reservation((*taken, tripped.key) if tripped.key else tuple(taken)).refund()
+            raise
+    return Reservation(tuple(taken))
+
+
+def _uncount(key: str) -> None:
+    """Take one event back: an atomic decrement of a window's counter, or the end of a
+    cool-down. A counter whose window has ended has nothing to give back."""
+    if not _is_window(key):
+        cache.delete(key)
+        return
+    with contextlib.suppress(ValueError):
+        cache.decr(key)

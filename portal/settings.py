@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
+    "accounts.known_browsers.KnownBrowserMiddleware",
     "twofactor.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -181,14 +182,23 @@ PHONE_DEFAULT_REGION = env.text("PHONE_DEFAULT_REGION", "US")
 
 # Re-entering the password for a sensitive action counts for this long.
 REAUTH_WINDOW_SECONDS = env.integer("REAUTH_WINDOW_SECONDS", 600)
+# Wrong passwords at "Confirm your password" (or "Change password") that end the session.
+REAUTH_WRONG_PASSWORDS_ALLOWED = 5
+# A browser that signed in to an account before is exempt from that account's ceiling of
+# wrong passwords across addresses (login.account), so guessing elsewhere cannot lock it out.
+KNOWN_BROWSER_COOKIE_NAME = "portal_known_browser" if DEBUG else "__Host-portal_known_browser"
+KNOWN_BROWSER_COOKIE_AGE = 400 * 24 * 3600  # browsers cap cookies at 400 days
+KNOWN_BROWSER_COOKIE_SECURE = not DEBUG
 # How often an active session records that it was seen (so not every request writes).
 SESSION_TOUCH_SECONDS = 60
 
 # Named soft rate limits (portal.limits): name -> (events allowed, per seconds), counted in
 # the shared cache. TWOFACTOR_RATE_LIMITS overrides single entries (the benchmark raises some).
 RATE_LIMITS = {
-    "login.account": (10, 15 * 60),  # wrong passwords per email address
-    "login.ip": (50, 15 * 60),  # wrong passwords per client address (credential stuffing)
+    # Wrong passwords only: each try is counted first and refunded when the password is right.
+    "login.account_address": (10, 15 * 60),  # per email address from one client address
+    "login.account": (100, 3600),  # per email address, all addresses (known browsers exempt)
+    "login.ip": (50, 15 * 60),  # per client address, all emails (credential stuffing)
     "password_reset.account": (3, 3600),  # reset emails to one person
     "password_reset.ip": (20, 3600),  # "Forgot your password?" forms from one address
     "sms.user": (1, 30),  # cool-down per person

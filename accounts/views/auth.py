@@ -13,9 +13,8 @@ from django.views.decorators.http import require_POST
 from accounts import audit, reauth
 from accounts.audit import Tag
 from accounts.forms import PasswordConfirmForm
-from accounts.login_limits import count_password_guess
+from accounts.login_limits import ReauthGuess
 from accounts.permissions import reachable_mid_sign_in
-from portal import limits
 from portal.redirects import safe_next
 
 
@@ -36,22 +35,20 @@ def reauthenticate_view(request: HttpRequest) -> HttpResponse:
         return redirect("login")
     form = PasswordConfirmForm(request.user, data=request.POST or None)
     if request.method == "POST":
-        try:  # the sign-in's limits: a stolen session is no unlimited password oracle
-            count_password_guess(request, request.user.email)
-        except limits.RateLimited as tripped:
-            audit.record(Tag.LOGIN_THROTTLED, request=request, subject=request.user,
-                         limit=tripped.name)
-            response = render(request, "accounts/reauthenticate.html", {
-                "form": PasswordConfirmForm(request.user), "next": safe_next(request),
-                "throttled": "Too many password attempts. For your safety, try again in "
-                             f"{tripped.wait_text}.",
-            }, status=429)
-            response["Retry-After"] = str(tripped.retry_after)
-            return response
-    if request.method == "POST" and form.is_valid():
-        reauth.mark_recent(request)
-        audit.record(Tag.REAUTHENTICATED, request=request, subject=request.user)
-        return redirect(safe_next(request, "home"))
+        # Its own count, not the sign-in's: a stolen session is no unlimited password
+        # oracle, and guesses elsewhere cannot stop a signed-in admin confirming.
+        guess = ReauthGuess(request)
+        if not guess.allowed:
+            return reauth.end_session_after_wrong_passwords(request)
+        if form.is_valid():
+            guess.refund()
+            reauth.mark_recent(request)
+            audit.record(Tag.REAUTHENTICATED, request=request, subject=request.user)
+            return redirect(safe_next(request, "home"))
+        if not form.has_error("password", "wrong_password"):
+            guess.refund()
+        elif guess.used_up():
+            return reauth.end_session_after_wrong_passwords(request)
     return render(
         request, "accounts/reauthenticate.html", {"form": form, "next": safe_next(request)}
     )

@@ -1,4 +1,5 @@
-"""Setting a password from an email link: an invitation, or "Forgot your password?".
+"""Setting a password: from an email link (an invitation, or "Forgot your password?"), or
+"Change password" while signed in.
 
 In the manner of Django's PasswordResetConfirmView: the token is moved from the URL into the
 session at once (so it does not leak through the Referer header) and checked again when the
@@ -9,7 +10,8 @@ where the second factor is asked for as usual.
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,8 +19,9 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from accounts import audit, emails
+from accounts import audit, emails, reauth, sessions
 from accounts.audit import Tag
+from accounts.login_limits import ReauthGuess
 from accounts.models import User, normalize_email
 from accounts.permissions import reachable_mid_sign_in
 from accounts.policy import needs_second_factor
@@ -53,8 +56,9 @@ def _set_password_page(request: HttpRequest, uidb64: str, token: str, kind: str)
         form.save()  # a new hash: this link and every session of the old password are dead
         del request.session[_SESSION_TOKEN]
         audit.record(Tag.PASSWORD_SET, request=request, subject=person, via=kind)
-        if kind == "password_reset":
-            emails.send_notice(person, "password_changed", "your password was changed")
+        if kind == "password_reset":  # signed out: after the response, like the reset link
+            emails.after_response(lambda: emails.send_notice(
+                person, "password_changed", "your password was changed"))
         logout(request)  # ends whatever this browser had, signed in or half-way through
         messages.success(
             request, "Your password is set. Log in with your email and the new password."
@@ -101,7 +105,8 @@ class ForgotPasswordForm(forms.Form):
 
 @never_cache
 def forgot_password(request: HttpRequest) -> HttpResponse:
-    """Ask for a reset link. The answer is the same whether or not the email is known."""
+    """Ask for a reset link. The answer is the same whether or not the email is known, and
+    so is the work: the lookup and the mail happen after the response has gone."""
     form = ForgotPasswordForm(data=request.POST or None)
     if request.method == "POST":
         try:
@@ -118,7 +123,8 @@ def forgot_password(request: HttpRequest) -> HttpResponse:
                 status=429,
             )
         if form.is_valid():
-            send_reset_link(request, normalize_email(form.cleaned_data["email"]))
+            email = normalize_email(form.cleaned_data["email"])
+            emails.after_response(lambda: send_reset_link(request, email))
             return render(request, "accounts/forgot_password_sent.html")
     return render(request, "accounts/forgot_password.html", {"form": form})
 
@@ -139,3 +145,48 @@ def send_reset_link(request: HttpRequest, email: str) -> None:
     )
     emails.send_notice(person, "password_reset", "reset your password", {"link_path": path})
     audit.record(Tag.PASSWORD_RESET_REQUESTED, request=request, subject=person)
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    """The current password, then the new one twice, checked by AUTH_PASSWORD_VALIDATORS."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Current password"
+        self.fields["new_password2"].label = "New password again"
+
+
+@login_required
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@never_cache
+def change_password(request: HttpRequest) -> HttpResponse:
+    """Change password: a wrong current password counts like one at "Confirm your password"
+    (too many end this session); a new one ends every other session and pending sign-in."""
+    form = ChangePasswordForm(request.user, data=request.POST or None)
+    if request.method == "POST":
+        guess = ReauthGuess(request)
+        if not guess.allowed:
+            return reauth.end_session_after_wrong_passwords(request)
+        if form.is_valid():
+            guess.refund()
+            password_changed(request, form)
+            messages.success(
+                request, "Your password is changed. You are signed out everywhere else."
+            )
+            return redirect("security")
+        if not form.has_error("old_password", "password_incorrect"):
+            guess.refund()
+        elif guess.used_up():
+            return reauth.end_session_after_wrong_passwords(request)
+    return render(request, "accounts/change_password.html", {"form": form})
+
+
+def password_changed(request: HttpRequest, form: ChangePasswordForm) -> None:
+    """Save the new password; it changes the session auth hash, which ends every other
+    session and every pending sign-in (bound to it). This session is kept."""
+    person = form.save()
+    ended = sessions.end_other_sessions(request)  # lists them as ended; keeps this one
+    reauth.mark_recent(request)
+    audit.record(Tag.PASSWORD_CHANGED, request=request, subject=person, other_sessions=ended)
+    emails.send_notice(person, "password_changed", "your password was changed",
+                       {"this_browser_kept": True})

@@ -200,3 +200,131 @@ def test_a_reset_ends_a_sign_in_left_half_way_in_the_same_browser(client, demo_w
     set_password(client, link_path(mail.outbox[-1]))
 
     assert client.get("/dashboard/")["Location"].startswith("/login/?")  # no attempt left
+
+
+# "Forgot your password?" does the same work for every email: the lookup and the mail run
+# after the response has gone, so its timing tells nothing.
+
+CACHE_OPERATIONS = ("get", "set", "add", "incr", "decr", "delete", "get_many", "set_many")
+
+
+@pytest.fixture
+def work_before_the_response_went(monkeypatch):
+    """Run a request; return its response and what it did up to the moment the server
+    closed the response: the SQL run, the cache operations (with keys), the mails sent."""
+    from django.core.cache import caches
+    from django.db import connection
+    from django.http import HttpResponseBase
+
+    sql: list[str] = []
+    cache_calls: list[tuple[str, str]] = []
+    seen: list[dict] = []
+    backend = caches["default"]
+    for name in CACHE_OPERATIONS:
+        real = getattr(backend, name)
+        monkeypatch.setattr(
+            backend, name,
+            lambda *a, _real=real, _name=name, **kw: (cache_calls.append((_name, str(a[:1]))),
+                                                      _real(*a, **kw))[1],
+        )
+    real_close = HttpResponseBase.close
+
+    def close(response):
+        seen.append({"queries": list(sql), "cache": list(cache_calls), "mails": len(mail.outbox)})
+        real_close(response)
+
+    monkeypatch.setattr(HttpResponseBase, "close", close)
+
+    def record(execute, query, params, many, context):
+        sql.append(re.sub(r'"s\d+_x\d+"', "<savepoint>", query))
+        return execute(query, params, many, context)
+
+    def run(request, *, fresh_cache=False):
+        if fresh_cache:  # so that requests meet the same rate-limit counters
+            backend.clear()
+        mail.outbox.clear()
+        sql.clear()
+        cache_calls.clear()
+        with connection.execute_wrapper(record):
+            response = request()
+        return response, seen[-1]
+
+    return run
+
+
+def test_forgot_password_does_the_same_work_for_known_and_unknown_emails(
+    client, demo_world, work_before_the_response_went
+):
+    client.get("/password/forgot/")  # the CSRF cookie and session, as a person would have
+    known, known_work = work_before_the_response_went(
+        lambda: client.post("/password/forgot/", {"email": "tech@acme.example"}),
+        fresh_cache=True)
+    mails_for_known = len(mail.outbox)
+    unknown, unknown_work = work_before_the_response_went(
+        lambda: client.post("/password/forgot/", {"email": "nobody@acme.example"}),
+        fresh_cache=True)
+
+    assert known.content == unknown.content
+    assert known_work["queries"] == unknown_work["queries"]
+    assert known_work["cache"] == unknown_work["cache"]
+    assert known_work["mails"] == unknown_work["mails"] == 0  # nothing sent inside the request
+    assert mails_for_known == 1  # the known email's link went after its response
+    assert len(mail.outbox) == 0  # the unknown email: nothing, after the response either
+
+
+def test_the_reset_link_is_mailed_after_the_response_and_audited(
+    client, demo_world, work_before_the_response_went
+):
+    _, work = work_before_the_response_went(
+        lambda: client.post("/password/forgot/", {"email": "tech@acme.example"}))
+
+    assert work["mails"] == 0
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["tech@acme.example"]
+    event = AuditEvent.objects.get(tag=str(Tag.PASSWORD_RESET_REQUESTED))
+    assert event.subject.email == "tech@acme.example" and event.ip_address == "127.0.0.1"
+
+
+def test_the_password_changed_notice_after_a_reset_goes_after_the_response(
+    client, demo_world, work_before_the_response_went
+):
+    client.post("/password/forgot/", {"email": "tech@acme.example"})
+    landing = client.get(link_path(mail.outbox[-1]))
+
+    _, work = work_before_the_response_went(lambda: client.post(
+        landing["Location"], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}))
+
+    assert work["mails"] == 0
+    assert [m.subject for m in mail.outbox] == ["Partner Portal: your password was changed"]
+
+
+def test_mail_work_outside_a_request_runs_at_once(db):
+    from accounts import emails
+
+    done = []
+    emails.after_response(lambda: done.append(True))
+
+    assert done == [True]
+
+
+def test_a_failure_after_the_response_is_logged_and_the_rest_still_runs(client, db, caplog):
+    from accounts import emails
+
+    done = []
+
+    def boom():
+        raise RuntimeError("smtp down")
+
+    def view_like():
+        emails.after_response(boom)
+        emails.after_response(lambda: done.append(True))
+
+    from django.core.signals import request_finished, request_started
+
+    request_started.send(sender=None)
+    view_like()
+    assert done == []
+    request_finished.send(sender=None)
+
+    assert done == [True]
+    assert "Mail work after the response failed" in caplog.text
+

@@ -8,6 +8,7 @@ from django.test import Client
 
 from accounts.models import AuditEvent, User
 from portal import limits
+from tests.concurrency import needs_postgresql, race
 from tests.conftest import PASSWORD
 from tests.signing_in import enter_password, send_sms
 
@@ -112,21 +113,57 @@ def test_the_wait_reads_naturally(seconds, text):
     assert limits.RateLimited("x", seconds).wait_text == text
 
 
-def test_password_guessing_at_reauthentication_is_limited_too(client, demo_world, settings):
-    """A stolen signed-in session must not become an unlimited password oracle."""
-    from accounts import reauth
-    from tests.signing_in import sign_in
+def test_a_refund_gives_the_event_back(db, settings):
+    settings.TWOFACTOR_RATE_LIMITS = {"push.user": (2, 600)}
+    for _ in range(5):  # five events, each refunded: none of them counts
+        limits.reserve([("push.user", 7)]).refund()
 
-    settings.TWOFACTOR_RATE_LIMITS = {"login.account": (3, 900)}
-    sign_in(client, "admin@globex.example", fresh_password=False)
-    for _ in range(3):
-        assert client.post("/reauthenticate/", {"password": "guess"}).status_code == 200
+    limits.reserve([("push.user", 7)])
+    limits.reserve([("push.user", 7)])
+    with pytest.raises(limits.RateLimited):
+        limits.reserve([("push.user", 7)])
 
-    response = client.post("/reauthenticate/", {"password": PASSWORD, "next": "/security/"})
 
-    assert response.status_code == 429
-    assert re.search(r"try again in \d+ (seconds|minutes)", response.content.decode())
-    assert 0 < int(response["Retry-After"]) <= 900
-    assert "That is not your password" not in response.content.decode()
-    assert reauth.SESSION_KEY not in client.session  # still not confirmed
-    assert AuditEvent.objects.filter(tag="account:login:throttled").exists()
+def test_a_reservation_refused_by_one_limiter_counts_against_none(db, settings):
+    settings.TWOFACTOR_RATE_LIMITS = {"push.user": (1, 600), "sms.ip": (3, 600)}
+    limits.reserve([("sms.ip", "a"), ("push.user", 7)])
+    for _ in range(5):  # push.user is full: refused, and sms.ip gets its count back
+        with pytest.raises(limits.RateLimited) as tripped:
+            limits.reserve([("sms.ip", "a"), ("push.user", 7)])
+        assert tripped.value.name == "push.user"
+
+    limits.hit("sms.ip", "a")
+    limits.hit("sms.ip", "a")
+    with pytest.raises(limits.RateLimited):
+        limits.hit("sms.ip", "a")
+
+
+def test_a_refund_after_the_window_ended_does_not_credit_the_next_window(db, settings,
+                                                                         time_travel):
+    settings.TWOFACTOR_RATE_LIMITS = {"push.user": (2, 600)}
+    early = limits.reserve([("push.user", 7)])
+    time_travel(600)
+    limits.hit("push.user", 7)
+    limits.hit("push.user", 7)
+
+    early.refund()
+
+    with pytest.raises(limits.RateLimited):
+        limits.hit("push.user", 7)
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_parallel_reservations_never_pass_the_cap(settings):
+    settings.TWOFACTOR_RATE_LIMITS = {"push.user": (5, 600)}
+
+    def reserve():
+        try:
+            limits.reserve([("push.user", 7)])
+        except limits.RateLimited:
+            return "refused"
+        return "reserved"
+
+    outcomes = race(reserve, 20)
+
+    assert outcomes.count("reserved") == 5 and outcomes.count("refused") == 15

@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from accounts import audit, reauth
 from accounts.audit import Tag
 from accounts.forms import LoginForm
-from accounts.login_limits import count_password_guess
+from accounts.login_limits import reserve_password_guess
 from accounts.models import User, normalize_email
 from accounts.permissions import reachable_mid_sign_in
 from accounts.policy import needs_second_factor
@@ -34,11 +34,14 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect(safe_next(request, "home"))
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST":
-        try:
-            count_password_guess(request, normalize_email(request.POST.get("email", ""))[:254])
+        try:  # counted before the check, refunded when right: only wrong passwords count
+            guess = reserve_password_guess(
+                request, normalize_email(request.POST.get("email", ""))[:254]
+            )
         except limits.RateLimited as tripped:
             return password_guessing_limited(request, tripped)
         if form.is_valid():
+            guess.refund()
             return password_accepted(request, form.user, safe_next(request))
         audit.record(Tag.PASSWORD_REFUSED, request=request, email=_email_domain(request))
     return render(request, "accounts/login.html", {"form": form, "next": safe_next(request)})

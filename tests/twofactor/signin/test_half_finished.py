@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.tokens import encode_uid, reset_tokens
 from manage import people
+from tests.conftest import PASSWORD
 from tests.signing_in import (
     ACME_TECH,
     enter_password,
@@ -86,3 +87,13 @@ def test_a_change_of_a_clients_policy_ends_its_end_users_sign_ins(demo_world, sm
 
     assert send_sms(casey)["Location"] == "/login/"
     assert send_sms(tech)["Location"] == "/login/verify/"  # Acme employees: still on
+
+
+def test_a_password_change_while_signed_in_ends_it(attacker, sms_outbox):
+    victim = sign_in(Client(), ACME_TECH)
+    response = victim.post("/password/change/", {
+        "old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD,
+    })
+    assert response["Location"] == "/security/"
+
+    assert_sign_in_is_over(attacker, sms_outbox)
