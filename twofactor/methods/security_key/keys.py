@@ -7,6 +7,7 @@ key's maker); a key is stored with its public key, sign count, transports, AAGUI
 backup flags.
 """
 
+import base64
 import json
 import secrets
 from urllib.parse import urlsplit
@@ -277,3 +278,11 @@ def remove_all(user: User) -> int:
 
 def security_context(request: HttpRequest) -> dict:
     return {"keys": keys_of(request.user), "max_keys": conf.SECURITY_KEYS_PER_PERSON}
+
+
+def bytes_to_b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def b64_to_bytes(text: str) -> bytes:
+    return base64url_to_bytes(text)
