@@ -148,7 +148,8 @@ def test_a_registration_from_another_origin_is_refused(client, tech):
     fresh(sign_in(client, TECH))
     options = post_json(client, "/security/keys/add/options/", {"name": "a"}).json()
     credential = SoftwareKey().create(options, origin="https://evil.example")
-    response = post_json(client, "/security/keys/add/finish/", {"name": "a", "credential": credential})
+    response = post_json(client, "/security/keys/add/finish/",
+                         {"name": "a", "credential": credential})
     assert response.status_code == 400 and not SecurityKey.objects.exists()
 
 
