@@ -232,6 +232,19 @@ def test_attack_a_replayed_answer_is_refused(client, tech, demo_world):
     assert response.status_code == 400 and signed_in_as(client) is None
 
 
+def test_attack_a_challenge_answers_once(client, tech):
+    """Whatever its first answer, a challenge is spent: a captured answer to it, replayed
+    in the same sign-in, is refused."""
+    soft = register(tech)
+    enter_password(client)
+    options = key_options(client)
+    captured = soft.get(options)
+    answer(client, soft.get(options, origin="https://evil.example"))  # spends the challenge
+    response = answer(client, captured)
+    assert response.status_code == 400 and "already answered" in response.json()["error"]
+    assert signed_in_as(client) is None
+
+
 def test_attack_an_answer_to_no_challenge_is_refused(client, tech):
     soft = register(tech)
     enter_password(client)
