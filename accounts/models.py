@@ -20,6 +20,13 @@ class Firm(models.Model):
     two_factor_required = models.BooleanField(
         "Enable two-factor authentication for your partner account", default=False
     )
+    # A passkey (a security key with user verification) proves both factors at once.
+    passkey_sign_in_allowed = models.BooleanField(
+        "Allow passkey sign-in without a password", default=False
+    )
+    security_key_required_for_admins = models.BooleanField(
+        "Require a security key for firm admins", default=False
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -36,6 +43,9 @@ class Client(models.Model):
     name = models.CharField(max_length=120)
     two_factor_required = models.BooleanField(
         "Require two-factor authentication for end users", default=False
+    )
+    passkey_sign_in_allowed = models.BooleanField(
+        "Allow passkey sign-in without a password", default=False
     )
     created_at = models.DateTimeField(default=timezone.now)
 

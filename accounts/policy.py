@@ -14,3 +14,11 @@ def needs_second_factor(user: User) -> bool:
     if user.is_end_user:
         return user.client.two_factor_required
     return user.firm.two_factor_required
+
+
+def passkey_sign_in_allowed(user: User) -> bool:
+    """May a passkey sign this person in without a password? Their firm says so for
+    employees and firm admins, their client for end users."""
+    if user.is_end_user:
+        return user.client.passkey_sign_in_allowed
+    return user.firm.passkey_sign_in_allowed

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from manage.views import activity, clients, employees, phone_changes, security
+from manage.views import activity, clients, employees, key_policy, phone_changes, security
 
 urlpatterns = [
     path("security/", security.security, name="security"),
@@ -10,6 +10,7 @@ urlpatterns = [
          name="sign_out_other_sessions"),
     # Admin > Manage Employees
     path("manage/employees/", employees.manage_employees, name="manage_employees"),
+    path("manage/employees/key-policy/", key_policy.firm_key_policy, name="firm_key_policy"),
     path("manage/employees/add/", employees.add_employee, name="add_employee"),
     path("manage/employees/<int:pk>/", employees.edit_employee, name="edit_employee"),
     path(
@@ -25,6 +26,8 @@ urlpatterns = [
     # Admin > Manage Clients
     path("manage/clients/", clients.manage_clients, name="manage_clients"),
     path("manage/clients/<int:pk>/", clients.client_detail, name="client_detail"),
+    path("manage/clients/<int:pk>/passkey-policy/", key_policy.client_passkey_policy,
+         name="client_passkey_policy"),
     path("manage/clients/<int:client_pk>/users/add/", clients.add_end_user, name="add_end_user"),
     path(
         "manage/clients/<int:client_pk>/users/<int:pk>/",

@@ -27,7 +27,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.items("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env.items("CSRF_TRUSTED_ORIGINS")
-PUBLIC_BASE_URL = env.text("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Also the WebAuthn relying party: its host is the RP ID (browsers refuse an IP address, so
+# development uses localhost) and the origin security keys must report.
+PUBLIC_BASE_URL = env.text("PUBLIC_BASE_URL", "http://localhost:8000").rstrip("/")
 TRUSTED_PROXY_COUNT = env.integer("TRUSTED_PROXY_COUNT", 0)
 
 INSTALLED_APPS = [
@@ -207,6 +209,7 @@ RATE_LIMITS = {
     "sms.ip": (10, 3600),
     "sms.portal.day": (2000, 24 * 3600),  # the whole portal's daily budget (SMS pumping)
     "push.user": (5, 10 * 60),  # push fatigue
+    "passkey.ip": (30, 10 * 60),  # "Sign in with a passkey" ceremonies started per address
 }
 TWOFACTOR_RATE_LIMITS: dict[str, tuple[int, int]] = {}
 
@@ -233,6 +236,9 @@ ONETOUCH_EXPIRY_SECONDS = env.integer("ONETOUCH_EXPIRY_SECONDS", 120)
 PROVIDER_TIMEOUT_SECONDS = env.integer("PROVIDER_TIMEOUT_SECONDS", 5)
 SMS_BACKEND = env.text("SMS_BACKEND", "twofactor.sms.console.SmsBackend")
 SIMULATED_PHONE = env.flag("SIMULATED_PHONE", DEBUG and TWOFACTOR_PROVIDER == "local")
+# Security keys and passkeys (WebAuthn).
+WEBAUTHN_CHALLENGE_SECONDS = 300  # a ceremony's challenge lives in the session this long
+SECURITY_KEYS_PER_PERSON = 10
 OTP_HOTP_ISSUER = OTP_TOTP_ISSUER = "Partner Portal"
 # Self-service phone changes: the code texted to the new number, and the email link.
 PHONE_CHANGE_CODE_SECONDS = 600

@@ -6,6 +6,7 @@ names the environment variable to set (Django runs these before ``runserver``, `
 and ``check --deploy``).
 """
 
+import ipaddress
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -146,5 +147,25 @@ def texts_reach_phones_in_production(app_configs: Any = None, **kwargs: Any) -> 
             "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_MESSAGING_FROM) or another "
             "real backend.",
             id="twofactor.W001",
+        )
+    ]
+
+
+@register(Tags.security)
+def security_keys_need_a_host_name(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Security keys are bound to PUBLIC_BASE_URL's host (the relying party ID), and browsers
+    refuse an IP address there: every key ceremony would fail."""
+    host = urlsplit(conf.PUBLIC_BASE_URL or "").hostname or ""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return []
+    return [
+        Error(
+            f"PUBLIC_BASE_URL's host is an IP address ({host}): browsers refuse it as the "
+            "relying party of security keys and passkeys.",
+            hint="Use a host name: http://localhost:PORT in development, the portal's "
+            "https:// name in production.",
+            id="twofactor.E020",
         )
     ]

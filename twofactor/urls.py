@@ -9,6 +9,7 @@ from django.urls import include, path
 from twofactor.methods.backup_codes import views as backup_codes
 from twofactor.methods.push import callbacks, enrollment, security
 from twofactor.methods.push import views as push
+from twofactor.methods.security_key import views as security_key
 from twofactor.methods.sms import views as sms
 from twofactor.views import challenge, confirm, login, own_number, recovery
 
@@ -18,6 +19,8 @@ challenge_patterns = (
         path("verify/sms/", sms.send_sms, name="send_sms"),
         path("verify/push/", push.new_push, name="new_push"),
         path("verify/status/", push.status, name="status"),
+        path("verify/key/options/", security_key.key_options, name="key_options"),
+        path("verify/key/", security_key.key_answer, name="key_answer"),
         path("help/", challenge.help_page, name="help"),
     ],
     "twofactor",
@@ -40,6 +43,8 @@ recovery_patterns = (
 urlpatterns = [
     path("login/", login.login_view, name="login"),
     path("login/", include(challenge_patterns)),
+    path("login/passkey/options/", security_key.passkey_options, name="passkey_options"),
+    path("login/passkey/", security_key.passkey_answer, name="passkey_answer"),
     path("", include(recovery_patterns)),
     path("twofactor/callbacks/authy/", callbacks.authy_callback, name="authy_callback"),
     path("twofactor/callbacks/twilio/", callbacks.twilio_callback, name="twilio_callback"),
@@ -47,6 +52,12 @@ urlpatterns = [
     path("security/push-apps/<str:factor_id>/remove/", security.remove_push_app,
          name="remove_push_app"),
     path("security/backup-codes/", backup_codes.make_backup_codes, name="backup_codes"),
+    path("security/keys/add/", security_key.add_key_page, name="security_key_add"),
+    path("security/keys/add/options/", security_key.add_key_options,
+         name="security_key_add_options"),
+    path("security/keys/add/finish/", security_key.add_key_finish,
+         name="security_key_add_finish"),
+    path("security/keys/<int:pk>/remove/", security_key.remove_key, name="security_key_remove"),
     path("security/phone/", own_number.change_own_number, name="change_own_number"),
     path("security/confirm/", confirm.confirm_identity, name="confirm_identity"),
     path("dev/phone/", include("twofactor.phone_sim.urls")),

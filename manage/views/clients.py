@@ -20,7 +20,7 @@ from accounts.reauth import require_recent_password
 from manage import people
 from manage.forms import ClientNameForm, ClientTwoFactorForm, PersonForm
 from manage.paging import paginate
-from manage.views import person_actions, phone_changes
+from manage.views import key_policy, person_actions, phone_changes
 from manage.views.two_factor_switch import Confirmation, switch
 
 CLIENTS_PER_PAGE = 50
@@ -115,6 +115,8 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "name_form": name_form,
             "form": switch_form,
             "confirmation": confirmation,
+            "key_policy_form": key_policy.client_form(client),
+            "key_policy_url": reverse("client_passkey_policy", args=[client.pk]),
             **person_actions.people_table(request, people.end_users(client)),
         },
     )

@@ -14,7 +14,7 @@ from accounts.permissions import firm_admin_required
 from accounts.reauth import require_recent_password
 from manage import people
 from manage.forms import EmployeeForm, FirmTwoFactorForm
-from manage.views import person_actions, phone_changes
+from manage.views import key_policy, person_actions, phone_changes
 from manage.views.two_factor_switch import Confirmation, switch
 
 
@@ -55,6 +55,8 @@ def manage_employees(request: HttpRequest) -> HttpResponse:
             "firm": firm,
             "form": form,
             "confirmation": confirmation,
+            "key_policy_form": key_policy.firm_form(firm),
+            "key_policy_url": reverse("firm_key_policy"),
             **person_actions.people_table(request, people.employees(firm)),
             **phone_changes.open_changes(request, end_users=False),
         },

@@ -32,7 +32,9 @@ def every_route(*, marked: bool):
 # reachable must be a decision made here too.
 REACHABLE_MID_SIGN_IN = {
     "/login/", "/logout/", "/login/verify/", "/login/verify/sms/", "/login/verify/push/",
-    "/login/verify/status/", "/login/help/", "/login/recovery/", "/login/recovery/code/",
+    "/login/verify/status/", "/login/verify/key/options/", "/login/verify/key/",
+    "/login/passkey/options/", "/login/passkey/", "/login/help/", "/login/recovery/",
+    "/login/recovery/code/",
     "/login/recovery/resend/", "/login/recovery/cancel/",
     f"/email/phone-change/{SAMPLES['uuid']}/confirm/x/",
     f"/email/phone-change/{SAMPLES['uuid']}/cancel/x/",

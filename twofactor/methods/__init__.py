@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 # Strongest first: the challenge page offers them in this order.
 METHODS = (
+    "twofactor.methods.security_key.METHOD",
     "twofactor.methods.push.METHOD",
     "twofactor.methods.sms.METHOD",
     "twofactor.methods.backup_codes.METHOD",

@@ -19,6 +19,7 @@ from accounts.models import User
 from portal import limits
 from twofactor import devices
 from twofactor.methods.push import approvals
+from twofactor.methods.security_key import keys as security_keys
 from twofactor.models import PhoneDevice, SignInAttempt
 from twofactor.providers.base import ProviderError
 from twofactor.providers.fallback import what_still_works
@@ -29,10 +30,15 @@ def begin(
     request: HttpRequest, user: User, next_url: str, *, confirm: bool = False
 ) -> HttpResponse:
     """Start the second step for ``user`` and send them to the challenge page; with
-    ``confirm``, a signed-in person proves a factor again ("Confirm it's you")."""
-    if not user.phone:
+    ``confirm``, a signed-in person proves a factor again ("Confirm it's you"). Someone
+    with a security key gets no push: the key is the stronger way, and an unasked-for
+    push only teaches people to approve prompts."""
+    has_key = security_keys.has_keys(user)
+    if not user.phone and not has_key:
         return no_phone_on_file(request, user)
     attempt = attempts.start(request, user, next_url, confirm=confirm)
+    if has_key:
+        return redirect("twofactor:challenge")
     try:
         device = devices.ensure_registered(user)
         approvals.send(attempt, device, request)
@@ -81,7 +87,8 @@ def finish(request: HttpRequest, attempt: SignInAttempt) -> HttpResponse:
     device = devices.device_for(user)
     django_otp.login(request, device)
     PhoneDevice.objects.filter(pk=device.pk).update(last_verified_at=timezone.now())
-    reauth.mark_recent(request, at=int(attempt.created_at.timestamp()))  # the password step
+    if attempt.method != "passkey":  # a passkey sign-in had no password step
+        reauth.mark_recent(request, at=int(attempt.created_at.timestamp()))
     freshness.mark_verified(request, attempt.method)
     audit.record(Tag.SIGNED_IN, request=request, subject=user, method=attempt.method)
     return redirect(attempt.next_url or "home")

@@ -24,6 +24,8 @@ from twofactor import devices, notifications
 from twofactor.conf import conf
 from twofactor.methods.backup_codes import codes as backup_codes
 from twofactor.methods.push import approvals
+from twofactor.methods.security_key import challenges
+from twofactor.methods.security_key import keys as security_keys
 from twofactor.models import ApprovalRequest, SignInAttempt
 from twofactor.providers import get_provider
 from twofactor.providers.base import ApprovalStatus, ProviderError
@@ -43,6 +45,7 @@ class Outcome(enum.StrEnum):
     LOCKED = "locked"
     ENDED = "ended"  # the attempt already succeeded or expired
     UNAVAILABLE = "unavailable"  # the provider failed
+    NOT_ALLOWED = "not_allowed"  # the firm's policy wants another way (a security key)
 
 
 HTTP_STATUS = {
@@ -53,6 +56,7 @@ HTTP_STATUS = {
     Outcome.LOCKED: 429,
     Outcome.ENDED: 410,
     Outcome.UNAVAILABLE: 503,
+    Outcome.NOT_ALLOWED: 403,
 }
 
 
@@ -113,6 +117,9 @@ def verify_token(
                 "or approve the request on your phone.",
             )
         return verify_backup_code(attempt, raw, request)
+    needs_key = key_requirement(attempt, "sms", request)
+    if needs_key:
+        return needs_key
     code = normalise(raw)
     if code is None:
         audit.record(Tag.TOKEN_REJECTED, request=request, subject=attempt.user, reason="malformed")
@@ -168,7 +175,86 @@ def verify_backup_code(
                     raise _Undo(result)  # the attempt had ended: the code stays unused
         except _Undo as undo:
             return undo.result
+    if key_required(attempt):  # recovery for a lost key: allowed, never silently
+        audit.record(Tag.KEY_REQUIRED_RECOVERY, request=request, subject=user)
     backup_codes.tell_used(user, left, request=request)
+    return result
+
+
+def key_required(attempt: SignInAttempt) -> bool:
+    """Must this sign-in finish with a security key? A firm admin's, where the firm says so
+    ("Require a security key for firm admins"). Backup codes stay as the recovery for a lost
+    key (audited). A signed-in admin's "Confirm it's you" is not held to it, so an admin who
+    has no key yet can still add one."""
+    user = attempt.user
+    return (
+        attempt.purpose == SignInAttempt.Purpose.SIGN_IN
+        and user.role == user.Role.ADMIN
+        and user.firm.security_key_required_for_admins
+    )
+
+
+def key_requirement(
+    attempt: SignInAttempt, method: str, request: HttpRequest | None = None
+) -> Result | None:
+    """The refusal of a push, SMS or app answer from someone who must use a key, or None."""
+    if not key_required(attempt):
+        return None
+    audit.record(Tag.KEY_REQUIRED_REFUSED, request=request, subject=attempt.user, method=method)
+    return Result(
+        Outcome.NOT_ALLOWED,
+        "Your firm requires firm admins to sign in with a security key: press \"Use a "
+        "security key\" and touch your key. Lost it? Use one of your backup codes.",
+    )
+
+
+def verify_security_key(
+    attempt: SignInAttempt, response: object, request: HttpRequest | None = None,
+    *, challenge: bytes | None = None, passkey: bool = False,
+) -> Result:
+    """Sign in by a security key's signed answer: only this person's keys, only to the
+    challenge made for this attempt (taken from the session, once); the same lock as tokens.
+    A passkey (both factors at once) must also have verified its user; its challenge was
+    made before the attempt existed and is passed in."""
+    user = attempt.user
+    if challenge is None and request is not None:
+        challenge = challenges.take(request, "sign_in", attempt_id=str(attempt.pk))
+    if challenge is None:
+        audit.record(Tag.SECURITY_KEY_REFUSED, request=request, subject=user, reason="challenge")
+        return Result(
+            Outcome.MALFORMED,
+            "That security key request expired or was already answered. Press \"Use a "
+            "security key\" again.",
+        )
+    try:
+        answer = security_keys.parse_response(response)
+    except security_keys.Refused as refused:
+        return Result(Outcome.MALFORMED, refused.message)
+    method = "passkey" if passkey else "security_key"
+    with lockout.one_answer_at_a_time(user):  # parallel answers cannot pass the cap
+        refused = refusal(attempt, request)
+        if refused:
+            return refused
+        key = security_keys.find_key(answer)
+        if key is None or key.user_id != user.pk:  # another person's key proves nothing here
+            audit.record(Tag.SECURITY_KEY_REFUSED, request=request, subject=user,
+                         reason="unknown_key")
+            return _wrong(attempt, request, reason="security_key",
+                          message="That security key is not registered to this account.")
+        try:
+            with transaction.atomic():
+                security_keys.check_assertion(
+                    key, answer, challenge, require_verification=passkey
+                )
+                result = _succeed(attempt, method, request)
+                if not result.accepted:
+                    raise _Undo(result)  # the attempt had ended: the key's use is not kept
+        except security_keys.Refused as refused:
+            audit.record(Tag.SECURITY_KEY_REFUSED, request=request, subject=user,
+                         reason=refused.reason, key=key.name)
+            return _wrong(attempt, request, reason="security_key", message=refused.message)
+        except _Undo as undo:
+            return undo.result
     return result
 
 
@@ -180,6 +266,9 @@ def accept_approval(
         return Result(Outcome.WRONG, "There is no approved request for this sign-in.")
     if approvals.status_of(approval) is not ApprovalStatus.APPROVED:
         return Result(Outcome.WRONG, "The request on your phone has not been approved.")
+    needs_key = key_requirement(attempt, "push", request)
+    if needs_key:
+        return needs_key
     refused = refusal(attempt, request)
     if refused:
         return refused
@@ -200,6 +289,7 @@ def _wrong(
     reason: str = "wrong",
     *,
     claimed: bool = False,
+    message: str = "",
 ) -> Result:
     user = attempt.user
     count = lockout.settle_wrong(user) if claimed else lockout.record_failure(user)
@@ -214,6 +304,8 @@ def _wrong(
         return _explain(lockout.check_allowed(user))
     if count.failures == conf.TWOFACTOR_FAILURES_BEFORE_BACKOFF:
         notifications.second_factor_failing(user, attempt, locked=False)
+    if message:
+        return Result(Outcome.WRONG, message)
     if reason == "backup_code":
         return Result(
             Outcome.WRONG,

@@ -55,6 +55,8 @@ def challenge(request: HttpRequest) -> HttpResponse:
             return attempt_over(request)
         if result.outcome in (verification.Outcome.LOCKED, verification.Outcome.BACKOFF):
             return render_challenge(request, attempt, error=result.message, status=429)
+        if result.outcome is verification.Outcome.NOT_ALLOWED:
+            return render_challenge(request, attempt, error=result.message, status=403)
         return render_challenge(request, attempt)
     values = request.POST.getlist("token")
     raw = values[0] if len(values) == 1 else None  # a list of tokens is not a token

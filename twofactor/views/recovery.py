@@ -22,6 +22,7 @@ from accounts.audit import Tag
 from accounts.forms import MobileNumberField
 from accounts.models import User
 from accounts.permissions import reachable_mid_sign_in
+from twofactor.methods.security_key import keys as security_keys
 from twofactor.models import PhoneChangeRequest
 from twofactor.providers import get_provider
 from twofactor.recovery import email_links, phone_changes
@@ -71,6 +72,7 @@ def _render(request: HttpRequest, user: User, change: PhoneChangeRequest | None,
         "new_phone": phones.mask(change.new_phone) if change else "",
         "app_name": get_provider().app_name,
         "hold": phone_changes.hold_description(),
+        "has_security_key": security_keys.has_keys(user),
         **extra,
     }
     return render(request, "twofactor/recovery/recovery.html", context, status=status)

@@ -1,0 +1,152 @@
+"""The firm's key rules: "Require a security key for firm admins" and "Allow passkey sign-in
+without a password" (firm and client), set on the Admin pages and enforced at sign-in."""
+
+import time
+
+import pytest
+from django.core import mail
+
+from accounts import reauth
+from accounts.models import AuditEvent, Client, Firm
+from tests.signing_in import another_admin, enter_password, request_token, sign_in, type_token
+from tests.twofactor.methods.security_key.test_security_keys import (
+    answer,
+    key_options,
+    register,
+    signed_in_as,
+)
+from twofactor.methods.backup_codes import codes as backup_codes
+from twofactor.models import ApprovalRequest
+
+ADMIN = "admin@acme.example"
+
+
+@pytest.fixture
+def admin(demo_world):
+    return demo_world[ADMIN]
+
+
+def require_keys(client, on=True, passkeys=False):
+    data = {"security_key_required_for_admins": "on"} if on else {}
+    if passkeys:
+        data["passkey_sign_in_allowed"] = "on"
+    return client.post("/manage/employees/key-policy/", data)
+
+
+def test_manage_employees_shows_the_key_settings(client, admin):
+    page = sign_in(client, ADMIN).get("/manage/employees/").content.decode()
+    assert "Require a security key for firm admins" in page
+    assert "Allow passkey sign-in without a password" in page
+
+
+def test_requiring_keys_is_refused_to_an_admin_without_a_key(client, admin):
+    sign_in(client, ADMIN)
+    response = require_keys(client)
+    assert not Firm.objects.get(pk=admin.firm_id).security_key_required_for_admins
+    page = client.get(response["Location"]).content.decode()
+    assert "Add a security key of your own first" in page
+
+
+def test_an_admin_with_a_key_requires_keys_audited(client, admin):
+    register(admin)
+    sign_in(client, ADMIN)
+    require_keys(client)
+    assert Firm.objects.get(pk=admin.firm_id).security_key_required_for_admins
+    assert AuditEvent.objects.filter(tag="firm:admin_security_keys:required").exists()
+
+
+def test_turning_the_requirement_off_asks_for_the_password_then_tells_the_admins(
+    client, admin
+):
+    register(admin)
+    Firm.objects.filter(pk=admin.firm_id).update(security_key_required_for_admins=True)
+    other = another_admin(admin.firm, "second@acme.example")
+    mail.outbox.clear()
+    sign_in(client, ADMIN, fresh_password=False)
+    response = require_keys(client, on=False)
+    assert response["Location"].startswith("/reauthenticate/")
+    assert Firm.objects.get(pk=admin.firm_id).security_key_required_for_admins
+    session = client.session
+    session[reauth.SESSION_KEY] = int(time.time())
+    session.save()
+    require_keys(client, on=False)
+    assert not Firm.objects.get(pk=admin.firm_id).security_key_required_for_admins
+    assert AuditEvent.objects.filter(tag="firm:admin_security_keys:not_required").exists()
+    assert [m.to for m in mail.outbox] == [[other.email]]
+    assert "no longer need a security key" in mail.outbox[0].body
+
+
+def test_a_client_page_has_its_own_passkey_setting(client, admin):
+    site = Client.objects.get(name="Contoso Dental")
+    sign_in(client, ADMIN)
+    assert "Allow passkey sign-in without a password" in client.get(
+        f"/manage/clients/{site.pk}/").content.decode()
+    client.post(f"/manage/clients/{site.pk}/passkey-policy/", {"passkey_sign_in_allowed": "on"})
+    assert Client.objects.get(pk=site.pk).passkey_sign_in_allowed
+    assert AuditEvent.objects.filter(tag="client:passkey_sign_in:enabled").exists()
+
+
+def test_a_tech_cannot_change_the_key_settings(client, demo_world):
+    sign_in(client, "tech@acme.example")
+    assert require_keys(client).status_code == 403
+
+
+# Enforced at sign-in
+
+
+@pytest.fixture
+def keys_required(admin):
+    soft = register(admin)
+    Firm.objects.filter(pk=admin.firm_id).update(security_key_required_for_admins=True)
+    return soft
+
+
+def test_an_sms_token_does_not_sign_in_an_admin_who_must_use_a_key(
+    client, admin, keys_required, sms_outbox
+):
+    enter_password(client, ADMIN)
+    response = type_token(client, request_token(client, sms_outbox))
+    assert response.status_code == 403
+    assert "requires firm admins to sign in with a security key" in response.content.decode()
+    assert signed_in_as(client) is None
+
+
+def test_an_approved_push_does_not_sign_in_an_admin_who_must_use_a_key(client, admin):
+    Firm.objects.filter(pk=admin.firm_id).update(security_key_required_for_admins=True)
+    enter_password(client, ADMIN)  # no key yet: a push goes out
+    ApprovalRequest.objects.update(status="approved")  # the phone approved it
+    response = client.post("/login/verify/", {"action": "check"})
+    assert response.status_code == 403 and signed_in_as(client) is None
+    assert "security key" in response.content.decode()
+
+
+def test_the_key_signs_in_an_admin_who_must_use_one(client, admin, keys_required):
+    enter_password(client, ADMIN)
+    assert answer(client, keys_required.get(key_options(client))).status_code == 200
+    assert signed_in_as(client) == admin.pk
+
+
+def test_a_backup_code_still_recovers_an_admin_who_lost_the_key_and_is_logged(
+    client, admin, keys_required
+):
+    code = backup_codes.generate(admin)[0]
+    enter_password(client, ADMIN)
+    type_token(client, code)
+    assert signed_in_as(client) == admin.pk
+    assert AuditEvent.objects.filter(
+        tag="account:security_key:required_backup_code_used", subject=admin).exists()
+
+
+def test_techs_are_not_held_to_the_admin_key_rule(client, demo_world, keys_required, sms_outbox):
+    enter_password(client)
+    type_token(client, request_token(client, sms_outbox))
+    assert signed_in_as(client) == demo_world["tech@acme.example"].pk
+
+
+def test_an_admin_cannot_remove_the_last_key_while_keys_are_required(client, admin, keys_required):
+    from tests.twofactor.methods.security_key.test_security_keys import fresh
+    from twofactor.models import SecurityKey
+
+    fresh(sign_in(client, ADMIN))
+    client.post(f"/security/keys/{SecurityKey.objects.get().pk}/remove/")
+    assert SecurityKey.objects.count() == 1
