@@ -10,6 +10,7 @@ METHOD = Method(
     typed=False,
     challenge_template="twofactor/methods/push/challenge.html",
     challenge_context="twofactor.methods.push.views.challenge_context",
+    set_up_among="twofactor.devices.registered_among",
     audit_tags=(
         Tag.PUSH_SENT,
         Tag.PUSH_APPROVED,
