@@ -1,7 +1,8 @@
 """The audit log: a tag per kind of event, recorded in one call.
 
 Tags read like a sentence and filter well (warehouse's style): ``account:login:failed``.
-Never record a token, code, password or full phone number in ``data``.
+Never record a token, code, password or full phone number in ``data``. ``KINDS`` says each
+tag in words, in groups; the Activity and Security pages read it through ``describe``.
 """
 
 import enum
@@ -31,6 +32,9 @@ class Tag(enum.StrEnum):
     PUSH_THROTTLED = "account:two_factor:push_throttled"
     SMS_SENT = "account:two_factor:sms_sent"
     SMS_THROTTLED = "account:two_factor:sms_throttled"
+    # The second step passed, by the method in ``data["method"]`` (push, sms, backup_code ...)
+    FACTOR_ACCEPTED = "account:two_factor:accepted"
+    # Older events: the second step passed, whatever the method (now FACTOR_ACCEPTED).
     TOKEN_ACCEPTED = "account:two_factor:token_accepted"
     TOKEN_REJECTED = "account:two_factor:token_rejected"
     FACTOR_LOCKED = "account:two_factor:locked"
@@ -89,6 +93,125 @@ class Tag(enum.StrEnum):
     PASSWORD_RESET_REQUESTED = "account:password:reset_requested"
     PASSWORD_RESET_THROTTLED = "account:password:reset_throttled"
     REAUTHENTICATED = "account:reauthenticated"
+
+
+# Each tag in words a firm admin reads, grouped the way the Activity filter offers them.
+# Words start with a verb; the page says who did it beside them.
+KINDS: dict[str, dict[Tag, str]] = {
+    "Signing in and out": {
+        Tag.PASSWORD_ACCEPTED: "Entered the right password",
+        Tag.PASSWORD_REFUSED: "Entered a wrong password",
+        Tag.LOGIN_THROTTLED: "Was held back after too many password tries",
+        Tag.SIGNED_IN: "Signed in",
+        Tag.SIGNED_OUT: "Logged out",
+        Tag.SESSION_EXPIRED: "Was signed out after a long pause",
+        Tag.OTHER_SESSIONS_ENDED: "Signed out everywhere else",
+        Tag.WRONG_PASSWORDS_ENDED_SESSION: "Was signed out after wrong passwords (re-entry)",
+        Tag.REAUTHENTICATED: "Confirmed their password again",
+    },
+    "Second factor": {
+        Tag.PUSH_SENT: "Was sent a sign-in request on the phone",
+        Tag.PUSH_APPROVED: "Approved a sign-in on the phone",
+        Tag.PUSH_DENIED: "Denied a sign-in on the phone",
+        Tag.PUSH_EXPIRED: "Let a sign-in request on the phone expire",
+        Tag.PUSH_THROTTLED: "Was held back: too many requests to the phone",
+        Tag.SMS_SENT: "Was texted a token",
+        Tag.SMS_THROTTLED: "Was held back: too many texted tokens",
+        Tag.FACTOR_ACCEPTED: "Passed the second step",
+        Tag.TOKEN_REJECTED: "Typed a wrong token",
+        Tag.FACTOR_LOCKED: "Was locked after too many wrong tokens",
+        Tag.FACTOR_UNLOCKED: "Was unlocked",
+        Tag.NO_PHONE_ON_FILE: "Could not sign in: no phone on file",
+        Tag.PROVIDER_FAILED: "Could not be reached through the 2FA provider",
+        Tag.ATTEMPT_EXPIRED: "Let a sign-in expire at the second step",
+        Tag.SECOND_FACTOR_REQUIRED: "Was asked for the second factor again",
+        Tag.FACTOR_CONFIRMED: "Confirmed it's them with the second factor",
+        Tag.BACKUP_CODES_GENERATED: "Made new backup codes",
+        Tag.BACKUP_CODE_USED: "Used a backup code",
+        Tag.BACKUP_CODE_REJECTED: "Typed a wrong backup code",
+        Tag.FACTOR_RESET: "Had their second factor reset",
+        Tag.PUSH_APP_ADDED: "Set up a phone app for push approvals",
+        Tag.PUSH_APP_REMOVED: "Removed a phone app for push approvals",
+        Tag.SECURITY_KEY_ADDED: "Added a security key",
+        Tag.SECURITY_KEY_REMOVED: "Removed a security key",
+        Tag.SECURITY_KEY_REFUSED: "Had a security key refused",
+        Tag.PASSKEY_REFUSED: "Had a passkey sign-in refused",
+        Tag.KEY_REQUIRED_REFUSED: "Was refused: the firm requires a security key",
+        Tag.KEY_REQUIRED_RECOVERY: "Used a backup code where a security key is required",
+    },
+    "Lost phones": {
+        Tag.PHONE_CHANGE_REQUESTED: "Asked to change a lost phone's number",
+        Tag.PHONE_CHANGE_CODE_SENT: "Was texted a code at the new number",
+        Tag.PHONE_CHANGE_CODE_REJECTED: "Typed a wrong code for the new number",
+        Tag.PHONE_CHANGE_PROVEN: "Proved the new number",
+        Tag.PHONE_CHANGE_CONFIRMED: "Confirmed the number change by email",
+        Tag.PHONE_CHANGE_LINK_REFUSED: "Used an expired or wrong number-change link",
+        Tag.PHONE_CHANGE_CANCELLED: "Cancelled a number change",
+        Tag.PHONE_CHANGE_APPROVED_EARLY: "Had a number change approved early",
+        Tag.PHONE_CHANGE_REJECTED: "Had a number change refused",
+        Tag.PHONE_CHANGE_COMPLETED: "Had the new number take effect",
+        Tag.PHONE_CHANGE_FAILED: "Had a number change fail",
+    },
+    "People": {
+        Tag.PERSON_ADDED: "Was added",
+        Tag.INVITATION_SENT: "Was sent an invitation",
+        Tag.PASSWORD_SET: "Set a password",
+        Tag.PASSWORD_RESET_REQUESTED: "Asked for a password reset",
+        Tag.PASSWORD_RESET_THROTTLED: "Was held back: too many password resets",
+        Tag.PHONE_CHANGED: "Had the mobile number changed",
+        Tag.PROFILE_CHANGED: "Had name or email changed",
+        Tag.ROLE_CHANGED: "Had the role changed",
+        Tag.PERSON_DEACTIVATED: "Was deactivated",
+        Tag.PERSON_REACTIVATED: "Was reactivated",
+        Tag.PASSWORD_CHANGED: "Changed their password",
+    },
+    "Firm and client settings": {
+        Tag.FIRM_TWO_FACTOR_ON: "Turned two-factor sign-in on for the firm",
+        Tag.FIRM_TWO_FACTOR_OFF: "Turned two-factor sign-in off for the firm",
+        Tag.CLIENT_ADDED: "Added a client",
+        Tag.CLIENT_RENAMED: "Renamed a client",
+        Tag.CLIENT_TWO_FACTOR_ON: "Turned two-factor sign-in on for a client",
+        Tag.CLIENT_TWO_FACTOR_OFF: "Turned two-factor sign-in off for a client",
+        Tag.FIRM_PASSKEY_SIGN_IN_ON: "Allowed passkey sign-in without a password for the firm",
+        Tag.FIRM_PASSKEY_SIGN_IN_OFF: "Stopped passkey sign-in without a password for the firm",
+        Tag.CLIENT_PASSKEY_SIGN_IN_ON: "Allowed passkey sign-in without a password for a client",
+        Tag.CLIENT_PASSKEY_SIGN_IN_OFF: "Stopped passkey sign-in without a password for a client",
+        Tag.FIRM_ADMIN_KEYS_REQUIRED: "Required security keys for firm admins",
+        Tag.FIRM_ADMIN_KEYS_NOT_REQUIRED: "Stopped requiring security keys for firm admins",
+    },
+}
+# Older tags still in the log, read and filtered as the tag that replaced them.
+REPLACED_BY = {Tag.TOKEN_ACCEPTED: Tag.FACTOR_ACCEPTED}
+WORDS: dict[str, str] = {tag: words for kinds in KINDS.values() for tag, words in kinds.items()}
+WORDS |= {old: WORDS[new] for old, new in REPLACED_BY.items()}
+# How the second step was passed, by the method name recorded in ``data["method"]``.
+BY_METHOD = {
+    "push": "by approving on the phone",
+    "sms": "with a texted token",
+    "backup_code": "with a backup code",
+    "totp": "with an authenticator app",
+    "security_key": "with a security key",
+}
+_BY_METHOD_TAGS = {Tag.FACTOR_ACCEPTED, Tag.TOKEN_ACCEPTED, Tag.SIGNED_IN, Tag.FACTOR_CONFIRMED}
+
+
+def describe(tag: str, data: dict | None = None) -> str:
+    """An event in words: ``account:two_factor:accepted`` with ``method=push`` ->
+    "Passed the second step by approving on the phone". A tag not (yet) described reads as
+    its own parts ("Two factor: something new"), never as nothing."""
+    words = WORDS.get(tag)
+    if words is None:
+        parts = [p.replace("_", " ") for p in tag.split(":") if p != "account"]
+        return ": ".join(parts).capitalize() if parts else tag
+    method = (data or {}).get("method")
+    if tag in _BY_METHOD_TAGS and isinstance(method, str) and method:
+        return f"{words} {BY_METHOD.get(method, 'with ' + method.replace('_', ' '))}"
+    return words
+
+
+def with_older(tags: list[str]) -> list[str]:
+    """``tags`` and the older tags they replaced, for filtering the log."""
+    return [*tags, *(old for old, new in REPLACED_BY.items() if new in tags)]
 
 
 def record(

@@ -100,6 +100,11 @@ class User(AbstractBaseUser):
     phone = models.CharField("Mobile phone number", max_length=20, blank=True, db_index=True)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Kept on the person, not the phone's device row, so a factor reset or a new number
+    # does not erase when the person last proved a second factor.
+    last_second_factor_at = models.DateTimeField(
+        "Last verified with a second factor", null=True, blank=True
+    )
     # Changing it ends every other session of this person (it is part of the session hash).
     session_stamp = models.CharField(max_length=32, default=new_session_stamp, editable=False)
 

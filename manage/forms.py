@@ -4,9 +4,12 @@ No form has a firm or client field: those come from the signed-in admin and the 
 edited field can move a person to another firm or client.
 """
 
-from django import forms
+from datetime import UTC, date, datetime, time, timedelta
 
-from accounts.audit import Tag
+from django import forms
+from django.db.models import Q, QuerySet
+
+from accounts import audit
 from accounts.forms import MobileNumberField
 from accounts.models import Client, Firm, User, normalize_email
 from manage import directory, people
@@ -183,23 +186,90 @@ class ClientNameForm(forms.Form):
         self.add_error(None, STALE)
 
 
+def _day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _kind_choices() -> list:
+    """"All kinds", then per group "Any ..." and each kind in words (the value: its tag)."""
+    return [
+        ("", "All kinds"),
+        *[
+            (group, [(f"group:{group}", f"Any: {group.lower()}"), *kinds.items()])
+            for group, kinds in audit.KINDS.items()
+        ],
+    ]
+
+
 class ActivityFilterForm(forms.Form):
-    person = forms.EmailField(label="Person (email)", required=False, max_length=254)
-    kind = forms.ChoiceField(
-        label="Kind",
+    """Who, what kind, which days (UTC, both included). Every bad value is a form error."""
+
+    person = forms.CharField(
+        label="Person",
         required=False,
-        choices=[("", "All kinds"), *[(tag.value, tag.value) for tag in Tag]],
+        max_length=directory.MAX_SEARCH_LENGTH,
+        help_text="Part of a name or email.",
+    )
+    kind = forms.ChoiceField(label="Kind", required=False, choices=_kind_choices)
+    since = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"},
+                                                             format="%Y-%m-%d"),
+        help_text="A day in UTC, included.",
+    )
+    until = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"},
+                                                           format="%Y-%m-%d"),
+        help_text="A day in UTC, included.",
     )
 
     def __init__(self, *args, firm: Firm, **kwargs) -> None:
         self.firm = firm
         self.person_found: User | None = None
+        self.people_found: QuerySet[User] | None = None
         super().__init__(*args, **kwargs)
 
     def clean_person(self) -> str:
-        email = normalize_email(self.cleaned_data["person"])
-        if email:
-            self.person_found = User.objects.filter(firm=self.firm, email=email).first()
-            if self.person_found is None:
-                raise forms.ValidationError("No one in your firm has this email address.")
-        return email
+        text = self.cleaned_data["person"].strip()
+        if text:
+            found = User.objects.filter(firm=self.firm).filter(
+                Q(full_name__icontains=text) | Q(email__icontains=text)
+            )
+            first_two = list(found.order_by("full_name", "id")[:2])
+            if not first_two:
+                raise forms.ValidationError(
+                    "No one in your firm has this email address."
+                    if "@" in text
+                    else f"No one in your firm has “{text}” in their name or email address."
+                )
+            self.people_found = found
+            self.person_found = first_two[0] if len(first_two) == 1 else None
+        return text
+
+    def clean(self) -> dict:
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error(
+                "until",
+                f"“To” ({_day(until)}) is before “From” ({_day(since)}). "
+                "Choose a “To” day on or after the “From” day.",
+            )
+        return data
+
+    def tags(self) -> list[str]:
+        """The tags the chosen kind covers ([] for all kinds)."""
+        kind = self.cleaned_data.get("kind", "")
+        if kind.startswith("group:"):
+            return audit.with_older(list(audit.KINDS[kind.removeprefix("group:")]))
+        return audit.with_older([kind]) if kind else []
+
+    def period(self) -> tuple[datetime | None, datetime | None]:
+        """[start, end) in UTC for the chosen days (None: open on that side)."""
+        since, until = self.cleaned_data.get("since"), self.cleaned_data.get("until")
+        start = datetime.combine(since, time.min, tzinfo=UTC) if since else None
+        end = (
+            datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC)
+            if until and until < date.max
+            else None
+        )
+        return start, end

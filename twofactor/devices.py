@@ -1,10 +1,14 @@
 """A person's phone with the provider: register it when the number is set or changed,
 forget it when the number is removed. Views and commands call these, never the provider."""
 
+from collections.abc import Collection
+
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
+from twofactor.conf import conf
 from twofactor.models import PhoneDevice
 from twofactor.providers import get_provider
 
@@ -70,3 +74,23 @@ def ensure_registered(user: User) -> PhoneDevice | None:
     if device is not None and device.is_registered_for(user.phone, get_provider().name):
         return device
     return register_phone(user)
+
+
+def registered_among(user_ids: Collection[int]) -> set[int]:
+    """Which of ``user_ids`` have their current number registered with the configured
+    provider (push reaches them), in one query."""
+    return set(
+        PhoneDevice.objects.filter(
+            user_id__in=user_ids,
+            registered_at__isnull=False,
+            provider=conf.TWOFACTOR_PROVIDER,
+            number=F("user__phone"),
+        ).values_list("user_id", flat=True)
+    )
+
+
+def with_a_number_among(user_ids: Collection[int]) -> set[int]:
+    """Which of ``user_ids`` have a mobile number on file (texts reach them), in one query."""
+    return set(
+        User.objects.filter(pk__in=user_ids).exclude(phone="").values_list("pk", flat=True)
+    )

@@ -11,13 +11,15 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from accounts import audit
 from accounts.models import AuditEvent, User
 from accounts.permissions import firm_admin_required
 from manage.forms import ActivityFilterForm
 from manage.paging import paginate
 
 PAGE_SIZE = 50
-CSV_COLUMNS = ["time (UTC)", "kind", "by", "about", "IP address", "browser", "details"]
+# "kind" is the machine tag (stable, for scripts); "event" says it in words.
+CSV_COLUMNS = ["time (UTC)", "kind", "event", "by", "about", "IP address", "browser", "details"]
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -25,19 +27,27 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 def events_for(
     request: HttpRequest,
 ) -> tuple[ActivityFilterForm, QuerySet[AuditEvent], User | None]:
-    """The filter form and the firm's events it selects (another firm's person id: 404)."""
+    """The filter form and the firm's events it selects (another firm's person id: 404).
+    With an invalid form, no events: the page shows the form's errors instead."""
     firm = request.user.firm
     form = ActivityFilterForm(request.GET, firm=firm)
     events = AuditEvent.objects.filter(firm=firm).select_related("actor", "subject")
     person = None
     if request.GET.get("person_id"):
         person = get_object_or_404(User, pk=_int(request.GET["person_id"]), firm=firm)
-    if form.is_valid():
-        person = form.person_found or person
-        if form.cleaned_data["kind"]:
-            events = events.filter(tag=form.cleaned_data["kind"])
-    if person is not None:
         events = events.filter(Q(actor=person) | Q(subject=person))
+    if not form.is_valid():
+        return form, events.none(), person
+    if form.people_found is not None:
+        person = form.person_found
+        events = events.filter(Q(actor__in=form.people_found) | Q(subject__in=form.people_found))
+    if tags := form.tags():
+        events = events.filter(tag__in=tags)
+    start, end = form.period()
+    if start:
+        events = events.filter(created_at__gte=start)
+    if end:
+        events = events.filter(created_at__lt=end)
     return form, events, person
 
 
@@ -49,8 +59,6 @@ def _int(text: str) -> int:
 @firm_admin_required
 def activity(request: HttpRequest) -> HttpResponse:
     form, events, person = events_for(request)
-    if not form.is_valid():
-        events = events.none()
     page = paginate(events, ["-created_at", "-id"], request.GET.get("cursor", ""), PAGE_SIZE)
     filters = request.GET.copy()
     filters.pop("cursor", None)
@@ -61,6 +69,7 @@ def activity(request: HttpRequest) -> HttpResponse:
             "firm": request.user.firm,
             "form": form,
             "page": page,
+            "events": [(event, audit.describe(event.tag, event.data)) for event in page.items],
             "person": person,
             "filters": filters.urlencode(),
         },
@@ -88,6 +97,7 @@ def csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
                 for cell in (
                     event.created_at.astimezone(UTC).isoformat(timespec="seconds"),
                     event.tag,
+                    audit.describe(event.tag, event.data),
                     event.actor.email if event.actor else "",
                     event.subject.email if event.subject else "",
                     event.ip_address or "",

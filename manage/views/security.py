@@ -17,12 +17,6 @@ from twofactor.recovery import phone_changes
 RECENT_EVENTS = 20
 
 
-def describe(tag: str) -> str:
-    """``account:two_factor:backup_code_used`` -> "Two factor: backup code used"."""
-    parts = [p.replace("_", " ") for p in tag.split(":") if p != "account"]
-    return ": ".join(parts).capitalize() if parts else tag
-
-
 @login_required
 @never_cache
 def security(request: HttpRequest) -> HttpResponse:
@@ -42,7 +36,7 @@ def security(request: HttpRequest) -> HttpResponse:
             ],
             "sessions": sessions.live_sessions(user, current),
             "current_session": current,
-            "events": [(event, describe(event.tag)) for event in events],
+            "events": [(event, audit.describe(event.tag, event.data)) for event in events],
         },
     )
 

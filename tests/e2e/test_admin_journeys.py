@@ -65,7 +65,7 @@ def test_an_admin_turns_on_2fa_for_globex_adds_a_number_and_the_employee_signs_i
 
     # Setting up: edit the employee's profile to include their mobile phone number
     row = page.get_by_role("row").filter(has_text="tech@globex.example")
-    expect(row).to_contain_text("No phone on file")
+    expect(row).to_contain_text("No phone")
     row.get_by_role("link", name="Edit").click()
     confirm_password_if_asked(page, seeded)
     page.get_by_label("Mobile phone number").fill("(201) 555-0142")
@@ -73,7 +73,7 @@ def test_an_admin_turns_on_2fa_for_globex_adds_a_number_and_the_employee_signs_i
     expect(page.get_by_text("Glen Globex was saved.")).to_be_visible()
     row = page.get_by_role("row").filter(has_text="tech@globex.example")
     expect(row).to_contain_text("+1 ••••••••42")
-    expect(row).to_contain_text("Registered")
+    expect(row).to_contain_text("Ready, never used")
     assert User.objects.get(email="tech@globex.example").phone == "+12015550142"
     assert "+1 ••••••••42" in mail.outbox[-1].body
 

@@ -2,9 +2,12 @@
 exported as a CSV a spreadsheet cannot be tricked into running."""
 
 import csv
+import html
 import io
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
@@ -110,9 +113,14 @@ def test_the_export_is_a_streamed_csv_of_the_filtered_events(
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     table = rows(response)
-    assert table[0][:4] == ["time (UTC)", "kind", "by", "about"]
+    assert table[0][:5] == ["time (UTC)", "kind", "event", "by", "about"]
     assert len(table) == 2
-    assert table[1][1:4] == [str(Tag.PHONE_CHANGED), "admin@acme.example", "tech@acme.example"]
+    assert table[1][1:5] == [
+        str(Tag.PHONE_CHANGED),
+        "Had the mobile number changed",
+        "admin@acme.example",
+        "tech@acme.example",
+    ]
 
 
 def test_the_export_cannot_smuggle_a_spreadsheet_formula(acme, acme_admin):
@@ -155,3 +163,154 @@ def test_the_activity_page_costs_the_same_queries_for_few_or_many_events(
 
     with django_assert_num_queries(len(few)):
         acme.get(URL)
+
+
+def test_every_tag_has_words_and_a_filter_group():
+    grouped = [tag for kinds in audit.KINDS.values() for tag in kinds]
+    older = set(audit.REPLACED_BY)
+
+    assert len(grouped) == len(set(grouped))
+    assert set(Tag) == set(grouped) | older
+    assert all(audit.WORDS.get(str(tag)) for tag in Tag)
+
+
+def test_the_page_says_each_event_in_words_and_an_approved_push_by_its_method(
+    acme, acme_admin, demo_world
+):
+    AuditEvent.objects.all().delete()
+    tech = demo_world["tech@acme.example"]
+    audit.record(Tag.PUSH_APPROVED, subject=tech)
+    audit.record(Tag.FACTOR_ACCEPTED, subject=tech, method="push")
+    audit.record(Tag.TOKEN_ACCEPTED, subject=tech, method="sms")  # an older event
+
+    body = acme.get(URL).content.decode()
+
+    assert "Approved a sign-in on the phone" in body
+    assert "Passed the second step by approving on the phone" in body
+    assert "Passed the second step with a texted token" in body
+    assert "account:two_factor" not in body.split('id="events-heading"')[1]
+
+
+def test_the_kind_filter_offers_groups_in_words_and_a_group_selects_its_kinds(
+    acme, acme_admin, demo_world
+):
+    AuditEvent.objects.all().delete()
+    tech = demo_world["tech@acme.example"]
+    audit.record(Tag.PHONE_CHANGE_REQUESTED, subject=tech)
+    audit.record(Tag.PHONE_CHANGE_CANCELLED, subject=tech)
+    audit.record(Tag.FACTOR_ACCEPTED, subject=tech, method="sms")
+    audit.record(Tag.TOKEN_ACCEPTED, subject=tech, method="sms")
+
+    body = acme.get(URL).content.decode()
+    lost = acme.get(URL, {"kind": "group:Lost phones"}).context["page"].items
+    passed = acme.get(URL, {"kind": str(Tag.FACTOR_ACCEPTED)}).context["page"].items
+
+    assert '<optgroup label="Second factor">' in body
+    assert '<option value="group:Lost phones">Any: lost phones</option>' in body
+    assert ">Approved a sign-in on the phone</option>" in body
+    assert {e.tag for e in lost} == {
+        str(Tag.PHONE_CHANGE_REQUESTED), str(Tag.PHONE_CHANGE_CANCELLED)
+    }
+    assert len(passed) == 2  # the older tag is found under its new kind
+
+
+@pytest.mark.parametrize("typed", ["terry", "TERRY ACME", "tech@", "H@ACME.EX"])
+def test_the_person_filter_finds_part_of_a_name_or_email_in_any_case(
+    acme, acme_admin, demo_world, typed
+):
+    AuditEvent.objects.all().delete()
+    tech = demo_world["tech@acme.example"]
+    audit.record(Tag.PHONE_CHANGED, actor=acme_admin, subject=tech)
+    audit.record(Tag.SIGNED_IN, subject=demo_world["user@contoso.example"])
+
+    response = acme.get(URL, {"person": typed})
+
+    assert [e.subject for e in response.context["page"].items] == [tech]
+    assert "Terry Acme" in response.content.decode()
+
+
+def test_a_name_search_never_reaches_another_firm(acme, globex_admin):
+    AuditEvent.objects.all().delete()
+    audit.record(Tag.ROLE_CHANGED, actor=globex_admin, subject=globex_admin)
+
+    response = acme.get(URL, {"person": "globex"})
+
+    assert response.context["page"].items == []
+    assert "No one in your firm has “globex” in their name or email address." in (
+        response.content.decode()
+    )
+    assert acme.get(EXPORT, {"person": "globex"}).status_code == 400
+
+
+def test_the_dates_select_whole_utc_days_both_included(acme, acme_admin):
+    AuditEvent.objects.all().delete()
+    for stamp in ["2025-03-01T23:59:59", "2025-03-02T00:00:00", "2025-03-03T23:59:59",
+                  "2025-03-04T00:00:00"]:
+        AuditEvent.objects.create(
+            tag=str(Tag.SIGNED_IN), firm=acme_admin.firm, subject=acme_admin,
+            created_at=datetime.fromisoformat(stamp).replace(tzinfo=UTC),
+        )
+
+    shown = acme.get(URL, {"since": "2025-03-02", "until": "2025-03-03"}).context["page"].items
+    exported = rows(acme.get(EXPORT, {"since": "2025-03-02", "until": "2025-03-03"}))[1:]
+
+    assert sorted(e.created_at.isoformat() for e in shown) == [
+        "2025-03-02T00:00:00+00:00", "2025-03-03T23:59:59+00:00"
+    ]
+    assert len(exported) == 2
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"since": "2025-02-30"}, "Enter a valid date."),
+        ({"until": "yesterday"}, "Enter a valid date."),
+        ({"since": "99999-01-01"}, "Enter a valid date."),
+        (
+            {"since": "2025-03-05", "until": "2025-03-01"},
+            "“To” (1 Mar 2025) is before “From” (5 Mar 2025).",
+        ),
+    ],
+)
+def test_a_bad_date_is_a_clear_form_error_not_a_500(acme, params, message):
+    response = acme.get(URL, params)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert response.context["page"].items == []
+    assert acme.get(EXPORT, params).status_code == 400
+
+
+def test_the_last_possible_day_is_not_a_500(acme):
+    assert acme.get(URL, {"since": "9999-12-31", "until": "9999-12-31"}).status_code == 200
+    assert acme.get(URL, {"since": "0001-01-01"}).status_code == 200
+
+
+def test_the_filters_are_carried_through_the_pages(acme, acme_admin, demo_world):
+    AuditEvent.objects.all().delete()
+    tech = demo_world["tech@acme.example"]
+    now = timezone.now()
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                tag=str(Tag.SIGNED_IN if i % 2 else Tag.SIGNED_OUT), firm=acme_admin.firm,
+                subject=tech if i % 3 else acme_admin, created_at=now - timedelta(seconds=i),
+            )
+            for i in range(300)
+        ]
+    )
+    params = {"person": "terry", "kind": str(Tag.SIGNED_IN), "since": f"{now:%Y-%m-%d}"}
+    expected = AuditEvent.objects.filter(tag=Tag.SIGNED_IN, subject=tech).count()
+
+    seen, response = [], acme.get(URL, params)
+    while True:
+        seen += [e.pk for e in response.context["page"].items]
+        found = re.search(r'href="\?([^"]*)" rel="next"', response.content.decode())
+        if not found:
+            break
+        response = acme.get(f"{URL}?{html.unescape(found.group(1))}")
+
+    assert len(seen) == len(set(seen)) == expected
+    assert set(AuditEvent.objects.filter(pk__in=seen).values_list("tag", flat=True)) == {
+        str(Tag.SIGNED_IN)
+    }

@@ -86,7 +86,9 @@ def finish(request: HttpRequest, attempt: SignInAttempt) -> HttpResponse:
     login(request, user, backend="accounts.backends.EmailBackend")  # cycles the session key
     device = devices.device_for(user)
     django_otp.login(request, device)
-    PhoneDevice.objects.filter(pk=device.pk).update(last_verified_at=timezone.now())
+    now = timezone.now()
+    PhoneDevice.objects.filter(pk=device.pk).update(last_verified_at=now)
+    User.objects.filter(pk=user.pk).update(last_second_factor_at=now)  # survives a reset
     if attempt.method != "passkey":  # a passkey sign-in had no password step
         reauth.mark_recent(request, at=int(attempt.created_at.timestamp()))
     freshness.mark_verified(request, attempt.method)

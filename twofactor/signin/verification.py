@@ -279,7 +279,7 @@ def _succeed(attempt: SignInAttempt, method: str, request: HttpRequest | None) -
     lockout.record_success(attempt.user)
     if not attempts.complete(attempt, method):
         return Result(Outcome.ENDED, "This sign-in has already ended. Log in again.")
-    audit.record(Tag.TOKEN_ACCEPTED, request=request, subject=attempt.user, method=method)
+    audit.record(Tag.FACTOR_ACCEPTED, request=request, subject=attempt.user, method=method)
     return Result(Outcome.ACCEPTED)
 
 

@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 
+from accounts import audit
 from accounts.models import AuditEvent
 from tests.conftest import PASSWORD
 from tests.signing_in import enter_password, latest_approval, request_token, type_token
@@ -68,6 +69,20 @@ def test_an_approved_onetouch_request_signs_in_with_check_status(pending):
 
     assert response.status_code == 302
     assert pending.get("/dashboard/").status_code == 200
+
+
+def test_an_approved_push_is_recorded_as_passed_by_push_not_as_a_token(pending):
+    approval = latest_approval(pending)
+    approvals.record_answer(approval.provider_ref, ApprovalStatus.APPROVED, provider="local")
+
+    pending.post("/login/verify/", {"action": "check"})
+
+    passed = AuditEvent.objects.get(tag="account:two_factor:accepted")
+    assert passed.data == {"method": "push"}
+    assert audit.describe(passed.tag, passed.data) == (
+        "Passed the second step by approving on the phone"
+    )
+    assert not AuditEvent.objects.filter(tag="account:two_factor:token_accepted").exists()
 
 
 def test_check_status_while_pending_keeps_the_person_on_the_challenge(pending):
@@ -178,7 +193,7 @@ def test_the_steps_are_audited_without_the_token(pending, sms_outbox):
         "account:two_factor:push_sent",
         "account:two_factor:sms_sent",
         "account:two_factor:token_rejected",
-        "account:two_factor:token_accepted",
+        "account:two_factor:accepted",
         "account:login:signed_in",
     ]:
         assert tag in tags

@@ -16,5 +16,6 @@ METHOD = Method(
     usable=_has_codes,
     security_template="twofactor/methods/backup_codes/security.html",
     security_context="twofactor.methods.backup_codes.codes.security_context",
+    set_up_among="twofactor.methods.backup_codes.codes.with_codes_among",
     audit_tags=(Tag.BACKUP_CODES_GENERATED, Tag.BACKUP_CODE_USED, Tag.BACKUP_CODE_REJECTED),
 )

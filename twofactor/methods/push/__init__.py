@@ -12,6 +12,7 @@ METHOD = Method(
     challenge_context="twofactor.methods.push.views.challenge_context",
     security_template="twofactor/methods/push/security.html",
     security_context="twofactor.methods.push.security.security_context",
+    set_up_among="twofactor.devices.registered_among",
     audit_tags=(
         Tag.PUSH_SENT,
         Tag.PUSH_APPROVED,

@@ -24,6 +24,7 @@ METHOD = Method(
     challenge_context="twofactor.methods.security_key.views.challenge_context",
     security_template="twofactor/methods/security_key/security.html",
     security_context="twofactor.methods.security_key.keys.security_context",
+    set_up_among="twofactor.methods.security_key.keys.with_keys_among",
     audit_tags=(
         Tag.SECURITY_KEY_ADDED,
         Tag.SECURITY_KEY_REMOVED,

@@ -8,5 +8,6 @@ METHOD = Method(
     label="SMS",
     usable=lambda user: bool(user.phone),
     challenge_template="twofactor/methods/sms/challenge.html",
+    set_up_among="twofactor.devices.with_a_number_among",
     audit_tags=(Tag.SMS_SENT, Tag.SMS_THROTTLED),
 )
