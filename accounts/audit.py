@@ -43,6 +43,10 @@ class Tag(enum.StrEnum):
     BACKUP_CODE_USED = "account:two_factor:backup_code_used"
     BACKUP_CODE_REJECTED = "account:two_factor:backup_code_rejected"
     FACTOR_RESET = "account:two_factor:reset"
+    SUSPICIOUS_SIGN_IN_REPORTED = "account:two_factor:suspicious_sign_in_reported"
+    BROWSER_REMEMBERED = "account:two_factor:browser_remembered"
+    BROWSER_FORGOTTEN = "account:two_factor:browser_forgotten"
+    DEFAULT_METHOD_CHOSEN = "account:two_factor:default_method_chosen"
     # Lost phones: self-service phone-number changes
     PHONE_CHANGE_REQUESTED = "account:phone_change:requested"
     PHONE_CHANGE_CODE_SENT = "account:phone_change:code_sent"
@@ -73,6 +77,23 @@ class Tag(enum.StrEnum):
     PASSWORD_RESET_REQUESTED = "account:password:reset_requested"
     PASSWORD_RESET_THROTTLED = "account:password:reset_throttled"
     REAUTHENTICATED = "account:reauthenticated"
+    FIRM_REMEMBER_BROWSERS_ON = "firm:remember_browsers:enabled"
+    FIRM_REMEMBER_BROWSERS_OFF = "firm:remember_browsers:disabled"
+    CLIENT_REMEMBER_BROWSERS_ON = "client:remember_browsers:enabled"
+    CLIENT_REMEMBER_BROWSERS_OFF = "client:remember_browsers:disabled"
+
+
+# What people read for a tag where its words alone would not say it well.
+DESCRIPTIONS: dict[str, str] = {
+    Tag.SUSPICIOUS_SIGN_IN_REPORTED: "Suspicious sign-in reported",
+    Tag.BROWSER_REMEMBERED: "Browser remembered for 30 days",
+    Tag.BROWSER_FORGOTTEN: "Remembered browser forgotten",
+}
+
+
+def describe(tag: str) -> str:
+    """A tag in words: its description, else the tag itself."""
+    return DESCRIPTIONS.get(tag, tag)
 
 
 def record(

@@ -14,3 +14,17 @@ def needs_second_factor(user: User) -> bool:
     if user.is_end_user:
         return user.client.two_factor_required
     return user.firm.two_factor_required
+
+
+def may_remember_browser(user: User) -> bool:
+    """Whether the person's firm (or, for end users, their client) allows "Don't ask again
+    on this browser for 30 days"."""
+    if user.is_end_user:
+        return user.client.allow_remembered_browsers
+    return user.firm.allow_remembered_browsers
+
+
+def needs_security_key(user: User) -> bool:
+    """A firm admin whose firm requires a security key: only a key satisfies their second
+    step (a remembered browser never does)."""
+    return user.is_firm_admin and user.firm.require_security_key_for_admins

@@ -12,6 +12,7 @@ urlpatterns = [
     path("dashboard/", home.dashboard, name="dashboard"),
     path("site/", home.client_home, name="client_home"),
     # Setting a password from an email link (never signs anyone in).
+    path("password/new/", passwords.choose_new_password, name="choose_new_password"),
     path("password/forgot/", passwords.forgot_password, name="password_forgot"),
     path("email/invitation/<uidb64>/<token>/", passwords.accept_invitation, name="invitation"),
     path("email/password-reset/<uidb64>/<token>/", passwords.reset_password, name="password_reset"),

@@ -9,8 +9,9 @@ from django.urls import include, path
 from twofactor.methods.backup_codes import views as backup_codes
 from twofactor.methods.push import callbacks, enrollment
 from twofactor.methods.push import views as push
+from twofactor.methods.remember import views as remember
 from twofactor.methods.sms import views as sms
-from twofactor.views import challenge, login, own_number, recovery
+from twofactor.views import challenge, default_method, login, own_number, recovery
 
 challenge_patterns = (
     [
@@ -46,5 +47,9 @@ urlpatterns = [
     path("twofactor/push/enrollment/", enrollment.push_enrollment, name="push_enrollment"),
     path("security/backup-codes/", backup_codes.make_backup_codes, name="backup_codes"),
     path("security/phone/", own_number.change_own_number, name="change_own_number"),
+    path("security/remembered-browsers/<int:browser_id>/forget/", remember.forget_browser,
+         name="forget_browser"),
+    path("security/default-method/", default_method.choose, name="choose_default_method"),
+    path("email/push/<uuid:approval_id>/not-me/<str:token>/", push.not_me, name="push_not_me"),
     path("dev/phone/", include("twofactor.phone_sim.urls")),
 ]

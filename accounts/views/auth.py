@@ -14,12 +14,13 @@ from accounts import audit, reauth
 from accounts.audit import Tag
 from accounts.forms import PasswordConfirmForm
 from accounts.login_limits import count_password_guess
-from accounts.permissions import reachable_mid_sign_in
+from accounts.permissions import reachable_before_new_password, reachable_mid_sign_in
 from portal import limits
 from portal.redirects import safe_next
 
 
 @reachable_mid_sign_in
+@reachable_before_new_password
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:

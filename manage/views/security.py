@@ -13,12 +13,15 @@ from accounts.audit import Tag
 from accounts.models import AuditEvent
 from twofactor import methods
 from twofactor.recovery import phone_changes
+from twofactor.views import default_method
 
 RECENT_EVENTS = 20
 
 
 def describe(tag: str) -> str:
     """``account:two_factor:backup_code_used`` -> "Two factor: backup code used"."""
+    if tag in audit.DESCRIPTIONS:
+        return audit.describe(tag)
     parts = [p.replace("_", " ") for p in tag.split(":") if p != "account"]
     return ": ".join(parts).capitalize() if parts else tag
 
@@ -43,6 +46,7 @@ def security(request: HttpRequest) -> HttpResponse:
             "sessions": sessions.live_sessions(user, current),
             "current_session": current,
             "events": [(event, describe(event.tag)) for event in events],
+            **default_method.security_context(request),
         },
     )
 

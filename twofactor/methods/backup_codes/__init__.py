@@ -14,6 +14,7 @@ METHOD = Method(
     name="backup_code",
     label="Backup code",
     usable=_has_codes,
+    preferable=False,
     security_template="twofactor/methods/backup_codes/security.html",
     security_context="twofactor.methods.backup_codes.codes.security_context",
     audit_tags=(Tag.BACKUP_CODES_GENERATED, Tag.BACKUP_CODE_USED, Tag.BACKUP_CODE_REJECTED),
