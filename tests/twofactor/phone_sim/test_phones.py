@@ -29,7 +29,7 @@ def test_each_phone_shows_its_owner_number_and_pending_request(pending):
     assert "+12015550102" in mine
     assert "Sign in to Partner Portal" in mine and "Terry Acme" in mine and "Acme IT" in mine
     assert "127.0.0.1" in mine and "UTC" in mine
-    assert ">Deny</button>" in mine and ">This wasn&#x27;t me</button>" in mine
+    assert ">Deny</button>" in mine and ">This wasn't me</button>" in mine
     assert ">Approve</button>" not in mine  # the numbers replace it
     assert "No pending requests" in section_of(body, "admin@acme.example")
 

@@ -139,3 +139,16 @@ def test_too_many_wrong_codes_is_rate_limited(twilio, twilio_emulator, person):
     with pytest.raises(ProviderError) as error:
         twilio.check_token(person, ref, person.phone, "99999999", attempt_id="a1")
     assert (error.value.kind, error.value.code) == (ErrorKind.RATE_LIMITED, "60202")
+
+
+def test_the_number_to_match_rides_in_details_and_hidden_details(
+    twilio, twilio_emulator, enrolled, person
+):
+    """For the operator's app (built on the Verify Push SDK) to show and check."""
+    shown = ApprovalDetails(message="Sign in", details={"Number to match": "42"},
+                            hidden_details={"match_number": "42"})
+    sid = twilio.create_approval(person, enrolled, shown)
+    challenge = twilio_emulator.challenges[sid]
+    assert {"label": "Number to match", "value": "42"} in challenge["details"]["fields"]
+    assert challenge["hidden_details"] == {"match_number": "42"}
+    assert twilio_emulator.number_to_match(sid) == "42"
