@@ -53,8 +53,8 @@ def begin(
     try:
         device = devices.ensure_registered(user)
         approvals.send(attempt, device, request)
-    except approvals.PushPaused as paused:
-        messages.warning(request, paused.message)
+    except approvals.PushPaused:
+        pass  # the challenge page says so, with when pushes resume
     except limits.RateLimited as tripped:
         messages.warning(
             request,
