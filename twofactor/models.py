@@ -47,7 +47,7 @@ class SignInAttempt(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
-    method = models.CharField(max_length=16, blank=True)  # push, sms, backup_code
+    method = models.CharField(max_length=24, blank=True)  # push, sms, backup_code, ...
     # Where to go once signed in (already checked to be on this host).
     next_url = models.CharField(max_length=2000, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
