@@ -56,6 +56,10 @@ class Tag(enum.StrEnum):
     PASSKEY_REFUSED = "account:passkey:refused"
     KEY_REQUIRED_REFUSED = "account:security_key:required_refused"
     KEY_REQUIRED_RECOVERY = "account:security_key:required_backup_code_used"
+    SUSPICIOUS_SIGN_IN_REPORTED = "account:two_factor:suspicious_sign_in_reported"
+    BROWSER_REMEMBERED = "account:two_factor:browser_remembered"
+    BROWSER_FORGOTTEN = "account:two_factor:browser_forgotten"
+    DEFAULT_METHOD_CHOSEN = "account:two_factor:default_method_chosen"
     # Lost phones: self-service phone-number changes
     PHONE_CHANGE_REQUESTED = "account:phone_change:requested"
     PHONE_CHANGE_CODE_SENT = "account:phone_change:code_sent"
@@ -93,6 +97,10 @@ class Tag(enum.StrEnum):
     PASSWORD_RESET_REQUESTED = "account:password:reset_requested"
     PASSWORD_RESET_THROTTLED = "account:password:reset_throttled"
     REAUTHENTICATED = "account:reauthenticated"
+    FIRM_REMEMBER_BROWSERS_ON = "firm:remember_browsers:enabled"
+    FIRM_REMEMBER_BROWSERS_OFF = "firm:remember_browsers:disabled"
+    CLIENT_REMEMBER_BROWSERS_ON = "client:remember_browsers:enabled"
+    CLIENT_REMEMBER_BROWSERS_OFF = "client:remember_browsers:disabled"
 
 
 # Each tag in words a firm admin reads, grouped the way the Activity filter offers them.
@@ -138,6 +146,10 @@ KINDS: dict[str, dict[Tag, str]] = {
         Tag.PASSKEY_REFUSED: "Had a passkey sign-in refused",
         Tag.KEY_REQUIRED_REFUSED: "Was refused: the firm requires a security key",
         Tag.KEY_REQUIRED_RECOVERY: "Used a backup code where a security key is required",
+        Tag.SUSPICIOUS_SIGN_IN_REPORTED: "Suspicious sign-in reported",
+        Tag.BROWSER_REMEMBERED: "Had this browser remembered for 30 days",
+        Tag.BROWSER_FORGOTTEN: "Had a remembered browser forgotten",
+        Tag.DEFAULT_METHOD_CHOSEN: "Chose a default way to sign in",
     },
     "Lost phones": {
         Tag.PHONE_CHANGE_REQUESTED: "Asked to change a lost phone's number",
@@ -178,6 +190,10 @@ KINDS: dict[str, dict[Tag, str]] = {
         Tag.CLIENT_PASSKEY_SIGN_IN_OFF: "Stopped passkey sign-in without a password for a client",
         Tag.FIRM_ADMIN_KEYS_REQUIRED: "Required security keys for firm admins",
         Tag.FIRM_ADMIN_KEYS_NOT_REQUIRED: "Stopped requiring security keys for firm admins",
+        Tag.FIRM_REMEMBER_BROWSERS_ON: "Allowed remembering browsers for 30 days for the firm",
+        Tag.FIRM_REMEMBER_BROWSERS_OFF: "Stopped remembering browsers for the firm",
+        Tag.CLIENT_REMEMBER_BROWSERS_ON: "Allowed remembering browsers for 30 days for a client",
+        Tag.CLIENT_REMEMBER_BROWSERS_OFF: "Stopped remembering browsers for a client",
     },
 }
 # Older tags still in the log, read and filtered as the tag that replaced them.

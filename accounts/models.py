@@ -20,6 +20,10 @@ class Firm(models.Model):
     two_factor_required = models.BooleanField(
         "Enable two-factor authentication for your partner account", default=False
     )
+    # A checked browser skips the second step (never the password) for 30 days.
+    allow_remembered_browsers = models.BooleanField(
+        "Allow remembering a browser for 30 days", default=False
+    )
     # A passkey (a security key with user verification) proves both factors at once.
     passkey_sign_in_allowed = models.BooleanField(
         "Allow passkey sign-in without a password", default=False
@@ -43,6 +47,9 @@ class Client(models.Model):
     name = models.CharField(max_length=120)
     two_factor_required = models.BooleanField(
         "Require two-factor authentication for end users", default=False
+    )
+    allow_remembered_browsers = models.BooleanField(
+        "Allow remembering a browser for 30 days", default=False
     )
     passkey_sign_in_allowed = models.BooleanField(
         "Allow passkey sign-in without a password", default=False
@@ -107,6 +114,12 @@ class User(AbstractBaseUser):
     )
     # Changing it ends every other session of this person (it is part of the session hash).
     session_stamp = models.CharField(max_length=32, default=new_session_stamp, editable=False)
+    # The way the second step starts at sign-in ("push", "sms", ...; blank: the strongest).
+    preferred_method = models.CharField(max_length=24, blank=True)
+    # Set by "This wasn't me": a new password right after the next second factor.
+    must_change_password = models.BooleanField(default=False)
+    # Set by "This wasn't me": no pushes until then (other methods still work).
+    push_paused_until = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 

@@ -32,3 +32,10 @@ def reachable_mid_sign_in(view: View) -> View:
     """
     view.reachable_mid_sign_in = True  # type: ignore[attr-defined]
     return view
+
+
+def reachable_before_new_password(view: View) -> View:
+    """Mark ``view`` as reachable by a person who must choose a new password first (after
+    reporting a sign-in that was not theirs); every other view sends them to that page."""
+    view.reachable_before_new_password = True  # type: ignore[attr-defined]
+    return view

@@ -22,3 +22,17 @@ def passkey_sign_in_allowed(user: User) -> bool:
     if user.is_end_user:
         return user.client.passkey_sign_in_allowed
     return user.firm.passkey_sign_in_allowed
+
+
+def may_remember_browser(user: User) -> bool:
+    """Whether the person's firm (or, for end users, their client) allows "Don't ask again
+    on this browser for 30 days"."""
+    if user.is_end_user:
+        return user.client.allow_remembered_browsers
+    return user.firm.allow_remembered_browsers
+
+
+def needs_security_key(user: User) -> bool:
+    """A firm admin whose firm requires a security key: only a key satisfies their second
+    step (a remembered browser never does)."""
+    return user.is_firm_admin and user.firm.security_key_required_for_admins

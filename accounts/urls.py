@@ -13,6 +13,7 @@ urlpatterns = [
     path("site/", home.client_home, name="client_home"),
     path("password/change/", passwords.change_password, name="password_change"),
     # Setting a password from an email link (never signs anyone in).
+    path("password/new/", passwords.choose_new_password, name="choose_new_password"),
     path("password/forgot/", passwords.forgot_password, name="password_forgot"),
     path("email/invitation/<uidb64>/<token>/", passwords.accept_invitation, name="invitation"),
     path("email/password-reset/<uidb64>/<token>/", passwords.reset_password, name="password_reset"),

@@ -198,6 +198,11 @@ class AuthyEmulator(Emulator):
             approval["status"] = "expired"
         return approval["status"]
 
+    def number_to_match(self, request_uuid: str) -> str:
+        """The number the request shows in its details (the Authy app only displays it)."""
+        details = self.approvals[request_uuid]["details"]
+        return str(details.get("Number to match", ""))
+
     def approve(self, request_uuid: str) -> None:
         self._answer_request(request_uuid, "approved")
 

@@ -509,6 +509,10 @@ class TwilioVerifyEmulator(Emulator):
             if c["identity"] == identity and self.status_of(s) == "pending"
         ]
 
+    def number_to_match(self, challenge_sid: str) -> str:
+        """The number in the challenge's hidden details, which the operator's app checks."""
+        return str(self.challenges[challenge_sid]["hidden_details"].get("match_number", ""))
+
     def approve(self, challenge_sid: str) -> None:
         with self._lock:
             self._answer_challenge(challenge_sid, "approved")

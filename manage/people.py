@@ -21,6 +21,7 @@ from accounts.models import Client, Firm, User
 from accounts.policy import needs_second_factor
 from accounts.tokens import encode_uid, invitation_tokens
 from twofactor import devices, notifications
+from twofactor.methods.remember import browsers as remembered
 from twofactor.providers import get_provider
 from twofactor.signin import attempts, lockout
 
@@ -324,6 +325,30 @@ def _switch(
     if not on:
         _tell_other_admins(actor, f"two-factor authentication was turned off for {what}", record)
     return True
+
+
+def set_remember_browsers(
+    record: Firm | Client, on: bool, *, actor: User, request: HttpRequest | None = None
+) -> bool:
+    """Allow or stop "Don't ask again on this browser for 30 days" for the firm's employees
+    or a client's end users; turning it off forgets every browser they remembered."""
+    changed = type(record).objects.filter(
+        pk=record.pk, allow_remembered_browsers=not on
+    ).update(allow_remembered_browsers=on)
+    record.allow_remembered_browsers = on
+    if not on:  # also when unchanged: nothing remembered may outlive "off"
+        if isinstance(record, Client):
+            remembered.forget_where(client=record)
+        else:
+            remembered.forget_where(firm=record, client__isnull=True)
+    if changed:
+        if isinstance(record, Client):
+            tag = Tag.CLIENT_REMEMBER_BROWSERS_ON if on else Tag.CLIENT_REMEMBER_BROWSERS_OFF
+            audit.record(tag, request=request, actor=actor, firm=actor.firm, client=record.name)
+        else:
+            tag = Tag.FIRM_REMEMBER_BROWSERS_ON if on else Tag.FIRM_REMEMBER_BROWSERS_OFF
+            audit.record(tag, request=request, actor=actor, firm=actor.firm)
+    return bool(changed)
 
 
 def _tell_other_admins(actor: User, subject: str, target: Firm | Client) -> None:

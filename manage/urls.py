@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from manage.views import activity, clients, employees, key_policy, phone_changes, security
+from manage.views import (
+    activity,
+    clients,
+    employees,
+    key_policy,
+    phone_changes,
+    remember_policy,
+    security,
+)
 
 urlpatterns = [
     path("security/", security.security, name="security"),
@@ -24,6 +32,10 @@ urlpatterns = [
         name="employee_action",
     ),
     # Admin > Manage Clients
+    path("manage/employees/remember-browsers/", remember_policy.firm_remember_browsers,
+         name="firm_remember_browsers"),
+    path("manage/clients/<int:pk>/remember-browsers/", remember_policy.client_remember_browsers,
+         name="client_remember_browsers"),
     path("manage/clients/", clients.manage_clients, name="manage_clients"),
     path("manage/clients/<int:pk>/", clients.client_detail, name="client_detail"),
     path("manage/clients/<int:pk>/passkey-policy/", key_policy.client_passkey_policy,

@@ -256,6 +256,12 @@ TWOFACTOR_TOKEN_SECONDS = 600
 TWOFACTOR_FAILURES_BEFORE_BACKOFF = 3
 TWOFACTOR_FAILURES_BEFORE_LOCK = 10
 TWOFACTOR_LOCK_SECONDS = 3600
+# "This wasn't me": no pushes to the person for this long (other methods still work).
+PUSH_PAUSE_SECONDS = 3600
+# "Don't ask again on this browser for 30 days": absolute lifetime, and how many per person.
+REMEMBER_BROWSER_SECONDS = 30 * 24 * 3600
+REMEMBER_BROWSER_MAX = 10
+REMEMBER_BROWSER_COOKIE_NAME = "remembered_browser"
 # Remote providers: ask for a push's answer at most this often, however often pages poll.
 TWOFACTOR_PROVIDER_POLL_SECONDS = 3
 # Circuit breaker: this many failures within the window keep a provider uncalled for the
@@ -280,6 +286,7 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+    REMEMBER_BROWSER_COOKIE_NAME = "__Host-remembered_browser"
 
 # Content security policy: everything from this origin, no inline script or style.
 CONTENT_SECURITY_POLICY = {

@@ -50,7 +50,8 @@ def fill(route: str, world: dict) -> str:
     """The route with ids of the signed-in admin's own firm, so forms are really reached."""
     values = {
         "client_pk": world["site"], "person_id": world["tech"], "user_id": world["tech"],
-        "handset_id": 1, "uidb64": "MQ", "token": "set-password", "answer": "approve",
+        "handset_id": 1, "uidb64": "MQ", "token": "set-password", "answer": "deny",
+        "browser_id": 1,
         "action": "reset", "approval_id": uuid.uuid4(), "factor_id": "YF" + "0" * 32,
         "request_id": world.get("request_id", uuid.uuid4()),
     }

@@ -5,6 +5,8 @@
   open mid-sign-in because it says so, never because its path starts like an open one.
 - A signed-in session whose person now needs a second factor (an admin just switched it on)
   and that was not verified is turned back into a pending sign-in.
+- A person who reported a sign-in as not theirs ("This wasn't me") reaches only "Choose a
+  new password" (and signing out) until they have chosen one.
 
 It costs no query on a verified request: it reads the session and the person the auth
 backend loads anyway (with firm and client), unlike django-otp's ``OTPMiddleware``, which
@@ -48,4 +50,10 @@ class SecondFactorMiddleware:
         ):
             audit.record(Tag.SECOND_FACTOR_REQUIRED, request=request, subject=user)
             return flow.begin(request, user, return_path(request))
+        if (
+            user.is_authenticated
+            and user.must_change_password
+            and not getattr(view, "reachable_before_new_password", False)
+        ):
+            return redirect("choose_new_password")
         return None

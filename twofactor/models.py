@@ -47,7 +47,7 @@ class SignInAttempt(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
-    method = models.CharField(max_length=16, blank=True)  # push, sms, backup_code
+    method = models.CharField(max_length=24, blank=True)  # push, sms, backup_code, ...
     # Where to go once signed in (already checked to be on this host).
     next_url = models.CharField(max_length=2000, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
@@ -80,11 +80,17 @@ class ApprovalRequest(models.Model):
         APPROVED = "approved", "Approved"
         DENIED = "denied", "Denied"
         EXPIRED = "expired", "Expired"
+        # The sign-in finished another way or was abandoned: approving it does nothing.
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     attempt = models.ForeignKey(
         SignInAttempt, on_delete=models.CASCADE, related_name="approvals"
     )
+    # Number matching: shown on the challenge page, picked from three on the phone.
+    match_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    # "This wasn't me" was acted on (once: the email link works a single time).
+    reported_at = models.DateTimeField(null=True, blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     provider = models.CharField(max_length=32)
     provider_ref = models.CharField(max_length=64, blank=True, db_index=True)
@@ -228,3 +234,27 @@ class SecurityKey(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RememberedBrowser(models.Model):
+    """A browser where the person ticked "Don't ask again on this browser for 30 days".
+
+    The cookie holds a random token; only its SHA-256 is stored. The row is bound to the
+    person's session auth hash, so a new password or a new session stamp (sign out
+    everywhere else, a number change, a factor reset) forgets it with the sessions.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="remembered_browsers"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    session_hash = models.CharField(max_length=64)
+    browser = models.CharField(max_length=80, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"])]

@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.emails import send_notice
 from accounts.models import User
 from portal.request_info import browser_label, client_ip, user_agent
+from twofactor.methods.push import not_me_links
 from twofactor.models import ApprovalRequest, SignInAttempt
 
 
@@ -16,13 +17,14 @@ def _where(ip: str | None, agent: str) -> dict[str, str]:
 
 
 def push_denied(approval: ApprovalRequest) -> None:
-    """The person denied a sign-in request: tell them what it was and what to do."""
+    """The person denied a sign-in request: tell them what it was, and give them the
+    signed "This wasn't me" link (no provider's app has such a button)."""
     send_notice(
         approval.user,
         "push_denied",
         "a sign-in request was denied",
-        {"when": approval.answered_at or timezone.now(), **_where(approval.ip_address,
-                                                                   approval.user_agent)},
+        {"when": approval.answered_at or timezone.now(), "not_me_url": not_me_links.link(approval),
+         **_where(approval.ip_address, approval.user_agent)},
     )
 
 

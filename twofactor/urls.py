@@ -9,9 +9,10 @@ from django.urls import include, path
 from twofactor.methods.backup_codes import views as backup_codes
 from twofactor.methods.push import callbacks, enrollment, security
 from twofactor.methods.push import views as push
+from twofactor.methods.remember import views as remember
 from twofactor.methods.security_key import views as security_key
 from twofactor.methods.sms import views as sms
-from twofactor.views import challenge, confirm, login, own_number, recovery
+from twofactor.views import challenge, confirm, default_method, login, own_number, recovery
 
 challenge_patterns = (
     [
@@ -60,5 +61,9 @@ urlpatterns = [
     path("security/keys/<int:pk>/remove/", security_key.remove_key, name="security_key_remove"),
     path("security/phone/", own_number.change_own_number, name="change_own_number"),
     path("security/confirm/", confirm.confirm_identity, name="confirm_identity"),
+    path("security/remembered-browsers/<int:browser_id>/forget/", remember.forget_browser,
+         name="forget_browser"),
+    path("security/default-method/", default_method.choose, name="choose_default_method"),
+    path("email/push/<uuid:approval_id>/not-me/<str:token>/", push.not_me, name="push_not_me"),
     path("dev/phone/", include("twofactor.phone_sim.urls")),
 ]

@@ -1,5 +1,6 @@
-"""Setting a password: from an email link (an invitation, or "Forgot your password?"), or
-"Change password" while signed in.
+"""Setting a password: from an email link (an invitation, or "Forgot your password?"),
+"Change password" while signed in, and "Choose a new password" right after signing in, for a
+person who reported a sign-in that was not theirs.
 
 In the manner of Django's PasswordResetConfirmView: the token is moved from the URL into the
 session at once (so it does not leak through the Referer header) and checked again when the
@@ -9,7 +10,7 @@ where the second factor is asked for as usual.
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
@@ -23,7 +24,7 @@ from accounts import audit, emails, reauth, sessions
 from accounts.audit import Tag
 from accounts.login_limits import ReauthGuess
 from accounts.models import User, normalize_email
-from accounts.permissions import reachable_mid_sign_in
+from accounts.permissions import reachable_before_new_password, reachable_mid_sign_in
 from accounts.policy import needs_second_factor
 from accounts.tokens import encode_uid, invitation_tokens, person_from_uid, reset_tokens
 from portal import limits
@@ -190,3 +191,36 @@ def password_changed(request: HttpRequest, form: ChangePasswordForm) -> None:
     audit.record(Tag.PASSWORD_CHANGED, request=request, subject=person, other_sessions=ended)
     emails.send_notice(person, "password_changed", "your password was changed",
                        {"this_browser_kept": True})
+
+
+@login_required
+@reachable_before_new_password
+@sensitive_post_parameters()
+@never_cache
+def choose_new_password(request: HttpRequest) -> HttpResponse:
+    """"Choose a new password": right after the second factor, for a person who reported a
+    sign-in that was not theirs (someone else knows the old one). Nothing else opens first."""
+    person = request.user
+    if not person.must_change_password:
+        return redirect("home")
+    form = SetPasswordForm(person, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save(commit=False)
+        person.must_change_password = False
+        person.save(update_fields=["password", "must_change_password"])
+        update_session_auth_hash(request, person)  # this browser stays; every other ends
+        audit.record(Tag.PASSWORD_SET, request=request, subject=person, via="reported_sign_in")
+        emails.send_notice(person, "password_changed", "your password was changed")
+        messages.success(request, "Your new password is set. Other sessions were signed out.")
+        return redirect("home")
+    return render(
+        request,
+        "accounts/set_password.html",
+        {
+            "form": form,
+            "title": "Choose a new password",
+            "button": "Set new password",
+            "person": person,
+            "signed_in": True,
+        },
+    )

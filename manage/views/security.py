@@ -13,6 +13,7 @@ from accounts.audit import Tag
 from accounts.models import AuditEvent
 from twofactor import methods
 from twofactor.recovery import phone_changes
+from twofactor.views import default_method
 
 RECENT_EVENTS = 20
 
@@ -37,6 +38,7 @@ def security(request: HttpRequest) -> HttpResponse:
             "sessions": sessions.live_sessions(user, current),
             "current_session": current,
             "events": [(event, audit.describe(event.tag, event.data)) for event in events],
+            **default_method.security_context(request),
         },
     )
 

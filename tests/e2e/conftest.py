@@ -81,3 +81,8 @@ def log_in(page, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+def number_to_match(page) -> str:
+    """The two-digit number the challenge page shows beside the pending push's status."""
+    return page.locator("#push-number .number").inner_text().strip()

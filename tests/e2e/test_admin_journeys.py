@@ -8,7 +8,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from accounts.models import Client, Firm, User
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, number_to_match
 
 pytestmark = pytest.mark.browser
 
@@ -21,18 +21,18 @@ def confirm_password_if_asked(page, password: str) -> None:
         page.get_by_role("button", name="Confirm").click()
 
 
-def approve_on_the_simulated_phone(browser, live_server, email: str) -> None:
-    """Swipe the OneTouch alert: Approve on the simulated phone of ``email``."""
+def approve_on_the_simulated_phone(browser, live_server, email: str, number: str) -> None:
+    """Answer the OneTouch alert: tap the number shown on the sign-in page."""
     phone = browser.new_context(base_url=live_server.url).new_page()
     phone.goto("/dev/phone/")
-    phone.get_by_role("region", name=email).get_by_role("button", name="Approve").click()
+    phone.get_by_role("region", name=email).get_by_role("button", name=number, exact=True).click()
     phone.context.close()
 
 
 def sign_in_with_onetouch(page, browser, live_server, email: str, password: str) -> None:
     log_in(page, email, password)
     expect(page.get_by_role("status")).to_contain_text("pending")
-    approve_on_the_simulated_phone(browser, live_server, email)
+    approve_on_the_simulated_phone(browser, live_server, email, number_to_match(page))
     expect(page.get_by_role("heading", level=1)).not_to_have_text("Two-factor authentication")
 
 

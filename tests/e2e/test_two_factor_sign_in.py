@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, log_in
+from tests.e2e.conftest import ARTIFACTS, log_in, number_to_match
 
 pytestmark = pytest.mark.browser
 
@@ -50,7 +50,7 @@ def test_onetouch_approved_on_the_phone_signs_in(page, seeded):
     phone = open_phone(page)
     expect(phone).to_contain_text("Sign in to Partner Portal")
     expect(phone).to_contain_text("127.0.0.1")
-    phone.get_by_role("button", name="Approve").click()
+    phone.get_by_role("button", name=number_to_match(page), exact=True).click()
 
     signed_in_to_the_dashboard(page)
 
@@ -82,7 +82,7 @@ def test_an_expired_push_then_a_new_push_signs_in(page, seeded, settings):
     page.get_by_role("button", name="Send a new OneTouch request").click()
     expect(page.get_by_role("status")).to_contain_text("pending")
     expect(page.get_by_role("button", name="Send a new OneTouch request")).to_be_hidden()
-    open_phone(page).get_by_role("button", name="Approve").click()
+    open_phone(page).get_by_role("button", name=number_to_match(page), exact=True).click()
 
     signed_in_to_the_dashboard(page)
 

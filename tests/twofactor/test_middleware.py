@@ -38,6 +38,7 @@ REACHABLE_MID_SIGN_IN = {
     "/login/recovery/resend/", "/login/recovery/cancel/",
     f"/email/phone-change/{SAMPLES['uuid']}/confirm/x/",
     f"/email/phone-change/{SAMPLES['uuid']}/cancel/x/",
+    f"/email/push/{SAMPLES['uuid']}/not-me/x/",
     "/email/invitation/x/x/", "/email/password-reset/x/x/",
     "/twofactor/callbacks/authy/", "/twofactor/callbacks/twilio/",
     "/dev/phone/", f"/dev/phone/requests/{SAMPLES['uuid']}/x/", "/dev/phone/phones/1/devices/",

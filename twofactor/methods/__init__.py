@@ -26,6 +26,7 @@ METHODS = (
     "twofactor.methods.push.METHOD",
     "twofactor.methods.sms.METHOD",
     "twofactor.methods.backup_codes.METHOD",
+    "twofactor.methods.remember.METHOD",
 )
 
 
@@ -40,6 +41,8 @@ class Method:
     # Answered in the shared "Token or Security Key" field (its part of the page goes below
     # the field) rather than on its own (above it: approve on the phone, touch a key).
     typed: bool = True
+    # Can a person choose it as their default way on the Security page?
+    preferable: bool = True
     challenge_template: str = ""  # its part of the challenge page
     challenge_context: str = ""  # dotted path: (request, attempt) -> dict for that part
     security_template: str = ""  # its part of the Security page
@@ -83,6 +86,11 @@ def registered_among(user_ids: Collection[int]) -> dict[int, list[Method]]:
         for user_id in method.registered_among(user_ids):
             found[user_id].append(method)
     return found
+
+
+def preferable_for(user: User) -> list[Method]:
+    """The ways ``user`` may pick as their default (the second step starts with it)."""
+    return [method for method in usable_by(user) if method.preferable]
 
 
 def usable_by(user: User) -> list[Method]:

@@ -1,7 +1,15 @@
 """The simulated phone: each phone's owner and number, its texts (newest first), and its
-pending OneTouch requests with Approve and Deny, showing what the Authy app shows."""
+pending OneTouch requests, showing what the Authy app shows.
 
+Number matching is enforced here: a pending request offers three two-digit numbers (the one
+on the challenge page and two others, in random order) in place of Approve, plus "Deny" and
+"This wasn't me". A wrong pick denies the request and counts as a wrong answer toward the
+lock. Requests whose sign-in finished another way or was abandoned show as closed.
+"""
+
+import random
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
@@ -16,13 +24,15 @@ from accounts.permissions import reachable_mid_sign_in
 from portal.request_info import browser_label
 from twofactor import providers
 from twofactor.conf import conf
-from twofactor.methods.push import approvals
+from twofactor.methods.push import approvals, report
 from twofactor.models import ApprovalRequest
 from twofactor.phone_sim.models import SimulatedHandset, SimulatedText
 from twofactor.providers.base import ApprovalStatus
+from twofactor.signin import verification
 
-ANSWERS = {"approve": ApprovalStatus.APPROVED, "deny": ApprovalStatus.DENIED}
 MAX_PHONES = 200
+CLOSED_SHOWN_SECONDS = 600
+_shuffle = random.SystemRandom()
 TEXTS_PER_PHONE = 5
 MAX_HANDSETS = 3
 
@@ -52,17 +62,25 @@ def phones(request: HttpRequest) -> HttpResponse:
         : MAX_PHONES * TEXTS_PER_PHONE
     ]:
         texts.setdefault(text.number, []).append(text)
+    on_phone = providers.names_where("answers_on_simulated_phone")
+    approvals.withdraw_abandoned(user__in=owners, provider__in=on_phone)
     pending: dict[int, list[dict]] = {}
     for approval in (
         ApprovalRequest.objects.filter(
-            provider__in=providers.names_where("answers_on_simulated_phone"),
-            status=ApprovalRequest.Status.PENDING,
+            provider__in=on_phone, status=ApprovalRequest.Status.PENDING,
             expires_at__gt=timezone.now(), user__in=owners,
         ).order_by("-created_at")
     ):
         pending.setdefault(approval.user_id, []).append(
-            {"approval": approval, "browser": browser_label(approval.user_agent)}
+            {"approval": approval, "browser": browser_label(approval.user_agent),
+             "numbers": numbers_to_pick(approval)}
         )
+    closed: dict[int, list[ApprovalRequest]] = {}
+    for approval in ApprovalRequest.objects.filter(
+        provider__in=on_phone, status=ApprovalRequest.Status.WITHDRAWN, user__in=owners,
+        answered_at__gt=timezone.now() - timedelta(seconds=CLOSED_SHOWN_SECONDS),
+    ).order_by("-answered_at"):
+        closed.setdefault(approval.user_id, []).append(approval)
     handsets: dict[str, list[SimulatedHandset]] = {}
     for handset in SimulatedHandset.objects.filter(number__in=numbers):
         handsets.setdefault(handset.number, []).append(handset)
@@ -71,6 +89,7 @@ def phones(request: HttpRequest) -> HttpResponse:
             "owner": owner,
             "texts": texts.get(owner.phone, [])[:TEXTS_PER_PHONE],
             "requests": pending.get(owner.pk, []),
+            "closed": closed.get(owner.pk, []),
             "handsets": handsets.get(owner.phone, []),
         }
         for owner in owners
@@ -80,6 +99,16 @@ def phones(request: HttpRequest) -> HttpResponse:
         "phone_sim/phones.html",
         {"devices": devices, "other_numbers": texts_to_other_numbers(numbers)},
     )
+
+
+def numbers_to_pick(approval: ApprovalRequest) -> list[int]:
+    """The request's number and two other distinct two-digit numbers, in random order."""
+    if approval.match_number is None:
+        return []
+    others = [n for n in range(10, 100) if n != approval.match_number]
+    numbers = [approval.match_number, *_shuffle.sample(others, 2)]
+    _shuffle.shuffle(numbers)
+    return numbers
 
 
 def texts_to_other_numbers(numbers: set[str]) -> list[dict]:
@@ -119,16 +148,31 @@ def remove_handset(request: HttpRequest, handset_id: int) -> HttpResponse:
 @simulation_only
 @require_POST
 def answer(request: HttpRequest, approval_id: str, answer: str) -> HttpResponse:
-    """Approve or Deny, as the person would swipe on the phone."""
-    if answer not in ANSWERS:
+    """A number picked, "Deny" or "This wasn't me", as the person would tap on the phone."""
+    if not (answer in ("deny", "not-me") or (answer.isdigit() and len(answer) == 2)):
         raise Http404
     approval = get_object_or_404(
-        ApprovalRequest,
+        ApprovalRequest.objects.select_related("user"),
         pk=approval_id,
         provider__in=providers.names_where("answers_on_simulated_phone"),
     )
-    if approvals.record_answer(approval.provider_ref, ANSWERS[answer], provider=approval.provider):
-        messages.success(request, f"Request {'approved' if answer == 'approve' else 'denied'}.")
+    if answer == "not-me":
+        if report.report(approval, request):
+            messages.success(request, "Reported: that sign-in was stopped and your firm's "
+                                      "administrators were told.")
+        else:
+            messages.warning(request, "That request was reported already.")
+        return redirect("phone_sim:phones")
+    right = answer != "deny" and int(answer) == approval.match_number
+    status = ApprovalStatus.APPROVED if right else ApprovalStatus.DENIED
+    if not approvals.record_answer(approval.provider_ref, status, provider=approval.provider):
+        messages.warning(request, "That request was already answered, closed or has expired.")
+    elif right:
+        messages.success(request, "Request approved.")
+    elif answer == "deny":
+        messages.success(request, "Request denied.")
     else:
-        messages.warning(request, "That request was already answered or has expired.")
+        verification.wrong_number_picked(approval, request)
+        messages.warning(request, "That was not the number on the sign-in page: the request "
+                                  "was denied and counts as a wrong answer.")
     return redirect("phone_sim:phones")

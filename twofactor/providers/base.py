@@ -28,6 +28,8 @@ class ApprovalStatus(enum.StrEnum):
     APPROVED = "approved"
     DENIED = "denied"
     EXPIRED = "expired"
+    # The portal closed it: the sign-in finished another way or was abandoned.
+    WITHDRAWN = "withdrawn"
 
     @property
     def is_final(self) -> bool:

@@ -4,6 +4,10 @@
 person is not signed in; a pending attempt starts and the OneTouch request goes to the phone
 at once ("Entering credentials ... triggers an alert in the Authy app"). ``finish``: the
 second factor succeeded; sign in, mark the session verified, go where the person was going.
+
+A browser the person asked to remember skips the second step here (after the password,
+never instead of it); someone whose default way is SMS is texted instead of pushed; and
+after "This wasn't me" the next sign-in goes to "Choose a new password" before anything.
 """
 
 import django_otp
@@ -19,11 +23,13 @@ from accounts.models import User
 from portal import limits
 from twofactor import devices
 from twofactor.methods.push import approvals
+from twofactor.methods.remember import browsers
 from twofactor.methods.security_key import keys as security_keys
+from twofactor.methods.sms import sending
 from twofactor.models import PhoneDevice, SignInAttempt
 from twofactor.providers.base import ProviderError
 from twofactor.providers.fallback import what_still_works
-from twofactor.signin import attempts, freshness
+from twofactor.signin import attempts, freshness, lockout
 
 
 def begin(
@@ -34,14 +40,27 @@ def begin(
     with a security key gets no push: the key is the stronger way, and an unasked-for
     push only teaches people to approve prompts."""
     has_key = security_keys.has_keys(user)
+    if not confirm:
+        abandoned = attempts.pending_id(request)
+        if abandoned:
+            approvals.withdraw(abandoned)  # the person started over
+        if remembered_browser_skips(request, user):
+            attempt = attempts.start(request, user, next_url)
+            if attempts.complete(attempt, browsers.METHOD_NAME):
+                return finish(request, attempt)
     if not user.phone and not has_key:
         return no_phone_on_file(request, user)
     attempt = attempts.start(request, user, next_url, confirm=confirm)
     if has_key:
         return redirect("twofactor:challenge")
+    if user.preferred_method == "sms":
+        sending.text_token(request, attempt).tell(request)
+        return redirect("twofactor:challenge")
     try:
         device = devices.ensure_registered(user)
         approvals.send(attempt, device, request)
+    except approvals.PushPaused:
+        pass  # the challenge page says so, with when pushes resume
     except limits.RateLimited as tripped:
         messages.warning(
             request,
@@ -56,6 +75,12 @@ def begin(
             f"{what_still_works('push', error)}",
         )
     return redirect("twofactor:challenge")
+
+
+def remembered_browser_skips(request: HttpRequest, user: User) -> bool:
+    """This browser is remembered for ``user`` (and may skip the second step now: not while
+    the person is locked out)."""
+    return browsers.recognised(request, user) is not None and not lockout.is_locked(user)
 
 
 def no_phone_on_file(request: HttpRequest, user: User) -> HttpResponse:
@@ -93,4 +118,22 @@ def finish(request: HttpRequest, attempt: SignInAttempt) -> HttpResponse:
         reauth.mark_recent(request, at=int(attempt.created_at.timestamp()))
     freshness.mark_verified(request, attempt.method)
     audit.record(Tag.SIGNED_IN, request=request, subject=user, method=attempt.method)
-    return redirect(attempt.next_url or "home")
+    if user.must_change_password:
+        response = redirect("choose_new_password")  # before anything else
+    else:
+        response = redirect(attempt.next_url or "home")
+    if wants_remembering(request, attempt):
+        browsers.remember(request, response, user)
+        audit.record(Tag.BROWSER_REMEMBERED, request=request, subject=user)
+    return response
+
+
+def wants_remembering(request: HttpRequest, attempt: SignInAttempt) -> bool:
+    """The person ticked "Don't ask again on this browser for 30 days" on a sign-in's
+    challenge, and may."""
+    return (
+        request.method == "POST"
+        and request.POST.get("remember") == "on"
+        and attempt.method != browsers.METHOD_NAME
+        and browsers.may_remember(attempt.user)
+    )

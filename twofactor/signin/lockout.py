@@ -147,6 +147,14 @@ def record_success(user: User) -> None:
     )
 
 
+def tries_left(user: User) -> int | None:
+    """How many more wrong answers lock the person (None while unlocked and none wrong)."""
+    lock = FactorLock.objects.filter(pk=user.pk).first()
+    if lock is None or lock.failure_count == 0 or lock.is_locked():
+        return None
+    return max(0, conf.TWOFACTOR_FAILURES_BEFORE_LOCK - lock.failure_count)
+
+
 def is_locked(user: User) -> bool:
     lock = FactorLock.objects.filter(pk=user.pk).first()
     return lock is not None and lock.is_locked()

@@ -275,10 +275,19 @@ def accept_approval(
     return _succeed(attempt, "push", request)
 
 
+def wrong_number_picked(approval: ApprovalRequest, request: HttpRequest | None = None) -> Result:
+    """The phone's number pick did not match the challenge page's (the request is denied by
+    the caller): a wrong answer, counted toward the lock like a wrong token."""
+    attempt = SignInAttempt.objects.select_related("user").get(pk=approval.attempt_id)
+    return _wrong(attempt, request, reason="wrong_number")
+
+
 def _succeed(attempt: SignInAttempt, method: str, request: HttpRequest | None) -> Result:
     lockout.record_success(attempt.user)
     if not attempts.complete(attempt, method):
         return Result(Outcome.ENDED, "This sign-in has already ended. Log in again.")
+    if method != "push":
+        approvals.withdraw(attempt.pk)  # a late approval on the phone must do nothing
     audit.record(Tag.FACTOR_ACCEPTED, request=request, subject=attempt.user, method=method)
     return Result(Outcome.ACCEPTED)
 
@@ -306,6 +315,8 @@ def _wrong(
         notifications.second_factor_failing(user, attempt, locked=False)
     if message:
         return Result(Outcome.WRONG, message)
+    if reason == "wrong_number":
+        return Result(Outcome.WRONG, "The number picked on the phone did not match.")
     if reason == "backup_code":
         return Result(
             Outcome.WRONG,

@@ -19,10 +19,13 @@ from accounts.permissions import reachable_mid_sign_in
 from twofactor import methods
 from twofactor.conf import conf
 from twofactor.methods.push import approvals
+from twofactor.methods.remember import browsers
 from twofactor.models import SignInAttempt
 from twofactor.providers import get_provider
 from twofactor.recovery import phone_changes
-from twofactor.signin import attempts, flow, verification
+from twofactor.signin import attempts, flow, lockout, verification
+
+WARN_WHEN_TRIES_LEFT = 3
 
 
 class TokenForm(forms.Form):
@@ -103,6 +106,9 @@ def render_challenge(
         "masked_phone": phones.mask(attempt.user.phone),
         "confirming": attempt.purpose == SignInAttempt.Purpose.CONFIRM,
         "app_name": get_provider().app_name,
+        "lock_warning": lock_warning(attempt),
+        "offer_remember": attempt.purpose == SignInAttempt.Purpose.SIGN_IN
+        and browsers.may_remember(attempt.user),
     }
     for method in offered:
         context.update(method.context_for_challenge(request, attempt))
@@ -112,10 +118,24 @@ def render_challenge(
     return response
 
 
+def lock_warning(attempt: SignInAttempt) -> str:
+    """ "2 tries left before sign-in locks for an hour", as the lock nears."""
+    left = lockout.tries_left(attempt.user)
+    if left is None or not 0 < left <= WARN_WHEN_TRIES_LEFT:
+        return ""
+    hours = conf.TWOFACTOR_LOCK_SECONDS / 3600
+    period = "an hour" if hours == 1 else (
+        f"{hours:g} hours" if hours >= 1 else f"{conf.TWOFACTOR_LOCK_SECONDS // 60} minutes"
+    )
+    tries = "1 try" if left == 1 else f"{left} tries"
+    return f"{tries} left before sign-in locks for {period}."
+
+
 def attempt_over(request: HttpRequest) -> HttpResponse:
     """The session has no live attempt: back to the login page, saying why."""
     attempt_id = attempts.session_attempt_id(request)
     if attempt_id:
+        approvals.withdraw(attempt_id)  # abandoned: the phone shows the request closed
         expired = SignInAttempt.objects.filter(pk=attempt_id, completed_at__isnull=True).first()
         if expired is not None:
             audit.record(Tag.ATTEMPT_EXPIRED, request=request, subject=expired.user)

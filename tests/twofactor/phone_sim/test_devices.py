@@ -15,14 +15,14 @@ def test_a_second_device_on_the_same_number_gets_the_same_onetouch_request(pendi
     page = pending.get(PHONE).content.decode()
     assert f'aria-label="{handset.name} of tech@acme.example"' in page
     approval = latest_approval(pending)
-    assert page.count(f"{PHONE}requests/{approval.pk}/approve/") == 2
+    assert page.count(f"{PHONE}requests/{approval.pk}/{approval.match_number}/") == 2
 
 
 def test_the_first_answer_counts(pending, demo_world):
     tech = demo_world["tech@acme.example"]
     pending.post(f"{PHONE}phones/{tech.pk}/devices/")
     approval = latest_approval(pending)
-    pending.post(f"{PHONE}requests/{approval.pk}/approve/")  # on the tablet
+    pending.post(f"{PHONE}requests/{approval.pk}/{approval.match_number}/")  # on the tablet
     late = pending.post(f"{PHONE}requests/{approval.pk}/deny/", follow=True)  # on the phone
     assert "already answered" in late.content.decode()
     approval.refresh_from_db()

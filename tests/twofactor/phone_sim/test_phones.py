@@ -1,5 +1,6 @@
 """The simulated phone at /dev/phone/: texts newest first, pending OneTouch requests with
-what the Authy app shows, Approve and Deny; 404 unless SIMULATED_PHONE is on."""
+what the Authy app shows, three numbers to match, Deny and "This wasn't me"; 404 unless
+SIMULATED_PHONE is on."""
 
 import re
 
@@ -28,7 +29,8 @@ def test_each_phone_shows_its_owner_number_and_pending_request(pending):
     assert "+12015550102" in mine
     assert "Sign in to Partner Portal" in mine and "Terry Acme" in mine and "Acme IT" in mine
     assert "127.0.0.1" in mine and "UTC" in mine
-    assert ">Approve</button>" in mine and ">Deny</button>" in mine
+    assert ">Deny</button>" in mine and ">This wasn't me</button>" in mine
+    assert ">Approve</button>" not in mine  # the numbers replace it
     assert "No pending requests" in section_of(body, "admin@acme.example")
 
 
@@ -45,10 +47,10 @@ def test_texts_are_listed_newest_first(pending, settings):
     assert newest.digest == tokens.digest(newest.attempt_id, texted[0])
 
 
-def test_approve_on_the_phone_answers_the_request(pending):
+def test_picking_the_right_number_on_the_phone_approves_the_request(pending):
     approval = latest_approval(pending)
 
-    response = pending.post(answer_url(approval, "approve"))
+    response = pending.post(answer_url(approval, approval.match_number))
 
     assert response["Location"] == PHONE
     approval.refresh_from_db()
@@ -70,22 +72,24 @@ def test_a_second_answer_changes_nothing(pending):
     approval = latest_approval(pending)
     pending.post(answer_url(approval, "deny"))
 
-    response = pending.post(answer_url(approval, "approve"), follow=True)
+    response = pending.post(answer_url(approval, approval.match_number), follow=True)
 
     approval.refresh_from_db()
     assert approval.status == "denied"
-    assert "already answered or has expired" in response.content.decode()
+    assert "already answered, closed or has expired" in response.content.decode()
 
 
 def test_answers_need_a_post_and_a_known_answer(pending):
     approval = latest_approval(pending)
 
-    assert pending.get(answer_url(approval, "approve")).status_code == 405
+    assert pending.get(answer_url(approval, approval.match_number)).status_code == 405
     assert pending.post(answer_url(approval, "maybe")).status_code == 404
+    assert pending.post(answer_url(approval, "approve")).status_code == 404
+    assert pending.post(answer_url(approval, "123")).status_code == 404
 
 
 @pytest.mark.parametrize(
-    "url", [PHONE, f"{PHONE}requests/00000000-0000-0000-0000-000000000000/approve/"]
+    "url", [PHONE, f"{PHONE}requests/00000000-0000-0000-0000-000000000000/deny/"]
 )
 def test_the_simulated_phone_is_404_when_switched_off(pending, settings, url):
     settings.SIMULATED_PHONE = False

@@ -126,3 +126,13 @@ def test_token_check_and_status_poll_are_bounded_too(authy, authy_emulator, pers
         lambda: authy.check_token(person, ref, person.phone, "1234567", attempt_id="a1"),
     )
     assert_fails_as(fault, authy_emulator, lambda: authy.approval_status(ref, request_ref))
+
+
+def test_the_number_to_match_is_displayed_in_the_requests_details(authy, authy_emulator, person):
+    """The Authy API can only display the number (its app does not enforce the match)."""
+    ref = authy.register(person, person.phone)
+    shown = ApprovalDetails(message="Sign in", details={"Number to match": "42"},
+                            hidden_details={"match_number": "42"})
+    request_ref = authy.create_approval(person, ref, shown)
+    assert authy_emulator.approvals[request_ref]["details"]["Number to match"] == "42"
+    assert authy_emulator.number_to_match(request_ref) == "42"

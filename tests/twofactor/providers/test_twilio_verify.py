@@ -180,3 +180,16 @@ def test_listing_and_deleting_apps_fail_as_every_other_call(
     sid = next(iter(twilio_emulator.factors))
     assert_fails_as(fault, twilio_emulator, lambda: twilio.push_factors(person))
     assert_fails_as(fault, twilio_emulator, lambda: twilio.delete_push_factor(person, sid))
+
+
+def test_the_number_to_match_rides_in_details_and_hidden_details(
+    twilio, twilio_emulator, enrolled, person
+):
+    """For the operator's app (built on the Verify Push SDK) to show and check."""
+    shown = ApprovalDetails(message="Sign in", details={"Number to match": "42"},
+                            hidden_details={"match_number": "42"})
+    sid = twilio.create_approval(person, enrolled, shown)
+    challenge = twilio_emulator.challenges[sid]
+    assert {"label": "Number to match", "value": "42"} in challenge["details"]["fields"]
+    assert challenge["hidden_details"] == {"match_number": "42"}
+    assert twilio_emulator.number_to_match(sid) == "42"

@@ -92,7 +92,8 @@ class Command(BaseCommand):
                 if ref not in requests_seen:
                     requests_seen.add(ref)
                     self.stdout.write(
-                        f"Approval request {number} pending: {ref} (approve {number})"
+                        f"Approval request {number} pending: {ref}, number to match "
+                        f"{emulator.number_to_match(ref) or 'none'} (approve {number})"
                     )
 
     def _commands(self, emulator: Any, provider: str, callback_url: str) -> None:
@@ -103,7 +104,9 @@ class Command(BaseCommand):
                 return
             if word == "list":
                 for number, ref in enumerate(pending, start=1):
-                    self.stdout.write(f"  {number}: {ref}")
+                    self.stdout.write(
+                        f"  {number}: {ref}, number to match {emulator.number_to_match(ref)}"
+                    )
                 if not pending:
                     self.stdout.write("  nothing pending")
             elif (

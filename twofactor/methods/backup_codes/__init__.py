@@ -14,6 +14,7 @@ METHOD = Method(
     name="backup_code",
     label="Backup code",
     usable=_has_codes,
+    preferable=False,
     security_template="twofactor/methods/backup_codes/security.html",
     security_context="twofactor.methods.backup_codes.codes.security_context",
     set_up_among="twofactor.methods.backup_codes.codes.with_codes_among",

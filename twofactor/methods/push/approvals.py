@@ -5,12 +5,19 @@ after ``ONETOUCH_EXPIRY_SECONDS``. An answer (a provider callback, a bounded pro
 or the simulated phone) goes through ``record_answer``: a conditional UPDATE that moves a
 pending, unexpired request to its final status once, so a denied or expired request can
 never later be approved.
+
+Number matching is always on: each request carries a two-digit number from ``secrets``,
+shown on the challenge page; the phone asks the person to pick it from three. A request is
+withdrawn when its sign-in finishes another way or is abandoned, so a late approval does
+nothing. "This wasn't me" may pause pushes to a person (``User.push_paused_until``).
 """
 
+import secrets
 from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -34,8 +41,36 @@ AUDIT_TAGS = {
 }
 
 
-def details_for(user: User, request: HttpRequest) -> ApprovalDetails:
-    """What the phone shows: who, which portal, from which address and browser, when."""
+class PushPaused(Exception):
+    """The person reported a sign-in they did not make: no pushes until ``until``."""
+
+    def __init__(self, until) -> None:
+        super().__init__(f"pushes paused until {until:%H:%M} UTC")
+        self.until = until
+
+    @property
+    def message(self) -> str:
+        return (
+            "Push requests to your phone are paused until "
+            f"{self.until:%H:%M} UTC because a sign-in was reported as not yours. "
+            "Use an SMS token or another way below."
+        )
+
+
+def paused_until(user: User):
+    """When pushes to ``user`` resume, if they are paused now."""
+    until = user.push_paused_until
+    return until if until and until > timezone.now() else None
+
+
+def new_match_number() -> int:
+    """The two-digit number the person picks on the phone (10-99, from ``secrets``)."""
+    return 10 + secrets.randbelow(90)
+
+
+def details_for(user: User, request: HttpRequest, number: int) -> ApprovalDetails:
+    """What the phone shows: who, which portal, from which address and browser, when, and
+    the number to match (in the hidden details too, for an app that enforces the match)."""
     return ApprovalDetails(
         message="Sign in to Partner Portal",
         details={
@@ -44,15 +79,21 @@ def details_for(user: User, request: HttpRequest) -> ApprovalDetails:
             "IP address": client_ip(request) or "unknown",
             "Browser": browser_label(user_agent(request)),
             "Time": timezone.now().strftime("%Y-%m-%d %H:%M UTC"),
+            "Number to match": str(number),
         },
+        hidden_details={"match_number": str(number)},
         expires_in=conf.ONETOUCH_EXPIRY_SECONDS,
     )
 
 
 def send(attempt: SignInAttempt, device: PhoneDevice, request: HttpRequest) -> ApprovalRequest:
     """Send a new push for ``attempt`` (closing any pending one). Raises RateLimited when the
-    person had too many pushes lately, ProviderError when the provider fails."""
+    person had too many pushes lately, PushPaused after "This wasn't me", ProviderError
+    when the provider fails."""
     user = attempt.user
+    until = paused_until(user)
+    if until:
+        raise PushPaused(until)
     try:
         limits.hit("push.user", user.pk)
     except limits.RateLimited as tripped:
@@ -61,7 +102,8 @@ def send(attempt: SignInAttempt, device: PhoneDevice, request: HttpRequest) -> A
         )
         raise
     provider = get_provider(device.provider)
-    ref = provider.create_approval(user, device.provider_ref, details_for(user, request))
+    number = new_match_number()
+    ref = provider.create_approval(user, device.provider_ref, details_for(user, request, number))
     now = timezone.now()
     with transaction.atomic():
         # One pending request per attempt: a new one closes the older.
@@ -73,6 +115,7 @@ def send(attempt: SignInAttempt, device: PhoneDevice, request: HttpRequest) -> A
             user=user,
             provider=provider.name,
             provider_ref=ref,
+            match_number=number,
             created_at=now,
             expires_at=now + timedelta(seconds=conf.ONETOUCH_EXPIRY_SECONDS),
             ip_address=client_ip(request) or None,
@@ -130,12 +173,14 @@ def refresh_from_provider(approval: ApprovalRequest) -> None:
         approval.refresh_from_db()
 
 
-def record_answer(request_ref: str, status: ApprovalStatus, *, provider: str) -> bool:
+def record_answer(
+    request_ref: str, status: ApprovalStatus, *, provider: str, notify: bool = True
+) -> bool:
     """Record a provider's final answer to a request. True if it changed anything: only a
     pending, unexpired request moves, and only once."""
     status = ApprovalStatus(status)
-    if not status.is_final:
-        return False
+    if status not in AUDIT_TAGS:
+        return False  # pending, or "withdrawn", which only the portal decides
     now = timezone.now()
     pending = ApprovalRequest.objects.filter(
         provider=provider,
@@ -156,9 +201,36 @@ def record_answer(request_ref: str, status: ApprovalStatus, *, provider: str) ->
     )
     poll.remember(approval)
     audit.record(AUDIT_TAGS[status], subject=approval.user, approval=str(approval.pk))
-    if status is ApprovalStatus.DENIED:
+    if status is ApprovalStatus.DENIED and notify:
         notifications.push_denied(approval)
     return True
+
+
+def withdraw(attempt_id: object) -> int:
+    """Close the attempt's pending requests: it finished another way or was abandoned, so
+    approving them afterwards does nothing (the phone shows them closed)."""
+    now = timezone.now()
+    pending = list(
+        ApprovalRequest.objects.filter(attempt_id=attempt_id, status=Status.PENDING)
+    )
+    closed = ApprovalRequest.objects.filter(
+        pk__in=[approval.pk for approval in pending], status=Status.PENDING
+    ).update(status=Status.WITHDRAWN, answered_at=now)
+    for approval in pending:
+        approval.status, approval.answered_at = Status.WITHDRAWN, now
+        poll.remember(approval)
+    return closed
+
+
+def withdraw_abandoned(**which) -> int:
+    """Withdraw pending requests (of the people and providers ``which`` selects) whose
+    sign-in has ended without them: it succeeded another way or ran out."""
+    now = timezone.now()
+    abandoned = ApprovalRequest.objects.filter(status=Status.PENDING, **which).filter(
+        Q(attempt__completed_at__isnull=False) | Q(attempt__expires_at__lte=now)
+    )
+    return sum(withdraw(attempt_id) for attempt_id in
+               set(abandoned.values_list("attempt_id", flat=True)))
 
 
 def expire(approval: ApprovalRequest, request: HttpRequest | None = None) -> None:

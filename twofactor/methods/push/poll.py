@@ -42,6 +42,7 @@ STATUS_TEXT = {
     ApprovalStatus.EXPIRED: (
         "OneTouch request expired. Send a new request, or use an SMS token."
     ),
+    ApprovalStatus.WITHDRAWN: "OneTouch request withdrawn: this sign-in ended another way.",
 }
 
 

@@ -6,7 +6,7 @@ The request itself goes out at the password step (``twofactor.signin.flow.begin`
 from contextlib import suppress
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,7 +15,7 @@ from accounts.audit import Tag
 from accounts.permissions import reachable_mid_sign_in
 from portal import limits
 from twofactor import devices
-from twofactor.methods.push import approvals, poll
+from twofactor.methods.push import approvals, not_me_links, poll, report
 from twofactor.methods.push.poll import STATUS_TEXT
 from twofactor.models import SignInAttempt
 from twofactor.providers.base import ApprovalStatus, ProviderError
@@ -41,6 +41,8 @@ def new_push(request: HttpRequest) -> HttpResponse:
     if approvals.status_of(approvals.latest_of(attempt)) is not ApprovalStatus.PENDING:
         try:
             approvals.send(attempt, devices.ensure_registered(attempt.user), request)
+        except approvals.PushPaused as paused:
+            return render_challenge(request, attempt, status=409, error=paused.message)
         except limits.RateLimited as tripped:
             return render_challenge(
                 request, attempt, status=429, retry_after=tripped.retry_after,
@@ -81,15 +83,28 @@ def status_from_database(request: HttpRequest) -> JsonResponse:
     return JsonResponse(poll.status_body(str(approval.pk), approvals.status_of(approval)))
 
 
+@reachable_mid_sign_in
+@never_cache
+def not_me(request: HttpRequest, approval_id: str, token: str) -> HttpResponse:
+    """The "This wasn't me" link in the denial email. GET: what it does, with a button;
+    POST: do it, once (mail scanners only GET)."""
+    approval = not_me_links.from_link(approval_id, token)
+    if approval is None or (request.method == "POST" and not report.report(approval, request)):
+        return render(request, "twofactor/recovery/email_link_invalid.html", status=404)
+    template = "done" if request.method == "POST" else "ask"
+    return render(request, f"twofactor/methods/push/not_me_{template}.html",
+                  {"approval": approval})
 
 
 def challenge_context(request: HttpRequest, attempt: SignInAttempt) -> dict:
-    """The push part of the challenge page: the newest request's status and its poll URL."""
+    """The push part of the challenge page: the newest request's status, its number to
+    match, its expiry time (for the page's countdown) and its poll URL."""
     approval = approvals.latest_of(attempt)
     if approval is not None:
         approvals.expire(approval, request)
     state = approvals.status_of(approval)
     return {
+        "push_paused_until": approvals.paused_until(attempt.user),
         "approval": approval,
         "poll_url": poll.url(request, approval) if approval else poll.PATH,
         "approval_status": state.value if state else "none",

@@ -1,25 +1,22 @@
 """Texting a token to the number on file: "Send SMS token" on the challenge page.
 
+The page's script posts the form asking for JSON and shows the answer in place (no page
+load); without JavaScript the form posts normally and the page comes back with the message.
 The typed token itself is checked on the challenge page, through the one verification path.
 """
 
-from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from accounts import audit, phones
-from accounts.audit import Tag
 from accounts.permissions import reachable_mid_sign_in
-from portal import limits
-from portal.request_info import client_ip
-from twofactor import devices
-from twofactor.conf import conf
-from twofactor.providers import get_provider
-from twofactor.providers.base import ProviderError
-from twofactor.providers.fallback import what_still_works
-from twofactor.signin import attempts, verification
+from twofactor.methods.sms import sending
+from twofactor.signin import attempts
 from twofactor.views.challenge import attempt_over, render_challenge
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.headers.get("Accept", "").startswith("application/json")
 
 
 @reachable_mid_sign_in
@@ -29,45 +26,14 @@ def send_sms(request: HttpRequest) -> HttpResponse:
     attempt = attempts.current(request)
     if attempt is None:
         return attempt_over(request)
-    user = attempt.user
-    refused = verification.refusal(attempt, request)
-    if refused:
-        return render_challenge(request, attempt, error=refused.message, status=429)
-    try:
-        limits.hit_all([
-            ("sms.user", user.pk),
-            ("sms.number", user.phone),
-            ("sms.user.hour", user.pk),
-            ("sms.ip", client_ip(request)),
-            ("sms.portal.day", "portal"),
-        ])
-    except limits.RateLimited as tripped:
-        audit.record(Tag.SMS_THROTTLED, request=request, subject=user, limit=tripped.name)
-        message = (
-            "A token was sent very recently; check your messages."
-            if tripped.name in ("sms.user", "sms.number")
-            else "Too many text messages have been sent."
-        )
-        return render_challenge(
-            request, attempt, error=f"{message} You can ask again in {tripped.wait_text}.",
-            status=429, retry_after=tripped.retry_after,
-        )
-    try:
-        device = devices.ensure_registered(user)
-        get_provider(device.provider).send_sms(
-            user, device.provider_ref, user.phone, attempt_id=str(attempt.pk)
-        )
-    except ProviderError as error:
-        audit.record(Tag.PROVIDER_FAILED, request=request, subject=user, kind=str(error.kind))
-        message = f"{error.user_message} {what_still_works('sms', error)}"
-        return render_challenge(request, attempt, error=message, status=503)
-    audit.record(Tag.SMS_SENT, request=request, subject=user, to=phones.mask(user.phone))
-    minutes = conf.TWOFACTOR_TOKEN_SECONDS // 60
-    messages.success(
-        request,
-        f"We texted a token to {phones.mask(user.phone)}. It is valid for {minutes} minutes; "
-        "asking for another replaces it.",
-    )
-    return redirect("twofactor:challenge")
-
-
+    sent = sending.text_token(request, attempt)
+    if _wants_json(request):
+        response = JsonResponse({"ok": sent.ok, "message": sent.message}, status=sent.status)
+    elif sent.ok:
+        sent.tell(request)
+        return redirect("twofactor:challenge")
+    else:
+        response = render_challenge(request, attempt, error=sent.message, status=sent.status)
+    if sent.retry_after:
+        response["Retry-After"] = str(sent.retry_after)
+    return response
