@@ -20,6 +20,9 @@ class Firm(models.Model):
     two_factor_required = models.BooleanField(
         "Enable two-factor authentication for your partner account", default=False
     )
+    # The ways of answering the firm's employees may use, by method name ("push", "sms",
+    # ...); None allows every way the portal offers, including ones added later.
+    allowed_methods = models.JSONField(null=True, blank=True, default=None)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -37,6 +40,8 @@ class Client(models.Model):
     two_factor_required = models.BooleanField(
         "Require two-factor authentication for end users", default=False
     )
+    # The same for this client's end users.
+    allowed_methods = models.JSONField(null=True, blank=True, default=None)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -14,3 +14,15 @@ def needs_second_factor(user: User) -> bool:
     if user.is_end_user:
         return user.client.two_factor_required
     return user.firm.two_factor_required
+
+
+def allowed_methods(user: User) -> list[str] | None:
+    """The ways of answering ``user``'s firm (or, for an end user, client) allows, by
+    method name; None allows every way. Backup codes are recovery, never in the list."""
+    holder = user.client if user.is_end_user else user.firm
+    return holder.allowed_methods
+
+
+def method_allowed(user: User, name: str) -> bool:
+    allowed = allowed_methods(user)
+    return allowed is None or name in allowed

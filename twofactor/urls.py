@@ -10,6 +10,7 @@ from twofactor.methods.backup_codes import views as backup_codes
 from twofactor.methods.push import callbacks, enrollment
 from twofactor.methods.push import views as push
 from twofactor.methods.sms import views as sms
+from twofactor.methods.totp import views as totp
 from twofactor.views import challenge, login, own_number, recovery
 
 challenge_patterns = (
@@ -45,6 +46,9 @@ urlpatterns = [
     path("twofactor/callbacks/twilio/", callbacks.twilio_callback, name="twilio_callback"),
     path("twofactor/push/enrollment/", enrollment.push_enrollment, name="push_enrollment"),
     path("security/backup-codes/", backup_codes.make_backup_codes, name="backup_codes"),
+    path("security/authenticator-app/", totp.set_up, name="totp_setup"),
+    path("security/authenticator-app/qr.svg", totp.qr_code, name="totp_qr"),
+    path("security/authenticator-app/remove/", totp.remove, name="totp_remove"),
     path("security/phone/", own_number.change_own_number, name="change_own_number"),
     path("dev/phone/", include("twofactor.phone_sim.urls")),
 ]

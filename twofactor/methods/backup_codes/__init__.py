@@ -16,5 +16,6 @@ METHOD = Method(
     usable=_has_codes,
     security_template="twofactor/methods/backup_codes/security.html",
     security_context="twofactor.methods.backup_codes.codes.security_context",
+    in_policy=False,  # recovery, not a way the firm's policy chooses
     audit_tags=(Tag.BACKUP_CODES_GENERATED, Tag.BACKUP_CODE_USED, Tag.BACKUP_CODE_REJECTED),
 )

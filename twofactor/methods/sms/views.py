@@ -13,7 +13,7 @@ from accounts.audit import Tag
 from accounts.permissions import reachable_mid_sign_in
 from portal import limits
 from portal.request_info import client_ip
-from twofactor import devices
+from twofactor import devices, methods
 from twofactor.conf import conf
 from twofactor.providers import get_provider
 from twofactor.providers.base import ProviderError
@@ -30,6 +30,11 @@ def send_sms(request: HttpRequest) -> HttpResponse:
     if attempt is None:
         return attempt_over(request)
     user = attempt.user
+    if not methods.allowed(user, "sms"):
+        return render_challenge(
+            request, attempt, status=403,
+            error="Your organisation does not allow signing in with a texted token.",
+        )
     refused = verification.refusal(attempt, request)
     if refused:
         return render_challenge(request, attempt, error=refused.message, status=429)
