@@ -33,7 +33,7 @@ def begin(
 ) -> HttpResponse:
     """Start the second step for ``user`` and send them to the challenge page; with
     ``confirm``, a signed-in person proves a factor again ("Confirm it's you")."""
-    ways = {method.name for method in methods.usable_by(user) if method.in_policy}
+    ways = {method.name for method in methods.usable_by(user)}  # backup codes count here
     if not ways:
         return no_way_to_answer(request, user)
     attempt = attempts.start(request, user, next_url, confirm=confirm)

@@ -101,6 +101,9 @@ def render_challenge(
         "form": form,
         "error": error,
         "methods": offered,
+        # None of the ways the firm allows is set up: a backup code gets the person in to
+        # set one up.
+        "only_backup_codes": all(not method.in_policy for method in usable),
         "masked_phone": phones.mask(attempt.user.phone),
         "confirming": attempt.purpose == SignInAttempt.Purpose.CONFIRM,
         "app_name": get_provider().app_name,
