@@ -84,7 +84,9 @@ def qr_code(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=404)
     uri = authenticator.provisioning_uri(request.user, authenticator.secret_of(app))
     svg = io.BytesIO()
-    segno.make(uri, error="m").save(svg, kind="svg", scale=5, border=4, title="Setup QR code")
+    segno.make(uri, error="m").save(
+        svg, kind="svg", scale=5, border=4, light="white", title="Setup QR code"
+    )
     return HttpResponse(svg.getvalue(), content_type="image/svg+xml")
 
 
