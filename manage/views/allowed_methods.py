@@ -36,7 +36,7 @@ def save(
         messages.info(
             request,
             "Allowing fewer ways to sign in needs your password: confirm it, then press "
-            "Save ways to sign in again.",
+            "Update ways to sign in again.",
         )
         back = f"{request.path}?{urlencode([('allow', name) for name in chosen])}"
         return redirect(reauth.reauth_url(back))

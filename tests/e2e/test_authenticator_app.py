@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, log_in
+from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_two_factor_sign_in import (
     reach_the_challenge,
     signed_in_to_the_dashboard,

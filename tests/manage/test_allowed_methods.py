@@ -41,7 +41,7 @@ def test_every_method_is_a_checkbox_labelled_by_the_registry_and_all_are_ticked(
     assert box_labels(page) == LABELS
     section = page.split('id="methods-heading"')[1].split("</section>")[0]
     assert section.count("checked") == len(LABELS)
-    assert "Save ways to sign in" in section
+    assert "Update ways to sign in" in section
 
 
 def test_a_method_registered_later_shows_up_as_a_checkbox(acme, monkeypatch):
