@@ -40,6 +40,7 @@ class Tag(enum.StrEnum):
     FACTOR_LOCKED = "account:two_factor:locked"
     FACTOR_UNLOCKED = "account:two_factor:unlocked"
     NO_PHONE_ON_FILE = "account:two_factor:no_phone"
+    NO_ALLOWED_METHOD = "account:two_factor:no_allowed_method"
     PROVIDER_FAILED = "account:two_factor:provider_failed"
     ATTEMPT_EXPIRED = "account:two_factor:attempt_expired"
     SECOND_FACTOR_REQUIRED = "account:two_factor:required_again"
@@ -60,6 +61,9 @@ class Tag(enum.StrEnum):
     BROWSER_REMEMBERED = "account:two_factor:browser_remembered"
     BROWSER_FORGOTTEN = "account:two_factor:browser_forgotten"
     DEFAULT_METHOD_CHOSEN = "account:two_factor:default_method_chosen"
+    AUTHENTICATOR_APP_ADDED = "account:two_factor:authenticator_app_added"
+    AUTHENTICATOR_APP_REMOVED = "account:two_factor:authenticator_app_removed"
+    AUTHENTICATOR_APP_SETUP_REJECTED = "account:two_factor:authenticator_app_setup_rejected"
     # Lost phones: self-service phone-number changes
     PHONE_CHANGE_REQUESTED = "account:phone_change:requested"
     PHONE_CHANGE_CODE_SENT = "account:phone_change:code_sent"
@@ -83,6 +87,8 @@ class Tag(enum.StrEnum):
     CLIENT_PASSKEY_SIGN_IN_OFF = "client:passkey_sign_in:disabled"
     FIRM_ADMIN_KEYS_REQUIRED = "firm:admin_security_keys:required"
     FIRM_ADMIN_KEYS_NOT_REQUIRED = "firm:admin_security_keys:not_required"
+    FIRM_METHODS_CHANGED = "firm:two_factor:methods_changed"
+    CLIENT_METHODS_CHANGED = "client:two_factor:methods_changed"
     CLIENT_ADDED = "client:created"
     CLIENT_RENAMED = "client:renamed"
     PHONE_CHANGED = "account:phone:changed"
@@ -150,6 +156,10 @@ KINDS: dict[str, dict[Tag, str]] = {
         Tag.BROWSER_REMEMBERED: "Had this browser remembered for 30 days",
         Tag.BROWSER_FORGOTTEN: "Had a remembered browser forgotten",
         Tag.DEFAULT_METHOD_CHOSEN: "Chose a default way to sign in",
+        Tag.NO_ALLOWED_METHOD: "Could not sign in: no allowed way is set up",
+        Tag.AUTHENTICATOR_APP_ADDED: "Turned on an authenticator app",
+        Tag.AUTHENTICATOR_APP_REMOVED: "Removed an authenticator app",
+        Tag.AUTHENTICATOR_APP_SETUP_REJECTED: "Typed a wrong code while setting up an app",
     },
     "Lost phones": {
         Tag.PHONE_CHANGE_REQUESTED: "Asked to change a lost phone's number",
@@ -190,6 +200,8 @@ KINDS: dict[str, dict[Tag, str]] = {
         Tag.CLIENT_PASSKEY_SIGN_IN_OFF: "Stopped passkey sign-in without a password for a client",
         Tag.FIRM_ADMIN_KEYS_REQUIRED: "Required security keys for firm admins",
         Tag.FIRM_ADMIN_KEYS_NOT_REQUIRED: "Stopped requiring security keys for firm admins",
+        Tag.FIRM_METHODS_CHANGED: "Changed the ways to sign in for the firm",
+        Tag.CLIENT_METHODS_CHANGED: "Changed the ways to sign in for a client",
         Tag.FIRM_REMEMBER_BROWSERS_ON: "Allowed remembering browsers for 30 days for the firm",
         Tag.FIRM_REMEMBER_BROWSERS_OFF: "Stopped remembering browsers for the firm",
         Tag.CLIENT_REMEMBER_BROWSERS_ON: "Allowed remembering browsers for 30 days for a client",

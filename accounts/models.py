@@ -31,6 +31,9 @@ class Firm(models.Model):
     security_key_required_for_admins = models.BooleanField(
         "Require a security key for firm admins", default=False
     )
+    # The ways of answering the firm's employees may use, by method name ("push", "sms",
+    # ...); None allows every way the portal offers, including ones added later.
+    allowed_methods = models.JSONField(null=True, blank=True, default=None)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -54,6 +57,8 @@ class Client(models.Model):
     passkey_sign_in_allowed = models.BooleanField(
         "Allow passkey sign-in without a password", default=False
     )
+    # The same for this client's end users.
+    allowed_methods = models.JSONField(null=True, blank=True, default=None)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

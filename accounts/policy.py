@@ -36,3 +36,15 @@ def needs_security_key(user: User) -> bool:
     """A firm admin whose firm requires a security key: only a key satisfies their second
     step (a remembered browser never does)."""
     return user.is_firm_admin and user.firm.security_key_required_for_admins
+
+
+def allowed_methods(user: User) -> list[str] | None:
+    """The ways of answering ``user``'s firm (or, for an end user, client) allows, by
+    method name; None allows every way. Backup codes are recovery, never in the list."""
+    holder = user.client if user.is_end_user else user.firm
+    return holder.allowed_methods
+
+
+def method_allowed(user: User, name: str) -> bool:
+    allowed = allowed_methods(user)
+    return allowed is None or name in allowed

@@ -273,3 +273,27 @@ class ActivityFilterForm(forms.Form):
             else None
         )
         return start, end
+
+
+class AllowedMethodsForm(forms.Form):
+    """The ways of signing in a firm (or a client, for its end users) allows: one checkbox
+    per method the portal offers, labelled by the method itself (the registry)."""
+
+    methods = forms.MultipleChoiceField(
+        label="Ways to sign in allowed",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Backup codes always work: they are for recovery.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["methods"].choices = people.policy_choices()
+
+    def clean_methods(self) -> list[str]:
+        chosen = self.cleaned_data["methods"]
+        if not chosen:
+            raise forms.ValidationError(
+                "Allow at least one way to sign in.", code="none_allowed"
+            )
+        return chosen

@@ -20,7 +20,7 @@ from accounts.audit import Tag
 from accounts.models import Client, Firm, User
 from accounts.policy import needs_second_factor
 from accounts.tokens import encode_uid, invitation_tokens
-from twofactor import devices, notifications
+from twofactor import devices, methods, notifications
 from twofactor.methods.remember import browsers as remembered
 from twofactor.providers import get_provider
 from twofactor.signin import attempts, lockout
@@ -359,6 +359,71 @@ def _tell_other_admins(actor: User, subject: str, target: Firm | Client) -> None
         emails.send_notice(
             admin, "two_factor_turned_off", subject, {"admin": actor, "target": target}
         )
+
+
+def policy_choices() -> list[tuple[str, str]]:
+    """(name, label) of every way a firm or client may allow, strongest first."""
+    return [(method.name, method.label) for method in methods.in_policy()]
+
+
+def allowed_now(holder: Firm | Client) -> list[str]:
+    """The method names ``holder`` allows now (every one, when it never chose)."""
+    names = [name for name, _ in policy_choices()]
+    chosen = holder.allowed_methods
+    return names if chosen is None else [name for name in names if name in chosen]
+
+
+def weakens(holder: Firm | Client, chosen: list[str]) -> bool:
+    """Would allowing only ``chosen`` take away a way ``holder`` allows now?"""
+    return bool(set(allowed_now(holder)) - set(chosen))
+
+
+def set_allowed_methods(
+    holder: Firm | Client,
+    chosen: list[str],
+    *,
+    actor: User,
+    request: HttpRequest | None = None,
+) -> bool:
+    """Allow only the ways ``chosen`` (method names) for ``holder``'s people; True if it
+    changed. Everything ticked is stored as None: every way, also ones added later.
+    Audited; a way taken away is told to the firm's other admins."""
+    names = [name for name, _ in policy_choices()]
+    chosen = [name for name in names if name in chosen]
+    before = allowed_now(holder)
+    if chosen == before:
+        return False
+    value = None if chosen == names else chosen
+    type(holder).objects.filter(pk=holder.pk).update(allowed_methods=value)
+    holder.allowed_methods = value
+    removed = [name for name in before if name not in chosen]
+    is_client = isinstance(holder, Client)
+    tag = Tag.CLIENT_METHODS_CHANGED if is_client else Tag.FIRM_METHODS_CHANGED
+    extra = {"client": holder.name} if is_client else {}
+    audit.record(
+        tag, request=request, actor=actor, firm=actor.firm,
+        allowed=chosen, removed=removed, **extra,
+    )
+    if removed:
+        labels = dict(policy_choices())
+        what = f"{holder}'s end users" if is_client else str(holder)
+        others = User.objects.filter(
+            firm_id=actor.firm_id, role=User.Role.ADMIN, is_active=True
+        ).exclude(pk=actor.pk)
+        for admin in others:
+            emails.send_notice(
+                admin,
+                "sign_in_methods_restricted",
+                f"fewer ways to sign in for {what}",
+                {
+                    "admin": actor,
+                    "target": holder,
+                    "what": what,
+                    "removed": [labels[name] for name in removed],
+                    "allowed": [labels[name] for name in chosen],
+                },
+            )
+    return True
 
 
 def add_client(firm: Firm, name: str, *, actor: User, request: HttpRequest | None = None) -> Client:

@@ -5,6 +5,8 @@ the `local` second-factor provider and the simulated phone. Production sets DEBU
 SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL.
 """
 
+import base64
+import hashlib
 from pathlib import Path
 
 import dj_database_url
@@ -24,6 +26,17 @@ if not SECRET_KEY:
             "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
         )
     SECRET_KEY = "dev-only-key-never-used-in-production-" + "x" * 20
+
+# Fernet keys for secrets stored encrypted (authenticator apps), newest first; older keys
+# stay listed after the new one until `manage.py reencrypt_secrets` has run (README).
+# Required with DEBUG=0 (a `check` error); development derives one from SECRET_KEY.
+FIELD_ENCRYPTION_KEY = env.items("FIELD_ENCRYPTION_KEY")
+if not FIELD_ENCRYPTION_KEY and DEBUG:
+    FIELD_ENCRYPTION_KEY = [
+        base64.urlsafe_b64encode(
+            hashlib.sha256(b"portal.field-encryption:" + SECRET_KEY.encode()).digest()
+        ).decode()
+    ]
 
 ALLOWED_HOSTS = env.items("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env.items("CSRF_TRUSTED_ORIGINS")

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
@@ -169,3 +170,30 @@ def security_keys_need_a_host_name(app_configs: Any = None, **kwargs: Any) -> li
             id="twofactor.E020",
         )
     ]
+
+
+@register(Tags.security)
+def secrets_are_encrypted_at_rest(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Authenticator-app secrets are stored encrypted with FIELD_ENCRYPTION_KEY: production
+    must set it (development derives one from SECRET_KEY), and each key must be a Fernet key."""
+    keys = settings.FIELD_ENCRYPTION_KEY
+    if not keys:
+        return [Error(
+            "FIELD_ENCRYPTION_KEY is not set: authenticator-app secrets cannot be stored.",
+            hint="Set it to a Fernet key: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'. To rotate, put the new key first and "
+            "keep the old ones after it, comma-separated (README).",
+            id="twofactor.E022",
+        )]
+    problems = []
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            problems.append(Error(
+                f"FIELD_ENCRYPTION_KEY's key number {position} is not a Fernet key.",
+                hint="Each key is 32 bytes in URL-safe base64 (44 characters), as "
+                "Fernet.generate_key() makes.",
+                id="twofactor.E023",
+            ))
+    return problems

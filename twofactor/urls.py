@@ -12,6 +12,7 @@ from twofactor.methods.push import views as push
 from twofactor.methods.remember import views as remember
 from twofactor.methods.security_key import views as security_key
 from twofactor.methods.sms import views as sms
+from twofactor.methods.totp import views as totp
 from twofactor.views import challenge, confirm, default_method, login, own_number, recovery
 
 challenge_patterns = (
@@ -59,6 +60,9 @@ urlpatterns = [
     path("security/keys/add/finish/", security_key.add_key_finish,
          name="security_key_add_finish"),
     path("security/keys/<int:pk>/remove/", security_key.remove_key, name="security_key_remove"),
+    path("security/authenticator-app/", totp.set_up, name="totp_setup"),
+    path("security/authenticator-app/qr.svg", totp.qr_code, name="totp_qr"),
+    path("security/authenticator-app/remove/", totp.remove, name="totp_remove"),
     path("security/phone/", own_number.change_own_number, name="change_own_number"),
     path("security/confirm/", confirm.confirm_identity, name="confirm_identity"),
     path("security/remembered-browsers/<int:browser_id>/forget/", remember.forget_browser,

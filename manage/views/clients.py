@@ -18,9 +18,9 @@ from accounts.models import Client, User
 from accounts.permissions import firm_admin_required
 from accounts.reauth import require_recent_password
 from manage import people
-from manage.forms import ClientNameForm, ClientTwoFactorForm, PersonForm
+from manage.forms import AllowedMethodsForm, ClientNameForm, ClientTwoFactorForm, PersonForm
 from manage.paging import paginate
-from manage.views import key_policy, person_actions, phone_changes
+from manage.views import allowed_methods, key_policy, person_actions, phone_changes
 from manage.views.two_factor_switch import Confirmation, switch
 
 CLIENTS_PER_PAGE = 50
@@ -72,7 +72,13 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     name_form = ClientNameForm(firm=request.user.firm, client=client)
     confirmation = None
-    if request.method == "POST" and request.POST.get("action") == "rename":
+    methods_form = allowed_methods.unsaved_form(request, client)
+    if request.method == "POST" and request.POST.get("action") == allowed_methods.ACTION:
+        outcome = allowed_methods.save(request, client, what=f"{client}'s end users")
+        if not isinstance(outcome, AllowedMethodsForm):
+            return outcome
+        methods_form = outcome
+    elif request.method == "POST" and request.POST.get("action") == "rename":
         name_form = ClientNameForm(data=request.POST, firm=request.user.firm, client=client)
         if name_form.is_valid():
             try:
@@ -117,6 +123,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "confirmation": confirmation,
             "key_policy_form": key_policy.client_form(client),
             "key_policy_url": reverse("client_passkey_policy", args=[client.pk]),
+            "methods_form": methods_form,
             **person_actions.people_table(request, people.end_users(client)),
         },
     )

@@ -13,8 +13,8 @@ from accounts.models import User
 from accounts.permissions import firm_admin_required
 from accounts.reauth import require_recent_password
 from manage import people
-from manage.forms import EmployeeForm, FirmTwoFactorForm
-from manage.views import key_policy, person_actions, phone_changes
+from manage.forms import AllowedMethodsForm, EmployeeForm, FirmTwoFactorForm
+from manage.views import allowed_methods, key_policy, person_actions, phone_changes
 from manage.views.two_factor_switch import Confirmation, switch
 
 
@@ -31,7 +31,13 @@ def manage_employees(request: HttpRequest) -> HttpResponse:
         },
     )
     confirmation = None
-    if request.method == "POST":
+    methods_form = allowed_methods.unsaved_form(request, firm)
+    if request.method == "POST" and request.POST.get("action") == allowed_methods.ACTION:
+        outcome = allowed_methods.save(request, firm, what=firm.name)
+        if not isinstance(outcome, AllowedMethodsForm):
+            return outcome
+        methods_form = outcome
+    elif request.method == "POST":
         form = FirmTwoFactorForm(request.POST, actor=request.user)
         if form.is_valid():
             outcome = switch(
@@ -57,6 +63,7 @@ def manage_employees(request: HttpRequest) -> HttpResponse:
             "confirmation": confirmation,
             "key_policy_form": key_policy.firm_form(firm),
             "key_policy_url": reverse("firm_key_policy"),
+            "methods_form": methods_form,
             **person_actions.people_table(request, people.employees(firm)),
             **phone_changes.open_changes(request, end_users=False),
         },

@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "TWILIO_ACCOUNT_SID": "AC" + "0123456789abcdef" * 2,
     "TWILIO_AUTH_TOKEN": "f" * 32,
     "TWILIO_MESSAGING_FROM": "+12015550199",
+    "FIELD_ENCRYPTION_KEY": "q2b0nN0x7m1x3mS9Q2l5b2p6YzR0dGh4d2ZqZ0Fac2U=",
 }
 
 
@@ -52,6 +53,21 @@ def test_a_missing_secret_key_in_production_is_a_clear_start_up_error():
 
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_a_missing_field_encryption_key_in_production_is_a_check_error():
+    result = run(["manage.py", "check"], {"FIELD_ENCRYPTION_KEY": ""})
+
+    assert result.returncode != 0
+    assert "twofactor.E022" in result.stderr
+    assert "FIELD_ENCRYPTION_KEY is not set" in result.stderr
+
+
+def test_a_field_encryption_key_that_is_not_a_fernet_key_is_a_check_error():
+    result = run(["manage.py", "check"], {"FIELD_ENCRYPTION_KEY": "not-a-key"})
+
+    assert result.returncode != 0
+    assert "twofactor.E023" in result.stderr
 
 
 PAGE_HEADERS = """

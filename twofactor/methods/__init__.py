@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.module_loading import import_string
 
+from accounts import policy
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 METHODS = (
     "twofactor.methods.security_key.METHOD",
     "twofactor.methods.push.METHOD",
+    "twofactor.methods.totp.METHOD",
     "twofactor.methods.sms.METHOD",
     "twofactor.methods.backup_codes.METHOD",
     "twofactor.methods.remember.METHOD",
@@ -36,7 +39,7 @@ class Method:
     registering a method imports none of its code."""
 
     name: str  # recorded on the attempt and in audit events: "push", "sms", "backup_code"
-    label: str  # what people read: "Push", "SMS", "Backup code"
+    label: str  # what people read, also on the firm's policy: "Push", "SMS", "Backup code"
     usable: Callable[[User], bool]  # can this person answer this way now?
     # Answered in the shared "Token or Security Key" field (its part of the page goes below
     # the field) rather than on its own (above it: approve on the phone, touch a key).
@@ -51,6 +54,8 @@ class Method:
     # whatever their number (the people tables show it for a whole page of people).
     set_up_among: str = ""
     audit_tags: tuple[str, ...] = field(default_factory=tuple)
+    # A firm (or client) may switch it off; backup codes are recovery and always allowed.
+    in_policy: bool = True
 
     def context_for_challenge(self, request: HttpRequest, attempt: SignInAttempt) -> dict:
         return _call(self.challenge_context, request, attempt)
@@ -93,6 +98,23 @@ def preferable_for(user: User) -> list[Method]:
     return [method for method in usable_by(user) if method.preferable]
 
 
+def in_policy() -> list[Method]:
+    """The ways a firm or client may allow or not, strongest first (the checkboxes)."""
+    return [method for method in registry() if method.in_policy]
+
+
+def allowed(user: User, name: str) -> bool:
+    """Does ``user``'s firm (or client) let them answer by the method called ``name``?"""
+    method = next((m for m in registry() if m.name == name), None)
+    return method is not None and (not method.in_policy or policy.method_allowed(user, name))
+
+
 def usable_by(user: User) -> list[Method]:
-    """The ways ``user`` can answer now, strongest first."""
-    return [method for method in registry() if method.usable(user)]
+    """The ways ``user`` can answer now and their firm (or client) allows, strongest first.
+
+    The policy costs no query: the person is loaded with their firm and client."""
+    return [
+        method for method in registry()
+        if (not method.in_policy or policy.method_allowed(user, method.name))
+        and method.usable(user)
+    ]

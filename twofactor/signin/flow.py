@@ -21,15 +21,17 @@ from accounts import audit, reauth
 from accounts.audit import Tag
 from accounts.models import User
 from portal import limits
-from twofactor import devices
+from twofactor import devices, methods
 from twofactor.methods.push import approvals
 from twofactor.methods.remember import browsers
-from twofactor.methods.security_key import keys as security_keys
 from twofactor.methods.sms import sending
+from twofactor.methods.totp import authenticator
 from twofactor.models import PhoneDevice, SignInAttempt
 from twofactor.providers.base import ProviderError
 from twofactor.providers.fallback import what_still_works
 from twofactor.signin import attempts, freshness, lockout
+
+PHONE_METHODS = frozenset({"push", "sms"})  # the ways a mobile number on file makes usable
 
 
 def begin(
@@ -39,7 +41,6 @@ def begin(
     ``confirm``, a signed-in person proves a factor again ("Confirm it's you"). Someone
     with a security key gets no push: the key is the stronger way, and an unasked-for
     push only teaches people to approve prompts."""
-    has_key = security_keys.has_keys(user)
     if not confirm:
         abandoned = attempts.pending_id(request)
         if abandoned:
@@ -48,12 +49,13 @@ def begin(
             attempt = attempts.start(request, user, next_url)
             if attempts.complete(attempt, browsers.METHOD_NAME):
                 return finish(request, attempt)
-    if not user.phone and not has_key:
-        return no_phone_on_file(request, user)
+    ways = {method.name for method in methods.usable_by(user)}  # backup codes count here
+    if not ways:
+        return no_way_to_answer(request, user)
     attempt = attempts.start(request, user, next_url, confirm=confirm)
-    if has_key:
-        return redirect("twofactor:challenge")
-    if user.preferred_method == "sms":
+    if "security_key" in ways or "push" not in ways:
+        return redirect("twofactor:challenge")  # no push; the page offers the rest
+    if user.preferred_method == "sms" and "sms" in ways:
         sending.text_token(request, attempt).tell(request)
         return redirect("twofactor:challenge")
     try:
@@ -83,18 +85,39 @@ def remembered_browser_skips(request: HttpRequest, user: User) -> bool:
     return browsers.recognised(request, user) is not None and not lockout.is_locked(user)
 
 
+def no_way_to_answer(request: HttpRequest, user: User) -> HttpResponse:
+    """A second factor is needed but the person has no way their firm (or client) allows:
+    not signed in. With a phone-based way allowed, what is missing is a number; otherwise
+    the page names the allowed ways. Either names the administrators who can help."""
+    allowed = [method for method in methods.in_policy() if methods.allowed(user, method.name)]
+    if not user.phone and any(method.name in PHONE_METHODS for method in allowed):
+        return no_phone_on_file(request, user)
+    audit.record(Tag.NO_ALLOWED_METHOD, request=request, subject=user)
+    request.session.flush()
+    return render(
+        request,
+        "twofactor/no_method.html",
+        {"person": user, "admins": _admins_of(user), "allowed": allowed},
+        status=403,
+    )
+
+
+def _admins_of(user: User) -> list[User]:
+    return list(
+        User.objects.filter(firm_id=user.firm_id, role=User.Role.ADMIN, is_active=True)
+        .exclude(pk=user.pk)
+        .only("full_name", "email")
+    )
+
+
 def no_phone_on_file(request: HttpRequest, user: User) -> HttpResponse:
     """A second factor is needed but there is no phone to send it to: not signed in; the
     page names the firm's administrators who can add the number."""
     audit.record(Tag.NO_PHONE_ON_FILE, request=request, subject=user)
     request.session.flush()
-    admins = list(
-        User.objects.filter(firm_id=user.firm_id, role=User.Role.ADMIN, is_active=True)
-        .exclude(pk=user.pk)
-        .only("full_name", "email")
-    )
     return render(
-        request, "twofactor/no_phone.html", {"person": user, "admins": admins}, status=403
+        request, "twofactor/no_phone.html", {"person": user, "admins": _admins_of(user)},
+        status=403,
     )
 
 
@@ -109,10 +132,14 @@ def finish(request: HttpRequest, attempt: SignInAttempt) -> HttpResponse:
         audit.record(Tag.FACTOR_CONFIRMED, request=request, subject=user, method=attempt.method)
         return redirect(attempt.next_url or "security")
     login(request, user, backend="accounts.backends.EmailBackend")  # cycles the session key
-    device = devices.device_for(user)
-    django_otp.login(request, device)
     now = timezone.now()
-    PhoneDevice.objects.filter(pk=device.pk).update(last_verified_at=now)
+    app = authenticator.app_of(user) if attempt.method == "totp" else None
+    if app is not None:
+        django_otp.login(request, app)  # the session is verified by the app
+    else:
+        device = devices.device_for(user)
+        django_otp.login(request, device)
+        PhoneDevice.objects.filter(pk=device.pk).update(last_verified_at=now)
     User.objects.filter(pk=user.pk).update(last_second_factor_at=now)  # survives a reset
     if attempt.method != "passkey":  # a passkey sign-in had no password step
         reauth.mark_recent(request, at=int(attempt.created_at.timestamp()))

@@ -3,10 +3,13 @@
 In order: the typed code must look like what the portal issues (ASCII digits, bounded
 length; anything else is a form error and never reaches a provider), the person must not
 be locked or backing off, and the answer is counted as wrong before it is checked
-(``lockout.claim_answer``, so parallel guesses cannot pass the cap), the provider checks
-the code for the person of this attempt only, the claim is settled (``settle_wrong`` /
-``record_success``), and the attempt is completed with a conditional UPDATE, so however
-many requests race with one right answer, exactly one signs in. No caller can skip a step.
+(``lockout.claim_answer``, so parallel guesses cannot pass the cap), the person's
+authenticator app is tried (its time step spent under a row lock, never twice), then the
+provider checks the code for the person of this attempt only, the claim is settled
+(``settle_wrong`` / ``record_success``), and the attempt is completed with a conditional
+UPDATE, so however many requests race with one right answer, exactly one signs in. No
+caller can skip a step.
+Only the ways the person's firm (or client) allows are tried; backup codes always are.
 """
 
 import enum
@@ -20,12 +23,13 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.audit import Tag
-from twofactor import devices, notifications
+from twofactor import devices, methods, notifications
 from twofactor.conf import conf
 from twofactor.methods.backup_codes import codes as backup_codes
 from twofactor.methods.push import approvals
 from twofactor.methods.security_key import challenges
 from twofactor.methods.security_key import keys as security_keys
+from twofactor.methods.totp import authenticator as totp
 from twofactor.models import ApprovalRequest, SignInAttempt
 from twofactor.providers import get_provider
 from twofactor.providers.base import ApprovalStatus, ProviderError
@@ -121,19 +125,39 @@ def verify_token(
     if needs_key:
         return needs_key
     code = normalise(raw)
+    user = attempt.user
     if code is None:
-        audit.record(Tag.TOKEN_REJECTED, request=request, subject=attempt.user, reason="malformed")
+        audit.record(Tag.TOKEN_REJECTED, request=request, subject=user, reason="malformed")
         return Result(
             Outcome.MALFORMED,
-            "Enter the token from the text message (6 or more digits) or one of your backup "
-            "codes (four groups of four letters and digits).",
+            "Enter the token from the text message (6 or more digits), the 6-digit code from "
+            "your authenticator app, or one of your backup codes (four groups of four letters "
+            "and digits).",
         )
-    user = attempt.user
+    # An app's code is tried first (no provider call), then the provider's token; both
+    # under one claim, so one wrong answer counts once whichever way it was meant.
+    try_app = (
+        len(code) == totp.DIGITS and methods.allowed(user, "totp") and totp.has_app(user)
+    )
+    try_provider = methods.allowed(user, "sms")
+    if not (try_app or try_provider):
+        audit.record(Tag.TOKEN_REJECTED, request=request, subject=user, reason="not_allowed")
+        return Result(Outcome.MALFORMED, _not_allowed_message(user))
     verdict = lockout.claim_answer(user)  # parallel guesses cannot pass the cap
     if not verdict.allowed:
         audit.record(Tag.TOKEN_REJECTED, request=request, subject=user, reason=verdict.reason)
         return _explain(verdict)
-    device = devices.phone_device(user)
+    if try_app:
+        try:
+            with transaction.atomic():
+                if totp.consume(user, code):  # the step is spent only if this sign-in wins
+                    result = _succeed(attempt, "totp", request)
+                    if not result.accepted:
+                        raise _Undo(result)
+                    return result
+        except _Undo as undo:
+            return undo.result
+    device = devices.phone_device(user) if try_provider else None
     if device is None:
         return _wrong(attempt, request, claimed=True)
     try:
@@ -141,13 +165,24 @@ def verify_token(
             user, device.provider_ref, device.number, code, attempt_id=str(attempt.pk)
         )
     except ProviderError as error:
-        lockout.release_claim(user)
+        if try_app:
+            lockout.settle_wrong(user)  # the app's check was made, and failed: it counts
+        else:
+            lockout.release_claim(user)
         audit.record(Tag.PROVIDER_FAILED, request=request, subject=user, kind=str(error.kind))
         fallback = what_still_works("sms", error)
         return Result(Outcome.UNAVAILABLE, f"{error.user_message} {fallback}")
     if not right:
         return _wrong(attempt, request, claimed=True)
     return _succeed(attempt, "sms", request)
+
+
+def _not_allowed_message(user) -> str:
+    allowed = ", ".join(method.label for method in methods.usable_by(user)) or "none"
+    return (
+        "Your organisation does not allow signing in with a texted token here. "
+        f"The ways you can use: {allowed}."
+    )
 
 
 class _Undo(Exception):
@@ -262,6 +297,11 @@ def accept_approval(
     attempt: SignInAttempt, approval: ApprovalRequest | None, request: HttpRequest | None = None
 ) -> Result:
     """Sign in by an approved push: only this attempt's own request, approved in time."""
+    if not methods.allowed(attempt.user, "push"):
+        audit.record(Tag.TOKEN_REJECTED, request=request, subject=attempt.user,
+                     reason="not_allowed", method="push")
+        return Result(Outcome.WRONG, "Your organisation does not allow approving sign-ins "
+                      "on the phone.")
     if approval is None or approval.attempt_id != attempt.pk:
         return Result(Outcome.WRONG, "There is no approved request for this sign-in.")
     if approvals.status_of(approval) is not ApprovalStatus.APPROVED:
@@ -321,6 +361,12 @@ def _wrong(
         return Result(
             Outcome.WRONG,
             "That backup code is not right or was used already. Each code works once.",
+        )
+    if methods.allowed(user, "totp") and totp.has_app(user):
+        return Result(
+            Outcome.WRONG,
+            "That code is not right, or was used already. Type the newest code from your "
+            "authenticator app, or the latest texted token.",
         )
     return Result(
         Outcome.WRONG,

@@ -98,11 +98,17 @@ def render_challenge(
 ) -> HttpResponse:
     """The challenge page: each way this person can answer now, strongest first, each
     drawn by its own method package, and the one typed-code field they share."""
-    offered = [method for method in methods.usable_by(attempt.user) if method.challenge_template]
+    usable = methods.usable_by(attempt.user)
+    offered = [method for method in usable if method.challenge_template]
+    form = form or TokenForm()
+    form.fields["token"].help_text = typed_help({method.name for method in usable})
     context = {
-        "form": form or TokenForm(),
+        "form": form,
         "error": error,
         "methods": offered,
+        # None of the ways the firm allows is set up: a backup code gets the person in to
+        # set one up.
+        "only_backup_codes": all(not method.in_policy for method in usable),
         "masked_phone": phones.mask(attempt.user.phone),
         "confirming": attempt.purpose == SignInAttempt.Purpose.CONFIRM,
         "app_name": get_provider().app_name,
@@ -129,6 +135,20 @@ def lock_warning(attempt: SignInAttempt) -> str:
     )
     tries = "1 try" if left == 1 else f"{left} tries"
     return f"{tries} left before sign-in locks for {period}."
+
+
+TYPED_HELP = {
+    "totp": "the 6-digit code from your authenticator app",
+    "sms": "the token from the text message we sent you",
+}
+
+
+def typed_help(usable: set[str]) -> str:
+    """What "Token or Security Key" takes from this person: their app's code first."""
+    ways = [text for name, text in TYPED_HELP.items() if name in usable]
+    ways.append("one of your backup codes")
+    sentence = ", ".join(ways[:-1]) + f", or {ways[-1]}" if len(ways) > 1 else ways[0]
+    return sentence[0].upper() + sentence[1:] + "."
 
 
 def attempt_over(request: HttpRequest) -> HttpResponse:

@@ -18,5 +18,6 @@ METHOD = Method(
     security_template="twofactor/methods/backup_codes/security.html",
     security_context="twofactor.methods.backup_codes.codes.security_context",
     set_up_among="twofactor.methods.backup_codes.codes.with_codes_among",
+    in_policy=False,  # recovery, not a way the firm's policy chooses
     audit_tags=(Tag.BACKUP_CODES_GENERATED, Tag.BACKUP_CODE_USED, Tag.BACKUP_CODE_REJECTED),
 )

@@ -14,7 +14,7 @@ from accounts import audit
 from accounts.audit import Tag
 from accounts.permissions import reachable_mid_sign_in
 from portal import limits
-from twofactor import devices
+from twofactor import devices, methods
 from twofactor.methods.push import approvals, not_me_links, poll, report
 from twofactor.methods.push.poll import STATUS_TEXT
 from twofactor.models import SignInAttempt
@@ -22,6 +22,8 @@ from twofactor.providers.base import ApprovalStatus, ProviderError
 from twofactor.providers.fallback import what_still_works
 from twofactor.signin import attempts
 from twofactor.views.challenge import attempt_over, render_challenge
+
+NOT_ALLOWED = "Your organisation does not allow approving sign-ins on the phone."
 
 
 @reachable_mid_sign_in
@@ -31,6 +33,8 @@ def new_push(request: HttpRequest) -> HttpResponse:
     attempt = attempts.current(request)
     if attempt is None:
         return attempt_over(request)
+    if not methods.allowed(attempt.user, "push"):
+        return render_challenge(request, attempt, status=403, error=NOT_ALLOWED)
     if approvals.was_denied(attempt):
         # A denial may be fraud: no more pushes for this sign-in, the SMS token still works.
         return render_challenge(

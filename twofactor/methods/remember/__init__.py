@@ -13,6 +13,7 @@ METHOD = Method(
     label="Remembered browser",
     usable=lambda user: False,
     preferable=False,
+    in_policy=False,  # its own firm setting: "Allow remembering a browser for 30 days"
     security_template="twofactor/methods/remember/security.html",
     security_context="twofactor.methods.remember.views.security_context",
     audit_tags=(Tag.BROWSER_REMEMBERED, Tag.BROWSER_FORGOTTEN),

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import reachable_mid_sign_in
+from twofactor import methods
 from twofactor.methods.sms import sending
 from twofactor.signin import attempts
 from twofactor.views.challenge import attempt_over, render_challenge
@@ -26,6 +27,11 @@ def send_sms(request: HttpRequest) -> HttpResponse:
     attempt = attempts.current(request)
     if attempt is None:
         return attempt_over(request)
+    if not methods.allowed(attempt.user, "sms"):
+        return render_challenge(
+            request, attempt, status=403,
+            error="Your organisation does not allow signing in with a texted token.",
+        )
     sent = sending.text_token(request, attempt)
     if _wants_json(request):
         response = JsonResponse({"ok": sent.ok, "message": sent.message}, status=sent.status)

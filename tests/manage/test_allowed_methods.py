@@ -1,0 +1,143 @@
+"""The ways of signing in a firm (Manage Employees) or a client (its page) allows: one
+checkbox per registered method, labelled by the method; allowing fewer needs the password,
+is audited and is told to the firm's other admins."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from accounts.audit import Tag
+from accounts.models import AuditEvent, Client, Firm
+from tests.signing_in import another_admin, sign_in
+from twofactor import methods
+from twofactor.methods import Method
+
+EMPLOYEES = "/manage/employees/"
+# Strongest first, as the registry lists them.
+LABELS = ["Security key", "Push", "Authenticator app", "SMS"]
+
+# A way of answering the portal does not offer yet: registering it is enough for a checkbox.
+LATER = Method(name="carrier_pigeon", label="Carrier pigeon", usable=lambda user: False)
+
+
+def client_url() -> str:
+    return f"/manage/clients/{Client.objects.get(name='Contoso Dental').pk}/"
+
+
+def allow(client, url: str, *names: str):
+    return client.post(url, {"action": "methods", "methods": list(names)})
+
+
+def box_labels(html: str) -> list[str]:
+    section = html.split('id="methods-heading"')[1].split("</section>")[0]
+    return re.findall(r'<label for="id_methods_\d+">([^<]+)</label>', section)
+
+
+@pytest.mark.parametrize("url", [EMPLOYEES, "client"])
+def test_every_method_is_a_checkbox_labelled_by_the_registry_and_all_are_ticked(acme, url):
+    page = acme.get(client_url() if url == "client" else EMPLOYEES).content.decode()
+
+    assert box_labels(page) == LABELS
+    section = page.split('id="methods-heading"')[1].split("</section>")[0]
+    assert section.count("checked") == len(LABELS)
+    assert "Update ways to sign in" in section
+
+
+def test_a_method_registered_later_shows_up_as_a_checkbox(acme, monkeypatch):
+    monkeypatch.setattr(
+        methods, "METHODS",
+        ("tests.manage.test_allowed_methods.LATER", *methods.METHODS),
+    )
+    methods.registry.cache_clear()
+    try:
+        page = acme.get(EMPLOYEES).content.decode()
+    finally:
+        monkeypatch.undo()
+        methods.registry.cache_clear()
+
+    assert box_labels(page) == ["Carrier pigeon", *LABELS]
+
+
+def test_allowing_fewer_ways_needs_the_password_again(client, demo_world):
+    sign_in(client, "admin@acme.example", fresh_password=False)
+
+    response = allow(client, EMPLOYEES, "push", "totp")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/reauthenticate/")
+    assert "allow%3Dpush%26allow%3Dtotp" in response["Location"]  # the ticks come back
+    assert Firm.objects.get(name="Acme IT").allowed_methods is None
+    assert not AuditEvent.objects.filter(tag=Tag.FIRM_METHODS_CHANGED).exists()
+    # Back from the password page, the form shows what the admin had ticked.
+    page = client.get(f"{EMPLOYEES}?allow=push&allow=totp").content.decode()
+    section = page.split('id="methods-heading"')[1].split("</section>")[0]
+    assert section.count("checked") == 2
+
+
+def test_allowing_fewer_ways_is_saved_audited_and_told_to_the_other_admins(acme, demo_world):
+    other = another_admin(demo_world["admin@acme.example"].firm, "second-admin@acme.example")
+
+    response = allow(acme, EMPLOYEES, "security_key", "push", "totp")
+
+    assert response.status_code == 302
+    assert Firm.objects.get(name="Acme IT").allowed_methods == ["security_key", "push", "totp"]
+    event = AuditEvent.objects.get(tag=Tag.FIRM_METHODS_CHANGED)
+    assert event.data["removed"] == ["sms"]
+    assert [m.to for m in mail.outbox] == [[other.email]]
+    assert "No longer allowed: SMS" in mail.outbox[0].body
+
+
+def test_allowing_more_ways_needs_no_password_and_ticking_all_allows_every_way(
+    client, demo_world
+):
+    Firm.objects.filter(name="Acme IT").update(allowed_methods=["push"])
+    sign_in(client, "admin@acme.example", fresh_password=False)
+
+    response = allow(client, EMPLOYEES, "security_key", "push", "sms", "totp")
+
+    assert response["Location"] == EMPLOYEES
+    assert Firm.objects.get(name="Acme IT").allowed_methods is None  # also ways added later
+    assert mail.outbox == []
+
+
+def test_allowing_no_way_at_all_is_a_form_error(acme):
+    response = allow(acme, EMPLOYEES)
+
+    assert response.status_code == 200
+    assert "Allow at least one way to sign in." in response.content.decode()
+    assert Firm.objects.get(name="Acme IT").allowed_methods is None
+
+
+def test_unknown_method_names_are_a_form_error_not_a_500(acme):
+    response = allow(acme, EMPLOYEES, "carrier_pigeon")
+
+    assert response.status_code == 200
+    assert Firm.objects.get(name="Acme IT").allowed_methods is None
+
+
+def test_a_clients_ways_need_the_password_to_narrow_and_are_told_to_the_admins(
+    client, demo_world
+):
+    other = another_admin(demo_world["admin@acme.example"].firm, "second-admin@acme.example")
+    sign_in(client, "admin@acme.example", fresh_password=False)
+
+    refused = allow(client, client_url(), "sms")
+    assert refused["Location"].startswith("/reauthenticate/")
+    assert Client.objects.get(name="Contoso Dental").allowed_methods is None
+
+    sign_in(client, "admin@acme.example")
+    allow(client, client_url(), "sms")
+
+    assert Client.objects.get(name="Contoso Dental").allowed_methods == ["sms"]
+    assert Firm.objects.get(name="Acme IT").allowed_methods is None  # employees unchanged
+    assert AuditEvent.objects.filter(tag=Tag.CLIENT_METHODS_CHANGED).count() == 1
+    assert [m.to for m in mail.outbox] == [[other.email]]
+    assert "Contoso Dental's end users" in mail.outbox[0].body
+
+
+def test_another_firms_client_is_not_reachable(globex):
+    response = allow(globex, client_url(), "sms")
+
+    assert response.status_code == 404
+    assert Client.objects.get(name="Contoso Dental").allowed_methods is None
