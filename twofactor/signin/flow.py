@@ -6,6 +6,8 @@ at once ("Entering credentials ... triggers an alert in the Authy app"). ``finis
 second factor succeeded; sign in, mark the session verified, go where the person was going.
 """
 
+from datetime import datetime
+
 import django_otp
 from django.contrib import messages
 from django.contrib.auth import login
@@ -22,7 +24,7 @@ from twofactor.methods.push import approvals
 from twofactor.models import PhoneDevice, SignInAttempt
 from twofactor.providers.base import ProviderError
 from twofactor.providers.fallback import what_still_works
-from twofactor.signin import attempts, freshness
+from twofactor.signin import attempts, freshness, lockout
 
 
 def begin(
@@ -32,7 +34,15 @@ def begin(
     ``confirm``, a signed-in person proves a factor again ("Confirm it's you")."""
     if not user.phone:
         return no_phone_on_file(request, user)
+    verdict = lockout.check_allowed(user)
+    if verdict.reason == "locked":  # checked first: nothing is sent to a locked person
+        return locked_out(
+            request, user, verdict.retry_at, confirming=confirm, end_session=not confirm
+        )
+    carried = [] if confirm else list(messages.get_messages(request))
     attempt = attempts.start(request, user, next_url, confirm=confirm)
+    for message in carried:  # the new session keeps what the last page had to say
+        messages.add_message(request, message.level, message.message, message.extra_tags)
     try:
         device = devices.ensure_registered(user)
         approvals.send(attempt, device, request)
@@ -65,6 +75,27 @@ def no_phone_on_file(request: HttpRequest, user: User) -> HttpResponse:
     return render(
         request, "twofactor/no_phone.html", {"person": user, "admins": admins}, status=403
     )
+
+
+def locked_out(
+    request: HttpRequest, user: User, until: datetime, *, confirming: bool, end_session: bool
+) -> HttpResponse:
+    """The person is locked after too many wrong answers: one page saying so, until when,
+    that nothing was sent and who can lift it (no names: only a password was typed). At the
+    password step (``end_session``) no attempt begins and a half-signed-in session ends; an
+    attempt already running stays, refused, until it expires."""
+    audit.record(Tag.TOKEN_REJECTED, request=request, subject=user, reason="locked")
+    if end_session:
+        request.session.flush()
+    seconds = max(1, int((until - timezone.now()).total_seconds()))
+    response = render(
+        request,
+        "twofactor/locked.html",
+        {"until": until, "minutes": max(1, round(seconds / 60)), "confirming": confirming},
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 def finish(request: HttpRequest, attempt: SignInAttempt) -> HttpResponse:

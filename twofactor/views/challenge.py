@@ -46,6 +46,9 @@ def challenge(request: HttpRequest) -> HttpResponse:
     if attempt is None:
         return attempt_over(request)
     if request.method != "POST":
+        refused = verification.refusal(attempt, request)
+        if refused and refused.outcome is verification.Outcome.LOCKED:
+            return locked(request, attempt, refused)
         return render_challenge(request, attempt)
     if request.POST.get("action") == "check":
         result = verification.accept_approval(attempt, approvals.latest_of(attempt), request)
@@ -53,7 +56,9 @@ def challenge(request: HttpRequest) -> HttpResponse:
             return flow.finish(request, attempt)
         if result.outcome is verification.Outcome.ENDED:
             return attempt_over(request)
-        if result.outcome in (verification.Outcome.LOCKED, verification.Outcome.BACKOFF):
+        if result.outcome is verification.Outcome.LOCKED:
+            return locked(request, attempt, result)
+        if result.outcome is verification.Outcome.BACKOFF:
             return render_challenge(request, attempt, error=result.message, status=429)
         return render_challenge(request, attempt)
     values = request.POST.getlist("token")
@@ -63,6 +68,8 @@ def challenge(request: HttpRequest) -> HttpResponse:
         return flow.finish(request, attempt)
     if result.outcome is verification.Outcome.ENDED:
         return attempt_over(request)
+    if result.outcome is verification.Outcome.LOCKED:
+        return locked(request, attempt, result)
     form = TokenForm({"token": (raw or "")[: verification.MAX_INPUT_LENGTH]})
     form.errors.clear()  # the check path says what is wrong, in its own words
     form.add_error("token", result.message)
@@ -108,6 +115,17 @@ def render_challenge(
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
+
+
+def locked(
+    request: HttpRequest, attempt: SignInAttempt, result: verification.Result
+) -> HttpResponse:
+    """The person is locked: the lock-out page, never the challenge with its live controls."""
+    return flow.locked_out(
+        request, attempt.user, result.retry_at,
+        confirming=attempt.purpose == SignInAttempt.Purpose.CONFIRM,
+        end_session=False,
+    )
 
 
 def attempt_over(request: HttpRequest) -> HttpResponse:

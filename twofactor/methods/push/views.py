@@ -20,8 +20,8 @@ from twofactor.methods.push.poll import STATUS_TEXT
 from twofactor.models import SignInAttempt
 from twofactor.providers.base import ApprovalStatus, ProviderError
 from twofactor.providers.fallback import what_still_works
-from twofactor.signin import attempts
-from twofactor.views.challenge import attempt_over, render_challenge
+from twofactor.signin import attempts, verification
+from twofactor.views.challenge import attempt_over, locked, render_challenge
 
 
 @reachable_mid_sign_in
@@ -31,6 +31,9 @@ def new_push(request: HttpRequest) -> HttpResponse:
     attempt = attempts.current(request)
     if attempt is None:
         return attempt_over(request)
+    refused = verification.refusal(attempt, request)
+    if refused and refused.outcome is verification.Outcome.LOCKED:
+        return locked(request, attempt, refused)  # nothing goes to a locked person's phone
     if approvals.was_denied(attempt):
         # A denial may be fraud: no more pushes for this sign-in, the SMS token still works.
         return render_challenge(

@@ -19,7 +19,7 @@ from twofactor.providers import get_provider
 from twofactor.providers.base import ProviderError
 from twofactor.providers.fallback import what_still_works
 from twofactor.signin import attempts, verification
-from twofactor.views.challenge import attempt_over, render_challenge
+from twofactor.views.challenge import attempt_over, locked, render_challenge
 
 
 @reachable_mid_sign_in
@@ -31,6 +31,8 @@ def send_sms(request: HttpRequest) -> HttpResponse:
         return attempt_over(request)
     user = attempt.user
     refused = verification.refusal(attempt, request)
+    if refused and refused.outcome is verification.Outcome.LOCKED:
+        return locked(request, attempt, refused)
     if refused:
         return render_challenge(request, attempt, error=refused.message, status=429)
     try:
