@@ -76,10 +76,13 @@ class PasswordConfirmForm(forms.Form):
 
     def __init__(self, user: User, *args, **kwargs) -> None:
         self.user = user
+        self.refusal = ""  # set when the password-guessing limit is reached: no check runs
         super().__init__(*args, **kwargs)
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
+        if self.refusal:
+            raise forms.ValidationError(self.refusal, code="throttled")
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.", code="wrong_password")
         return password

@@ -1,15 +1,22 @@
 """Sensitive actions need the person's password entered within the last 10 minutes: at
-sign-in, or re-entered at "Confirm your password"."""
+sign-in, re-entered at "Confirm your password", or typed on the sensitive form itself
+(``PasswordCheck``: the field is shown there, so one press carries the action out and no
+POST is ever kept to be replayed)."""
 
 import time
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from accounts import audit
+from accounts.forms import PasswordConfirmForm
+from accounts.login_limits import count_password_guess
+from portal import limits
 from portal.conf import conf
 
 SESSION_KEY = "accounts_reauth_at"
@@ -47,3 +54,49 @@ def require_recent_password(view: Callable[..., HttpResponse]) -> Callable[..., 
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+class PasswordCheck:
+    """The password asked for on the sensitive form itself, when the last one entered is
+    older than the window: ``check.needed`` says whether to show the field (include
+    ``accounts/_password_check.html`` with ``password_check``), ``check.passes()`` on POST
+    counts the try against the password-guessing limits and, when right, marks the
+    password recent."""
+
+    prefix = "reauth"
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.request = request
+        self.needed = not is_recent(request)
+        bound = request.method == "POST" and self.needed
+        self.form = PasswordConfirmForm(
+            request.user, data=request.POST if bound else None, prefix=self.prefix
+        )
+        self.form.fields["password"].widget.attrs.pop("autofocus", None)  # the form's own first
+        self.form.fields["password"].error_messages["required"] = "Enter your password."
+
+    def passes(self) -> bool:
+        """True if the action may go ahead (checked at most once per request)."""
+        if not self.needed:
+            return True
+        if not self.form.is_bound:
+            return False
+        self.form.refusal = count_try(self.request, self.request.user)
+        if not self.form.is_valid():
+            return False
+        mark_recent(self.request)
+        self.needed = False
+        audit.record(audit.Tag.REAUTHENTICATED, request=self.request, subject=self.request.user)
+        return True
+
+
+def count_try(request: HttpRequest, user: AbstractBaseUser) -> str:
+    """Count one re-entered password against the limits of "Confirm your password";
+    the refusal to show when they are exhausted, else ""."""
+    try:  # the sign-in's limits: a stolen session is no unlimited password oracle
+        count_password_guess(request, user.email)
+    except limits.RateLimited as tripped:
+        audit.record(audit.Tag.LOGIN_THROTTLED, request=request, subject=user,
+                     limit=tripped.name)
+        return f"Too many password attempts. For your safety, try again in {tripped.wait_text}."
+    return ""

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts import reauth
 from accounts.models import Client, User
 from accounts.permissions import firm_admin_required
-from accounts.reauth import require_recent_password
 from manage import people
 from manage.forms import ClientNameForm, ClientTwoFactorForm, PersonForm
 from manage.paging import paginate
@@ -63,15 +63,15 @@ def _client(request: HttpRequest, pk: int) -> Client:
 @firm_admin_required
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = _client(request, pk)
-    turning_off = request.GET.get("two_factor") == "off"
     switch_form = ClientTwoFactorForm(
         initial={
-            "two_factor_required": client.two_factor_required and not turning_off,
+            "two_factor_required": client.two_factor_required,
             "shown": "on" if client.two_factor_required else "off",
         }
     )
     name_form = ClientNameForm(firm=request.user.firm, client=client)
     confirmation = None
+    password_check = reauth.PasswordCheck(request)
     if request.method == "POST" and request.POST.get("action") == "rename":
         name_form = ClientNameForm(data=request.POST, firm=request.user.firm, client=client)
         if name_form.is_valid():
@@ -101,12 +101,13 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 apply=lambda on: people.set_client_two_factor(
                     client, on, actor=request.user, request=request
                 ),
-                off_next=f"{request.path}?two_factor=off",
+                password_check=password_check,
                 what=f"{client}'s end users",
             )
-            if not isinstance(outcome, Confirmation):
+            if isinstance(outcome, Confirmation):
+                confirmation = outcome
+            elif outcome is not None:
                 return outcome
-            confirmation = outcome
     return render(
         request,
         "manage/client_detail.html",
@@ -115,8 +116,10 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "name_form": name_form,
             "form": switch_form,
             "confirmation": confirmation,
+            "password_check": password_check,
             **person_actions.people_table(request, people.end_users(client)),
         },
+        status=400 if password_check.form.errors else 200,
     )
 
 
@@ -154,7 +157,6 @@ def _context(client: Client, person: User | None = None) -> dict:
 
 @never_cache
 @firm_admin_required
-@require_recent_password
 def add_end_user(request: HttpRequest, client_pk: int) -> HttpResponse:
     client = _client(request, client_pk)
     return person_actions.add_person(
@@ -168,7 +170,6 @@ def add_end_user(request: HttpRequest, client_pk: int) -> HttpResponse:
 
 @never_cache
 @firm_admin_required
-@require_recent_password
 def edit_end_user(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
     client, person = _end_user(request, client_pk, pk)
     return person_actions.edit_person(
@@ -182,7 +183,6 @@ def edit_end_user(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse
 
 @never_cache
 @firm_admin_required
-@require_recent_password
 def deactivate_end_user(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
     client, person = _end_user(request, client_pk, pk)
     return person_actions.deactivate_person(

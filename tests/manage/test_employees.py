@@ -86,10 +86,10 @@ def test_turning_on_while_someone_has_no_phone_lists_them_and_asks_to_confirm(ac
 def test_turning_two_factor_off_needs_the_password_again(client, demo_world):
     sign_in(client, "admin@acme.example", fresh_password=False)
 
-    response = client.post(URL, {"two_factor_required": "no"})
+    response = client.post(URL, {"two_factor_required": "no", "reauth-password": "wrong"})
 
-    assert response.status_code == 302
-    assert response["Location"].startswith("/reauthenticate/")
+    assert response.status_code == 400
+    assert "That is not your password." in response.content.decode()
     assert Firm.objects.get(name="Acme IT").two_factor_required is True
 
 
@@ -446,10 +446,17 @@ def test_the_edit_form_asks_for_the_password_first(client, demo_world):
     sign_in(client, "admin@globex.example", fresh_password=False)
     tech = demo_world["tech@globex.example"]
 
-    assert client.get(edit_url(tech))["Location"].startswith("/reauthenticate/")
+    form = client.get(edit_url(tech)).content.decode()
+    assert '<label for="id_reauth-password">Your password</label>' in form
     response = client.post(edit_url(tech), profile(tech, phone="+12015550196"))
-    assert response["Location"].startswith("/reauthenticate/")
+    assert response.status_code == 200 and "Enter your password." in response.content.decode()
     assert refreshed(tech).phone == "+12015550104"
+
+    saved = client.post(
+        edit_url(tech), {**profile(tech, phone="+12015550196"), "reauth-password": PASSWORD}
+    )
+    assert saved.status_code == 302
+    assert refreshed(tech).phone == "+12015550196"
 
 
 # Deactivating, reactivating, unlocking -------------------------------------------------
@@ -576,18 +583,28 @@ def test_an_email_change_is_told_to_the_old_address(globex, globex_tech):
     assert events(Tag.PROFILE_CHANGED).get().data == {"fields": ["email"]}
 
 
-def test_after_confirming_the_password_the_off_choice_is_waiting_to_be_saved(client, demo_world):
+def test_the_password_typed_on_the_form_turns_2fa_off_in_one_press(client, demo_world):
     sign_in(client, "admin@acme.example", fresh_password=False)
 
-    asked = client.post(URL, {"two_factor_required": "no"})
-    back = client.post(asked["Location"], {"password": PASSWORD})
-    page = client.get(back["Location"])
+    assert 'name="reauth-password"' in client.get(URL).content.decode()
+    response = client.post(URL, {"two_factor_required": "no", "reauth-password": PASSWORD})
 
-    assert back["Location"] == f"{URL}?two_factor=no"
-    assert page.context["form"].initial["two_factor_required"] == "no"
-    assert Firm.objects.get(name="Acme IT").two_factor_required is True
-    client.post(URL, {"two_factor_required": "no"})
+    assert response.status_code == 302
     assert Firm.objects.get(name="Acme IT").two_factor_required is False
+    assert 'name="reauth-password"' not in client.get(URL).content.decode()  # recent now
+
+
+def test_wrong_passwords_on_the_form_count_against_the_password_limit(client, demo_world,
+                                                                      settings):
+    settings.TWOFACTOR_RATE_LIMITS = {"login.account": (2, 600)}
+    sign_in(client, "admin@acme.example", fresh_password=False)
+    for _ in range(2):
+        client.post(URL, {"two_factor_required": "no", "reauth-password": "wrong"})
+
+    response = client.post(URL, {"two_factor_required": "no", "reauth-password": PASSWORD})
+
+    assert "Too many password attempts" in response.content.decode()
+    assert Firm.objects.get(name="Acme IT").two_factor_required is True
 
 
 def test_an_admin_without_a_number_cannot_turn_2fa_on_and_lock_themselves_out(globex, globex_admin):
