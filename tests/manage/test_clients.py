@@ -6,8 +6,8 @@ from django.core import mail
 
 from accounts.audit import Tag
 from accounts.models import AuditEvent, Client, User
-from tests.manage.test_employees import profile, refreshed
 from tests.conftest import PASSWORD
+from tests.manage.test_employees import profile, refreshed
 from tests.signing_in import another_admin, sign_in
 from twofactor.models import PhoneDevice
 

@@ -15,7 +15,7 @@ from accounts.audit import Tag
 from accounts.models import AuditEvent, Firm, User
 from manage import people
 from tests.conftest import PASSWORD
-from tests.signing_in import another_admin, sign_in
+from tests.signing_in import another_admin, enter_password, sign_in
 from twofactor.models import FactorLock, PhoneDevice
 from twofactor.providers.base import ErrorKind, ProviderError
 
@@ -674,3 +674,17 @@ def test_the_two_factor_help_names_the_configured_providers_phone_app(client, de
     settings.TWOFACTOR_PROVIDER = "authy"
     settings.AUTHY_API_KEY = "k" * 32
     assert "the Authy app" in client.get("/manage/employees/").content.decode()
+
+
+def test_turning_2fa_on_warns_first_and_its_message_survives_the_challenge(client, demo_world):
+    enter_password(client, "admin@globex.example")  # Globex: no second factor yet
+
+    before = client.get(URL).content.decode()
+    assert "Turning it on applies to you too" in before
+
+    saved = client.post(URL, {"two_factor_required": "yes", "confirm_missing_phones": "True"})
+    assert client.get(saved["Location"])["Location"] == "/login/verify/"
+    challenge = client.get("/login/verify/").content.decode()
+
+    assert "Two-factor authentication is now on for Globex MSP." in challenge
+    assert "It applies to you too" in challenge
