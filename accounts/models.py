@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from portal.conf import conf
+
 
 class Firm(models.Model):
     """A partner account."""
@@ -20,6 +22,9 @@ class Firm(models.Model):
     two_factor_required = models.BooleanField(
         "Enable two-factor authentication for your partner account", default=False
     )
+    # Where a number typed without a country code is read (ISO 3166 code); blank: the
+    # portal's PHONE_DEFAULT_REGION.
+    phone_region = models.CharField("Country for phone numbers", max_length=2, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -27,6 +32,10 @@ class Firm(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def region(self) -> str:
+        return self.phone_region or conf.PHONE_DEFAULT_REGION
 
 
 class Client(models.Model):
@@ -37,6 +46,8 @@ class Client(models.Model):
     two_factor_required = models.BooleanField(
         "Require two-factor authentication for end users", default=False
     )
+    # Blank: the firm's country.
+    phone_region = models.CharField("Country for phone numbers", max_length=2, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -47,6 +58,10 @@ class Client(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def region(self) -> str:
+        return self.phone_region or self.firm.region
 
 
 class UserManager(BaseUserManager):
@@ -138,6 +153,11 @@ class User(AbstractBaseUser):
     @property
     def is_end_user(self) -> bool:
         return self.role == self.Role.END_USER
+
+    @property
+    def phone_region(self) -> str:
+        """Where this person's numbers typed without a country code are read."""
+        return self.client.region if self.client_id else self.firm.region
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email

@@ -37,7 +37,8 @@ def add_person(
     context: dict,
 ) -> HttpResponse:
     password_check = reauth.PasswordCheck(request)
-    form = form_class(data=request.POST or None)
+    region = client.region if client is not None else request.user.firm.region
+    form = form_class(data=request.POST or None, region=region)
     # Both are checked, so every mistake shows at once; the password counts only with a valid form.
     if request.method == "POST" and form.is_valid() and password_check.passes():
         try:

@@ -251,3 +251,12 @@ def test_a_client_setting_changed_meanwhile_is_not_silently_reversed(acme, conto
 
     assert "Someone else turned two-factor authentication off" in response.content.decode()
     assert not Client.objects.get(pk=contoso.pk).two_factor_required
+
+
+def test_a_client_may_read_numbers_in_its_own_country(acme, demo_world, contoso):
+    Client.objects.filter(pk=contoso.pk).update(phone_region="GB")
+    casey = demo_world["user@contoso.example"]
+
+    acme.post(user_url(casey), profile(casey, phone="07911 123456"))
+
+    assert refreshed(casey).phone == "+447911123456"

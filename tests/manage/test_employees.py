@@ -688,3 +688,20 @@ def test_turning_2fa_on_warns_first_and_its_message_survives_the_challenge(clien
 
     assert "Two-factor authentication is now on for Globex MSP." in challenge
     assert "It applies to you too" in challenge
+
+
+def test_a_number_without_a_country_code_is_read_in_the_firms_country(globex, globex_tech):
+    Firm.objects.filter(name="Globex MSP").update(phone_region="GB")
+
+    form = globex.get(edit_url(globex_tech)).content.decode()
+    response = globex.post(edit_url(globex_tech), profile(globex_tech, phone="07911 123456"))
+
+    assert "Numbers without a country code are read as GB numbers" in form
+    assert response.status_code == 302
+    assert refreshed(globex_tech).phone == "+447911123456"
+
+
+def test_without_a_firm_country_numbers_are_read_in_the_portals_default(globex, globex_tech):
+    globex.post(edit_url(globex_tech), profile(globex_tech, phone="201 555 0196"))
+
+    assert refreshed(globex_tech).phone == "+12015550196"
