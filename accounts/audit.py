@@ -43,6 +43,7 @@ class Tag(enum.StrEnum):
     BACKUP_CODE_USED = "account:two_factor:backup_code_used"
     BACKUP_CODE_REJECTED = "account:two_factor:backup_code_rejected"
     FACTOR_RESET = "account:two_factor:reset"
+    FACTOR_REMOVED = "account:two_factor:factor_removed"  # one factor, by an admin
     # Lost phones: self-service phone-number changes
     PHONE_CHANGE_REQUESTED = "account:phone_change:requested"
     PHONE_CHANGE_CODE_SENT = "account:phone_change:code_sent"

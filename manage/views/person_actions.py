@@ -14,6 +14,7 @@ from accounts import phones, reauth
 from accounts.models import Client, User
 from manage import directory, people
 from manage.forms import EMAIL_TAKEN, PersonForm, SearchForm
+from twofactor import methods
 from twofactor.providers.base import ProviderError
 from twofactor.signin import lockout
 
@@ -120,6 +121,7 @@ def edit_person(
             "current_phone": phones.display(current.phone),
             "locked": lockout.is_locked(person),
             "password_check": password_check,
+            "factors": methods.removable_factors(person) if person.pk != request.user.pk else [],
         },
     )
 

@@ -165,3 +165,39 @@ def test_manage_clients_lists_end_users_requests(acme_admin, demo_world, sms_out
     page = signed_in(acme_admin).get("/manage/clients/").content.decode()
     assert f"/manage/phone-changes/{change.pk}/approve/" in page
     assert "Casey Contoso" in page
+
+
+def test_an_admin_removes_one_push_device_without_a_full_reset(acme_admin, tech):
+    from twofactor.models import PhoneDevice
+
+    backup_codes.generate(tech)
+    browser = signed_in(acme_admin)
+    edit = browser.get(f"/manage/employees/{tech.pk}/").content.decode()
+    device = PhoneDevice.objects.get(user=tech)
+    url = f"/manage/people/{tech.pk}/factors/push/{device.pk}/remove/"
+    assert url in edit
+
+    refused = browser.post(url, {"reauth-password": "wrong"})
+    assert refused.status_code == 400 and PhoneDevice.objects.filter(pk=device.pk).exists()
+
+    mail.outbox.clear()
+    done = browser.post(url, {"reauth-password": PASSWORD})
+
+    assert done.status_code == 302
+    assert not PhoneDevice.objects.filter(pk=device.pk).exists()
+    assert backup_codes.has_codes(tech)  # not a reset
+    event = AuditEvent.objects.get(tag="account:two_factor:factor_removed")
+    assert event.actor == acme_admin and event.subject == tech
+    assert [m.to for m in mail.outbox] == [[tech.email]]
+    assert "removed one way you sign in" in mail.outbox[0].body
+
+
+def test_another_firms_admin_cannot_remove_a_factor(globex_admin, tech):
+    from twofactor.models import PhoneDevice
+
+    device = PhoneDevice.objects.get(user=tech)
+    browser = signed_in(globex_admin, password=PASSWORD)
+    url = f"/manage/people/{tech.pk}/factors/push/{device.pk}/remove/"
+
+    assert browser.post(url).status_code == 404
+    assert PhoneDevice.objects.filter(pk=device.pk).exists()

@@ -10,6 +10,8 @@ METHOD = Method(
     typed=False,
     challenge_template="twofactor/methods/push/challenge.html",
     challenge_context="twofactor.methods.push.views.challenge_context",
+    removable="twofactor.methods.push.devices.removable",
+    remove="twofactor.methods.push.devices.remove",
     audit_tags=(
         Tag.PUSH_SENT,
         Tag.PUSH_APPROVED,
