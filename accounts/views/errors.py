@@ -13,8 +13,11 @@ SIGN_IN_EXPIRED = (
 )
 
 
+EXPIRED_MARK = "form=expired"  # tells this redirect apart from any view's own
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if request.path.startswith(reverse("login")):
         messages.warning(request, SIGN_IN_EXPIRED)
-        return redirect("login")
+        return redirect(f"{reverse('login')}?{EXPIRED_MARK}")
     return render(request, "403_csrf.html", status=403)

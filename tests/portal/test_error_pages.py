@@ -65,7 +65,7 @@ def test_a_csrf_failure_on_the_login_page_sends_the_person_back_to_sign_in_sayin
     response = browser.post("/login/", {"email": "tech@acme.example", "password": "x"},
                             follow=True)
 
-    assert response.redirect_chain[-1][0] == "/login/"
+    assert response.redirect_chain[-1][0] == "/login/?form=expired"
     assert "Your sign-in form had expired" in response.content.decode()
 
 
