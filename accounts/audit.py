@@ -64,6 +64,7 @@ class Tag(enum.StrEnum):
     AUTHENTICATOR_APP_ADDED = "account:two_factor:authenticator_app_added"
     AUTHENTICATOR_APP_REMOVED = "account:two_factor:authenticator_app_removed"
     AUTHENTICATOR_APP_SETUP_REJECTED = "account:two_factor:authenticator_app_setup_rejected"
+    FACTOR_REMOVED = "account:two_factor:factor_removed"  # one factor, by an admin
     # Lost phones: self-service phone-number changes
     PHONE_CHANGE_REQUESTED = "account:phone_change:requested"
     PHONE_CHANGE_CODE_SENT = "account:phone_change:code_sent"
@@ -144,6 +145,7 @@ KINDS: dict[str, dict[Tag, str]] = {
         Tag.BACKUP_CODE_USED: "Used a backup code",
         Tag.BACKUP_CODE_REJECTED: "Typed a wrong backup code",
         Tag.FACTOR_RESET: "Had their second factor reset",
+        Tag.FACTOR_REMOVED: "Had one way of signing in removed by an admin",
         Tag.PUSH_APP_ADDED: "Set up a phone app for push approvals",
         Tag.PUSH_APP_REMOVED: "Removed a phone app for push approvals",
         Tag.SECURITY_KEY_ADDED: "Added a security key",

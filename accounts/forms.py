@@ -6,23 +6,38 @@ from django.http import HttpRequest
 
 from accounts import phones
 from accounts.models import User
+from portal.conf import conf
 
 GENERIC_LOGIN_ERROR = (
     "That email and password do not match an active account. Check both and try again."
 )
 
 
-class MobileNumberField(forms.CharField):
-    """A mobile number typed any reasonable way; cleans to E.164 or says what is wrong."""
+def region_help(region: str) -> str:
+    return (
+        f"Numbers without a country code are read as {region} numbers; for another country "
+        "start with + and its code, e.g. +44 7911 123456. It receives the tokens."
+    )
 
-    def __init__(self, **kwargs) -> None:
+
+class MobileNumberField(forms.CharField):
+    """A mobile number typed any reasonable way; cleans to E.164 or says what is wrong.
+    A number without a country code is read in ``region`` (the firm's or client's country,
+    set with ``read_in``), else the portal's PHONE_DEFAULT_REGION."""
+
+    def __init__(self, *, region: str = "", **kwargs) -> None:
         kwargs.setdefault("label", "Mobile phone number")
         kwargs.setdefault("max_length", phones.MAX_INPUT_LENGTH)
-        kwargs.setdefault(
-            "help_text", "With the country code, e.g. +1 201 555 0123. It receives the tokens."
-        )
+        self.region = region or conf.PHONE_DEFAULT_REGION
+        kwargs.setdefault("help_text", region_help(self.region))
         super().__init__(**kwargs)
         self.widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
+
+    def read_in(self, region: str) -> None:
+        """Read numbers without a country code in ``region`` (and say so)."""
+        if self.help_text == region_help(self.region):
+            self.help_text = region_help(region)
+        self.region = region
 
     def prepare_value(self, value: str) -> str:
         if value and isinstance(value, str) and value.startswith("+") and value[1:].isdigit():
@@ -33,7 +48,7 @@ class MobileNumberField(forms.CharField):
         value = super().clean(value)
         if not value:
             return ""
-        return phones.parse_mobile(value)
+        return phones.parse_mobile(value, self.region)
 
 
 class LoginForm(forms.Form):
@@ -76,10 +91,13 @@ class PasswordConfirmForm(forms.Form):
 
     def __init__(self, user: User, *args, **kwargs) -> None:
         self.user = user
+        self.refusal = ""  # set when the password-guessing limit is reached: no check runs
         super().__init__(*args, **kwargs)
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
+        if self.refusal:
+            raise forms.ValidationError(self.refusal, code="throttled")
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.", code="wrong_password")
         return password

@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
-from accounts import audit
+from accounts import audit, reauth
 from accounts.audit import Tag
 from portal.conf import conf
 
@@ -48,6 +48,13 @@ class SessionLifetimeMiddleware:
         response = self.check(request) or self.get_response(request)
         stamp_new_sign_in(request)
         return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        """A view found the session had to end (``reauth.SessionEnded``): to the login
+        page, where the message says why."""
+        if isinstance(exception, reauth.SessionEnded):
+            return redirect("login")
+        return None
 
     def check(self, request: HttpRequest) -> HttpResponse | None:
         session = request.session

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from portal.conf import conf
+
 
 class Firm(models.Model):
     """A partner account."""
@@ -34,6 +36,9 @@ class Firm(models.Model):
     # The ways of answering the firm's employees may use, by method name ("push", "sms",
     # ...); None allows every way the portal offers, including ones added later.
     allowed_methods = models.JSONField(null=True, blank=True, default=None)
+    # Where a number typed without a country code is read (ISO 3166 code); blank: the
+    # portal's PHONE_DEFAULT_REGION.
+    phone_region = models.CharField("Country for phone numbers", max_length=2, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -41,6 +46,10 @@ class Firm(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def region(self) -> str:
+        return self.phone_region or conf.PHONE_DEFAULT_REGION
 
 
 class Client(models.Model):
@@ -59,6 +68,8 @@ class Client(models.Model):
     )
     # The same for this client's end users.
     allowed_methods = models.JSONField(null=True, blank=True, default=None)
+    # Blank: the firm's country.
+    phone_region = models.CharField("Country for phone numbers", max_length=2, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -69,6 +80,10 @@ class Client(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def region(self) -> str:
+        return self.phone_region or self.firm.region
 
 
 class UserManager(BaseUserManager):
@@ -171,6 +186,11 @@ class User(AbstractBaseUser):
     @property
     def is_end_user(self) -> bool:
         return self.role == self.Role.END_USER
+
+    @property
+    def phone_region(self) -> str:
+        """Where this person's numbers typed without a country code are read."""
+        return self.client.region if self.client_id else self.firm.region
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email

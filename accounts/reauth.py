@@ -1,6 +1,8 @@
 """Sensitive actions need the person's password entered within the last 10 minutes: at
-sign-in, or re-entered at "Confirm your password". Too many wrong passwords there end the
-session (counted in ``accounts.login_limits.ReauthGuess``)."""
+sign-in, re-entered at "Confirm your password", or typed on the sensitive form itself
+(``PasswordCheck``: the field is shown there, so one press carries the action out and no
+POST is ever kept to be replayed). Too many wrong passwords end the session (counted on its
+row by ``accounts.login_limits.ReauthGuess``, never charged to the sign-in's limits)."""
 
 import time
 from collections.abc import Callable
@@ -15,6 +17,8 @@ from django.utils.http import urlencode
 
 from accounts import audit
 from accounts.audit import Tag
+from accounts.forms import PasswordConfirmForm
+from accounts.login_limits import ReauthGuess
 from portal.conf import conf
 
 SESSION_KEY = "accounts_reauth_at"
@@ -67,3 +71,52 @@ def end_session_after_wrong_passwords(request: HttpRequest) -> HttpResponse:
         "with your email and password.",
     )
     return redirect("login")
+
+
+class PasswordCheck:
+    """The password asked for on the sensitive form itself, when the last one entered is
+    older than the window: ``check.needed`` says whether to show the field (include
+    ``accounts/_password_check.html`` with ``password_check``), ``check.passes()`` on POST
+    counts the try against the password-guessing limits and, when right, marks the
+    password recent."""
+
+    prefix = "reauth"
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.request = request
+        self.needed = not is_recent(request)
+        bound = request.method == "POST" and self.needed
+        self.form = PasswordConfirmForm(
+            request.user, data=request.POST if bound else None, prefix=self.prefix
+        )
+        self.form.fields["password"].widget.attrs.pop("autofocus", None)  # the form's own first
+        self.form.fields["password"].error_messages["required"] = "Enter your password."
+
+    def passes(self) -> bool:
+        """True if the action may go ahead (checked at most once per request)."""
+        if not self.needed:
+            return True
+        if not self.form.is_bound:
+            return False
+        guess = ReauthGuess(self.request)
+        if not guess.allowed:
+            self._end_session()
+        if not self.form.is_valid():
+            if guess.used_up():
+                self._end_session()
+            return False
+        guess.refund()
+        mark_recent(self.request)
+        self.needed = False
+        audit.record(audit.Tag.REAUTHENTICATED, request=self.request, subject=self.request.user)
+        return True
+
+    def _end_session(self) -> None:
+        """Too many wrong passwords: this session ends, and so does the request (the
+        session middleware answers ``SessionEnded`` with the login page)."""
+        end_session_after_wrong_passwords(self.request)
+        raise SessionEnded
+
+
+class SessionEnded(Exception):
+    """Raised mid-view once the session was signed out for wrong passwords."""

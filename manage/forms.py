@@ -98,12 +98,15 @@ class PersonForm(forms.Form):
     role_for_new = User.Role.END_USER
 
     def __init__(
-        self, *args, person: User | None = None, actor: User | None = None, **kwargs
+        self, *args, person: User | None = None, actor: User | None = None, region: str = "",
+        **kwargs
     ) -> None:
         self.person = person
         if person is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_for(person)
         super().__init__(*args, **kwargs)
+        if region or person is not None:
+            self.fields["phone"].read_in(region or person.phone_region)
         if person is not None and actor is not None and person.pk == actor.pk:
             # Your own number changes the way everyone's does: with a code to the new number.
             self.fields["phone"].disabled = True

@@ -6,6 +6,7 @@ from manage.views import (
     activity,
     clients,
     employees,
+    factors,
     key_policy,
     phone_changes,
     remember_policy,
@@ -65,6 +66,8 @@ urlpatterns = [
          name="approve_phone_change"),
     path("manage/phone-changes/<uuid:request_id>/reject/",
          phone_changes.decide_phone_change, {"decision": "reject"}, name="reject_phone_change"),
+    path("manage/people/<int:person_id>/factors/<slug:method>/<str:factor_id>/remove/",
+         factors.remove_factor, name="remove_factor"),
     path("manage/people/<int:person_id>/reset-second-factor/",
          phone_changes.reset_second_factor, name="reset_second_factor"),
 ]

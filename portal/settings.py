@@ -40,6 +40,7 @@ if not FIELD_ENCRYPTION_KEY and DEBUG:
 
 ALLOWED_HOSTS = env.items("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env.items("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "accounts.views.errors.csrf_failure"
 # Also the WebAuthn relying party: its host is the RP ID (browsers refuse an IP address, so
 # development uses localhost) and the origin security keys must report.
 PUBLIC_BASE_URL = env.text("PUBLIC_BASE_URL", "http://localhost:8000").rstrip("/")

@@ -3,6 +3,7 @@
 The password step of signing in belongs to the sign-in flow (``twofactor.views.login``).
 """
 
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,6 +26,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         audit.record(Tag.SIGNED_OUT, request=request, subject=request.user)
     logout(request)
+    messages.success(request, "You are signed out.")
     return redirect("login")
 
 

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts import reauth
 from accounts.models import Client, User
 from accounts.permissions import firm_admin_required
-from accounts.reauth import require_recent_password
 from manage import people
 from manage.forms import AllowedMethodsForm, ClientNameForm, ClientTwoFactorForm, PersonForm
 from manage.paging import paginate
@@ -63,15 +63,15 @@ def _client(request: HttpRequest, pk: int) -> Client:
 @firm_admin_required
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = _client(request, pk)
-    turning_off = request.GET.get("two_factor") == "off"
     switch_form = ClientTwoFactorForm(
         initial={
-            "two_factor_required": client.two_factor_required and not turning_off,
+            "two_factor_required": client.two_factor_required,
             "shown": "on" if client.two_factor_required else "off",
         }
     )
     name_form = ClientNameForm(firm=request.user.firm, client=client)
     confirmation = None
+    password_check = reauth.PasswordCheck(request)
     methods_form = allowed_methods.unsaved_form(request, client)
     if request.method == "POST" and request.POST.get("action") == allowed_methods.ACTION:
         outcome = allowed_methods.save(request, client, what=f"{client}'s end users")
@@ -107,12 +107,13 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 apply=lambda on: people.set_client_two_factor(
                     client, on, actor=request.user, request=request
                 ),
-                off_next=f"{request.path}?two_factor=off",
+                password_check=password_check,
                 what=f"{client}'s end users",
             )
-            if not isinstance(outcome, Confirmation):
+            if isinstance(outcome, Confirmation):
+                confirmation = outcome
+            elif outcome is not None:
                 return outcome
-            confirmation = outcome
     return render(
         request,
         "manage/client_detail.html",
@@ -124,8 +125,10 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "key_policy_form": key_policy.client_form(client),
             "key_policy_url": reverse("client_passkey_policy", args=[client.pk]),
             "methods_form": methods_form,
+            "password_check": password_check,
             **person_actions.people_table(request, people.end_users(client)),
         },
+        status=400 if password_check.form.errors else 200,
     )
 
 
@@ -163,7 +166,6 @@ def _context(client: Client, person: User | None = None) -> dict:
 
 @never_cache
 @firm_admin_required
-@require_recent_password
 def add_end_user(request: HttpRequest, client_pk: int) -> HttpResponse:
     client = _client(request, client_pk)
     return person_actions.add_person(
@@ -177,7 +179,6 @@ def add_end_user(request: HttpRequest, client_pk: int) -> HttpResponse:
 
 @never_cache
 @firm_admin_required
-@require_recent_password
 def edit_end_user(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
     client, person = _end_user(request, client_pk, pk)
     return person_actions.edit_person(
@@ -191,7 +192,6 @@ def edit_end_user(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse
 
 @never_cache
 @firm_admin_required
-@require_recent_password
 def deactivate_end_user(request: HttpRequest, client_pk: int, pk: int) -> HttpResponse:
     client, person = _end_user(request, client_pk, pk)
     return person_actions.deactivate_person(

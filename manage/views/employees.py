@@ -9,28 +9,32 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts import reauth
 from accounts.models import User
 from accounts.permissions import firm_admin_required
-from accounts.reauth import require_recent_password
 from manage import people
 from manage.forms import AllowedMethodsForm, EmployeeForm, FirmTwoFactorForm
 from manage.views import allowed_methods, key_policy, person_actions, phone_changes
-from manage.views.two_factor_switch import Confirmation, switch
+from manage.views.two_factor_switch import (
+    Confirmation,
+    own_session_steps_up_if_on,
+    switch,
+)
 
 
 @never_cache
 @firm_admin_required
 def manage_employees(request: HttpRequest) -> HttpResponse:
     firm = request.user.firm
-    turning_off = request.GET.get("two_factor") == "no"
     form = FirmTwoFactorForm(
         actor=request.user,
         initial={
-            "two_factor_required": "yes" if firm.two_factor_required and not turning_off else "no",
+            "two_factor_required": "yes" if firm.two_factor_required else "no",
             "shown": "on" if firm.two_factor_required else "off",
         },
     )
     confirmation = None
+    password_check = reauth.PasswordCheck(request)
     methods_form = allowed_methods.unsaved_form(request, firm)
     if request.method == "POST" and request.POST.get("action") == allowed_methods.ACTION:
         outcome = allowed_methods.save(request, firm, what=firm.name)
@@ -48,25 +52,29 @@ def manage_employees(request: HttpRequest) -> HttpResponse:
                 apply=lambda on: people.set_firm_two_factor(
                     firm, on, actor=request.user, request=request
                 ),
-                off_next=f"{reverse('manage_employees')}?two_factor=no",
+                password_check=password_check,
                 what=firm.name,
             )
-            if not isinstance(outcome, Confirmation):
+            if isinstance(outcome, Confirmation):
+                confirmation = outcome
+            elif outcome is not None:
                 return outcome
-            confirmation = outcome
     return render(
         request,
         "manage/manage_employees.html",
         {
             "firm": firm,
+            "steps_up_on": not firm.two_factor_required and own_session_steps_up_if_on(request),
             "form": form,
             "confirmation": confirmation,
             "key_policy_form": key_policy.firm_form(firm),
             "key_policy_url": reverse("firm_key_policy"),
             "methods_form": methods_form,
+            "password_check": password_check,
             **person_actions.people_table(request, people.employees(firm)),
             **phone_changes.open_changes(request, end_users=False),
         },
+        status=400 if password_check.form.errors else 200,
     )
 
 
@@ -100,7 +108,6 @@ def _context(person: User | None = None) -> dict:
 
 @never_cache
 @firm_admin_required
-@require_recent_password
 def add_employee(request: HttpRequest) -> HttpResponse:
     return person_actions.add_person(
         request, EmployeeForm, client=None, back_url=reverse("manage_employees"), context=_context()
@@ -109,7 +116,6 @@ def add_employee(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @firm_admin_required
-@require_recent_password
 def edit_employee(request: HttpRequest, pk: int) -> HttpResponse:
     person = _employee(request, pk)
     return person_actions.edit_person(
@@ -123,7 +129,6 @@ def edit_employee(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @firm_admin_required
-@require_recent_password
 def deactivate_employee(request: HttpRequest, pk: int) -> HttpResponse:
     person = _employee(request, pk)
     return person_actions.deactivate_person(

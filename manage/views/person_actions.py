@@ -14,6 +14,7 @@ from accounts import phones, reauth
 from accounts.models import Client, User
 from manage import directory, people
 from manage.forms import EMAIL_TAKEN, PersonForm, SearchForm
+from twofactor import methods
 from twofactor.providers.base import ProviderError
 from twofactor.signin import lockout
 
@@ -28,13 +29,6 @@ def people_table(request: HttpRequest, everyone: QuerySet[User]) -> dict:
     return {"search": search, "filtered": bool(keep), "page": page, "keep": keep}
 
 
-def password_first(request: HttpRequest) -> HttpResponse | None:
-    """Sensitive forms ask for the password before they are filled in, so nothing typed is lost."""
-    if not reauth.is_recent(request):
-        return redirect(reauth.reauth_url(request.get_full_path()))
-    return None
-
-
 def add_person(
     request: HttpRequest,
     form_class: type[PersonForm],
@@ -43,10 +37,11 @@ def add_person(
     back_url: str,
     context: dict,
 ) -> HttpResponse:
-    if response := password_first(request):
-        return response
-    form = form_class(data=request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    password_check = reauth.PasswordCheck(request)
+    region = client.region if client is not None else request.user.firm.region
+    form = form_class(data=request.POST or None, region=region)
+    # Both are checked, so every mistake shows at once; the password counts only with a valid form.
+    if request.method == "POST" and form.is_valid() and password_check.passes():
         try:
             person, sent = people.invite(
                 form.profile(),
@@ -71,7 +66,11 @@ def add_person(
                     "Use “Send the invitation again” on their page.",
                 )
             return redirect(back_url)
-    return render(request, "manage/person_form.html", {**context, "form": form, "adding": True})
+    return render(
+        request,
+        "manage/person_form.html",
+        {**context, "form": form, "adding": True, "password_check": password_check},
+    )
 
 
 def edit_person(
@@ -82,12 +81,11 @@ def edit_person(
     back_url: str,
     context: dict,
 ) -> HttpResponse:
-    if response := password_first(request):
-        return response
+    password_check = reauth.PasswordCheck(request)
     current = person
     if request.method == "POST":
         form = form_class(data=request.POST, person=person, actor=request.user)
-        if form.is_valid():
+        if form.is_valid() and password_check.passes():
             try:
                 change = people.save_profile(
                     person.pk,
@@ -122,6 +120,8 @@ def edit_person(
             "current": current,
             "current_phone": phones.display(current.phone),
             "locked": lockout.is_locked(person),
+            "password_check": password_check,
+            "factors": methods.removable_factors(person) if person.pk != request.user.pk else [],
         },
     )
 
@@ -129,8 +129,9 @@ def edit_person(
 def deactivate_person(
     request: HttpRequest, person: User, *, back_url: str, context: dict
 ) -> HttpResponse:
-    """GET asks to confirm; POST (with a recent password) deactivates."""
-    if request.method == "POST":
+    """GET asks to confirm; POST (with a recent password, or typed there) deactivates."""
+    password_check = reauth.PasswordCheck(request)
+    if request.method == "POST" and password_check.passes():
         try:
             people.set_active(person.pk, False, actor=request.user, request=request)
         except people.NotAllowed as refusal:
@@ -141,7 +142,11 @@ def deactivate_person(
             return redirect("login")
         messages.success(request, f"{person} was deactivated and signed out everywhere.")
         return redirect(back_url)
-    return render(request, "manage/confirm_deactivate.html", {**context, "person": person})
+    return render(
+        request,
+        "manage/confirm_deactivate.html",
+        {**context, "person": person, "password_check": password_check},
+    )
 
 
 def reactivate_person(request: HttpRequest, person: User, *, back_url: str) -> HttpResponse:

@@ -1,6 +1,7 @@
 """Admin side of lost phones: approve a phone-number change early, reject it, or reset a
 person's second factor. Firm admins only, their own firm only (anything else is 404), and
-each action needs the admin's password re-entered in the last 10 minutes."""
+each action needs the admin's password re-entered in the last 10 minutes (typed on the page
+itself when it is older: one press carries the action out)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -8,10 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.views.decorators.cache import never_cache
 
-from accounts import phones
+from accounts import phones, reauth
 from accounts.models import User
 from accounts.permissions import firm_admin_required
-from accounts.reauth import require_recent_password
 from portal.redirects import safe_next
 from twofactor.models import PhoneChangeRequest
 from twofactor.providers.base import ProviderError
@@ -38,12 +38,12 @@ def _back(request: HttpRequest, person: User) -> str:
 
 @firm_admin_required
 @never_cache
-@require_recent_password
 def decide_phone_change(request: HttpRequest, request_id: str, decision: str) -> HttpResponse:
     """GET: the request and the choice. POST: approve early or reject it."""
     change = _firm_request(request, request_id)
     own = change.user_id == request.user.pk
-    if request.method == "POST":
+    password_check = reauth.PasswordCheck(request)
+    if request.method == "POST" and password_check.passes():
         try:
             if decision == "approve":
                 applied = phone_changes.approve_early(change, request.user, request=request)
@@ -63,19 +63,22 @@ def decide_phone_change(request: HttpRequest, request_id: str, decision: str) ->
         request,
         "manage/manage_phone_change.html",
         {"change": change, "decision": decision, "own": own, "next": _back(request, change.user),
-         "new_phone": phones.mask(change.new_phone), "old_phone": phones.mask(change.old_phone)},
+         # In full: the admin reads it back to the person on a number they know.
+         "new_phone": phones.display(change.new_phone), "old_phone": phones.mask(change.old_phone),
+         "password_check": password_check},
+        status=400 if request.method == "POST" else 200,
     )
 
 
 @firm_admin_required
 @never_cache
-@require_recent_password
 def reset_second_factor(request: HttpRequest, person_id: int) -> HttpResponse:
     """GET: what a reset does. POST: do it."""
     person = get_object_or_404(User, pk=person_id, firm_id=request.user.firm_id)
     if person.pk == request.user.pk:
         raise PermissionDenied("Another admin of your firm resets your own second factor.")
-    if request.method == "POST":
+    password_check = reauth.PasswordCheck(request)
+    if request.method == "POST" and password_check.passes():
         try:
             phone_changes.reset_second_factor(person, request.user, request=request)
         except ProviderError as exc:
@@ -87,7 +90,8 @@ def reset_second_factor(request: HttpRequest, person_id: int) -> HttpResponse:
         request,
         "manage/manage_reset.html",
         {"person": person, "masked_phone": phones.mask(person.phone),
-         "next": _back(request, person)},
+         "next": _back(request, person), "password_check": password_check},
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -26,13 +26,14 @@ def admin_urls(people: dict) -> list[str]:
         for name, value in ids_here.items():
             route = route.replace(f"<int:{name}>", str(value))
         route = route.replace("<slug:action>", "unlock")
+        route = route.replace("<slug:method>/<str:factor_id>", "push/1")
         route = route.replace("<uuid:request_id>", "00000000-0000-4000-8000-000000000000")
         urls.append("/" + route)
     return urls
 
 
 def test_the_list_of_admin_urls_covers_every_admin_page(demo_world):
-    assert len(admin_urls(demo_world)) == 20
+    assert len(admin_urls(demo_world)) == 21
 
 
 @pytest.mark.parametrize("email", ["tech@acme.example", "user@contoso.example"])

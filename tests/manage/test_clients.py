@@ -6,6 +6,7 @@ from django.core import mail
 
 from accounts.audit import Tag
 from accounts.models import AuditEvent, Client, User
+from tests.conftest import PASSWORD
 from tests.manage.test_employees import profile, refreshed
 from tests.signing_in import another_admin, sign_in
 from twofactor.models import PhoneDevice
@@ -120,12 +121,12 @@ def test_turning_end_user_2fa_off_needs_the_password_and_tells_the_other_admins(
     other = another_admin(acme_admin.firm, "other-admin@acme.example")
     sign_in(client, "admin@acme.example", fresh_password=False)
 
+    assert 'name="reauth-password"' in client.get(page(contoso)).content.decode()
     response = client.post(page(contoso), {})  # an unticked checkbox posts nothing
-    assert response["Location"].startswith("/reauthenticate/")
+    assert "Enter your password." in response.content.decode()
     assert Client.objects.get(pk=contoso.pk).two_factor_required
 
-    sign_in(client, "admin@acme.example")
-    client.post(page(contoso), {})
+    client.post(page(contoso), {"reauth-password": PASSWORD})  # one press, on the same form
     assert not Client.objects.get(pk=contoso.pk).two_factor_required
     event = AuditEvent.objects.get(tag=str(Tag.CLIENT_TWO_FACTOR_OFF))
     assert event.actor == acme_admin and event.data == {"client": "Contoso Dental"}
@@ -250,3 +251,12 @@ def test_a_client_setting_changed_meanwhile_is_not_silently_reversed(acme, conto
 
     assert "Someone else turned two-factor authentication off" in response.content.decode()
     assert not Client.objects.get(pk=contoso.pk).two_factor_required
+
+
+def test_a_client_may_read_numbers_in_its_own_country(acme, demo_world, contoso):
+    Client.objects.filter(pk=contoso.pk).update(phone_region="GB")
+    casey = demo_world["user@contoso.example"]
+
+    acme.post(user_url(casey), profile(casey, phone="07911 123456"))
+
+    assert refreshed(casey).phone == "+447911123456"

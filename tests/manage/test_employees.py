@@ -15,7 +15,7 @@ from accounts.audit import Tag
 from accounts.models import AuditEvent, Firm, User
 from manage import people
 from tests.conftest import PASSWORD
-from tests.signing_in import another_admin, sign_in
+from tests.signing_in import another_admin, enter_password, sign_in
 from twofactor import methods
 from twofactor.models import FactorLock, PhoneDevice
 from twofactor.providers.base import ErrorKind, ProviderError
@@ -87,10 +87,10 @@ def test_turning_on_while_someone_has_no_phone_lists_them_and_asks_to_confirm(ac
 def test_turning_two_factor_off_needs_the_password_again(client, demo_world):
     sign_in(client, "admin@acme.example", fresh_password=False)
 
-    response = client.post(URL, {"two_factor_required": "no"})
+    response = client.post(URL, {"two_factor_required": "no", "reauth-password": "wrong"})
 
-    assert response.status_code == 302
-    assert response["Location"].startswith("/reauthenticate/")
+    assert response.status_code == 400
+    assert "That is not your password." in response.content.decode()
     assert Firm.objects.get(name="Acme IT").two_factor_required is True
 
 
@@ -447,10 +447,17 @@ def test_the_edit_form_asks_for_the_password_first(client, demo_world):
     sign_in(client, "admin@globex.example", fresh_password=False)
     tech = demo_world["tech@globex.example"]
 
-    assert client.get(edit_url(tech))["Location"].startswith("/reauthenticate/")
+    form = client.get(edit_url(tech)).content.decode()
+    assert '<label for="id_reauth-password">Your password</label>' in form
     response = client.post(edit_url(tech), profile(tech, phone="+12015550196"))
-    assert response["Location"].startswith("/reauthenticate/")
+    assert response.status_code == 200 and "Enter your password." in response.content.decode()
     assert refreshed(tech).phone == "+12015550104"
+
+    saved = client.post(
+        edit_url(tech), {**profile(tech, phone="+12015550196"), "reauth-password": PASSWORD}
+    )
+    assert saved.status_code == 302
+    assert refreshed(tech).phone == "+12015550196"
 
 
 # Deactivating, reactivating, unlocking -------------------------------------------------
@@ -577,18 +584,32 @@ def test_an_email_change_is_told_to_the_old_address(globex, globex_tech):
     assert events(Tag.PROFILE_CHANGED).get().data == {"fields": ["email"]}
 
 
-def test_after_confirming_the_password_the_off_choice_is_waiting_to_be_saved(client, demo_world):
+def test_the_password_typed_on_the_form_turns_2fa_off_in_one_press(client, demo_world):
     sign_in(client, "admin@acme.example", fresh_password=False)
 
-    asked = client.post(URL, {"two_factor_required": "no"})
-    back = client.post(asked["Location"], {"password": PASSWORD})
-    page = client.get(back["Location"])
+    assert 'name="reauth-password"' in client.get(URL).content.decode()
+    response = client.post(URL, {"two_factor_required": "no", "reauth-password": PASSWORD})
 
-    assert back["Location"] == f"{URL}?two_factor=no"
-    assert page.context["form"].initial["two_factor_required"] == "no"
-    assert Firm.objects.get(name="Acme IT").two_factor_required is True
-    client.post(URL, {"two_factor_required": "no"})
+    assert response.status_code == 302
     assert Firm.objects.get(name="Acme IT").two_factor_required is False
+    assert 'name="reauth-password"' not in client.get(URL).content.decode()  # recent now
+
+
+def test_wrong_passwords_on_the_form_end_the_session_at_the_re_entry_limit(client, demo_world,
+                                                                           settings):
+    """As at "Confirm your password": a stolen session is no password oracle, and the
+    sign-in's own limits are not charged (so nobody can lock the owner out this way)."""
+    settings.REAUTH_WRONG_PASSWORDS_ALLOWED = 2
+    sign_in(client, "admin@acme.example", fresh_password=False)
+
+    first = client.post(URL, {"two_factor_required": "no", "reauth-password": "wrong"})
+    second = client.post(URL, {"two_factor_required": "no", "reauth-password": "wrong"})
+
+    assert "That is not your password." in first.content.decode()
+    assert second["Location"] == "/login/"
+    assert "signed out after 2 wrong passwords" in client.get("/login/").content.decode()
+    assert client.get(URL)["Location"].startswith("/login/")
+    assert Firm.objects.get(name="Acme IT").two_factor_required is True
 
 
 def test_an_admin_without_a_number_cannot_turn_2fa_on_and_lock_themselves_out(globex, globex_admin):
@@ -658,3 +679,34 @@ def test_the_two_factor_help_names_the_configured_providers_phone_app(client, de
     settings.TWOFACTOR_PROVIDER = "authy"
     settings.AUTHY_API_KEY = "k" * 32
     assert "the Authy app" in client.get("/manage/employees/").content.decode()
+
+
+def test_turning_2fa_on_warns_first_and_its_message_survives_the_challenge(client, demo_world):
+    enter_password(client, "admin@globex.example")  # Globex: no second factor yet
+
+    before = client.get(URL).content.decode()
+    assert "Turning it on applies to you too" in before
+
+    saved = client.post(URL, {"two_factor_required": "yes", "confirm_missing_phones": "True"})
+    assert client.get(saved["Location"])["Location"] == "/login/verify/"
+    challenge = client.get("/login/verify/").content.decode()
+
+    assert "Two-factor authentication is now on for Globex MSP." in challenge
+    assert "It applies to you too" in challenge
+
+
+def test_a_number_without_a_country_code_is_read_in_the_firms_country(globex, globex_tech):
+    Firm.objects.filter(name="Globex MSP").update(phone_region="GB")
+
+    form = globex.get(edit_url(globex_tech)).content.decode()
+    response = globex.post(edit_url(globex_tech), profile(globex_tech, phone="07911 123456"))
+
+    assert "Numbers without a country code are read as GB numbers" in form
+    assert response.status_code == 302
+    assert refreshed(globex_tech).phone == "+447911123456"
+
+
+def test_without_a_firm_country_numbers_are_read_in_the_portals_default(globex, globex_tech):
+    globex.post(edit_url(globex_tech), profile(globex_tech, phone="201 555 0196"))
+
+    assert refreshed(globex_tech).phone == "+12015550196"

@@ -4,6 +4,7 @@ second factor. Own firm only (404 otherwise), password re-entered, never their o
 import pytest
 from django.core import mail
 
+from accounts import phones
 from accounts.models import AuditEvent, User
 from tests.conftest import PASSWORD
 from tests.twofactor.recovery.lost_phones import NEW_NUMBER, signed_in
@@ -63,10 +64,26 @@ def test_techs_get_403(demo_world, change):
 
 
 def test_approving_needs_the_password_re_entered(acme_admin, change):
-    response = signed_in(acme_admin).post(f"/manage/phone-changes/{change.pk}/approve/")
-    assert response.status_code == 302 and response["Location"].startswith("/reauthenticate/")
+    browser = signed_in(acme_admin)
+    page = browser.get(f"/manage/phone-changes/{change.pk}/approve/").content.decode()
+    assert 'name="reauth-password"' in page
+    response = browser.post(f"/manage/phone-changes/{change.pk}/approve/")
+    assert response.status_code == 400 and "Enter your password." in response.content.decode()
     change.refresh_from_db()
     assert change.status == Status.ON_HOLD
+
+    response = browser.post(f"/manage/phone-changes/{change.pk}/approve/",
+                            {"reauth-password": PASSWORD, "next": "/manage/employees/"})
+    assert response.status_code == 302
+    change.refresh_from_db()
+    assert change.status != Status.ON_HOLD
+
+
+def test_the_approve_early_page_shows_the_full_new_number(acme_admin, change):
+    page = signed_in(acme_admin, password=PASSWORD).get(
+        f"/manage/phone-changes/{change.pk}/approve/"
+    ).content.decode()
+    assert phones.display(NEW_NUMBER) in page
 
 
 def test_an_admin_approves_early_and_the_number_changes_at_once(acme_admin, tech, change):
@@ -118,7 +135,7 @@ def test_an_admin_resets_a_persons_second_factor(acme_admin, tech):
 def test_a_reset_needs_the_password_and_the_same_firm(acme_admin, globex_admin, tech):
     backup_codes.generate(tech)
     response = signed_in(acme_admin).post(f"/manage/people/{tech.pk}/reset-second-factor/")
-    assert response["Location"].startswith("/reauthenticate/")
+    assert response.status_code == 400 and "Enter your password." in response.content.decode()
     other = signed_in(globex_admin, password=PASSWORD)
     assert other.post(f"/manage/people/{tech.pk}/reset-second-factor/").status_code == 404
     assert backup_codes.has_codes(tech)
@@ -148,3 +165,39 @@ def test_manage_clients_lists_end_users_requests(acme_admin, demo_world, sms_out
     page = signed_in(acme_admin).get("/manage/clients/").content.decode()
     assert f"/manage/phone-changes/{change.pk}/approve/" in page
     assert "Casey Contoso" in page
+
+
+def test_an_admin_removes_one_push_device_without_a_full_reset(acme_admin, tech):
+    from twofactor.models import PhoneDevice
+
+    backup_codes.generate(tech)
+    browser = signed_in(acme_admin)
+    edit = browser.get(f"/manage/employees/{tech.pk}/").content.decode()
+    device = PhoneDevice.objects.get(user=tech)
+    url = f"/manage/people/{tech.pk}/factors/push/{device.pk}/remove/"
+    assert url in edit
+
+    refused = browser.post(url, {"reauth-password": "wrong"})
+    assert refused.status_code == 400 and PhoneDevice.objects.filter(pk=device.pk).exists()
+
+    mail.outbox.clear()
+    done = browser.post(url, {"reauth-password": PASSWORD})
+
+    assert done.status_code == 302
+    assert not PhoneDevice.objects.filter(pk=device.pk).exists()
+    assert backup_codes.has_codes(tech)  # not a reset
+    event = AuditEvent.objects.get(tag="account:two_factor:factor_removed")
+    assert event.actor == acme_admin and event.subject == tech
+    assert [m.to for m in mail.outbox] == [[tech.email]]
+    assert "removed one way you sign in" in mail.outbox[0].body
+
+
+def test_another_firms_admin_cannot_remove_a_factor(globex_admin, tech):
+    from twofactor.models import PhoneDevice
+
+    device = PhoneDevice.objects.get(user=tech)
+    browser = signed_in(globex_admin, password=PASSWORD)
+    url = f"/manage/people/{tech.pk}/factors/push/{device.pk}/remove/"
+
+    assert browser.post(url).status_code == 404
+    assert PhoneDevice.objects.filter(pk=device.pk).exists()

@@ -56,6 +56,10 @@ class Method:
     audit_tags: tuple[str, ...] = field(default_factory=tuple)
     # A firm (or client) may switch it off; backup codes are recovery and always allowed.
     in_policy: bool = True
+    # dotted paths: (user) -> list[Factor] an admin may remove one by one, and
+    # (user, factor_id) -> bool that removes one (False: it was not there)
+    removable: str = ""
+    remove: str = ""
 
     def context_for_challenge(self, request: HttpRequest, attempt: SignInAttempt) -> dict:
         return _call(self.challenge_context, request, attempt)
@@ -68,6 +72,37 @@ class Method:
         if not self.set_up_among or not user_ids:
             return set()
         return set(import_string(self.set_up_among)(user_ids))
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One thing a person signs in with that an admin can remove alone: a push device, an
+    authenticator app, a security key."""
+
+    method: str  # the Method's name
+    id: str  # the method's own id for it
+    label: str  # what the admin reads: "Push on the phone app (Authy)"
+
+
+def removable_factors(user: User) -> list[Factor]:
+    """Every factor of ``user`` that can be removed on its own, in the registry's order."""
+    return [
+        factor
+        for method in registry()
+        if method.removable
+        for factor in import_string(method.removable)(user)
+    ]
+
+
+def remove_factor(user: User, method_name: str, factor_id: str) -> Factor | None:
+    """Remove one factor of ``user``; the factor removed, or None if there was no such one."""
+    factor = next(
+        (f for f in removable_factors(user) if (f.method, f.id) == (method_name, factor_id)),
+        None,
+    )
+    if factor is not None and import_string(get(method_name).remove)(user, factor_id):
+        return factor
+    return None
 
 
 def _call(path: str, *args: Any) -> dict:

@@ -10,6 +10,8 @@ never instead of it); someone whose default way is SMS is texted instead of push
 after "This wasn't me" the next sign-in goes to "Choose a new password" before anything.
 """
 
+from datetime import datetime
+
 import django_otp
 from django.contrib import messages
 from django.contrib.auth import login
@@ -40,7 +42,7 @@ def begin(
     """Start the second step for ``user`` and send them to the challenge page; with
     ``confirm``, a signed-in person proves a factor again ("Confirm it's you"). Someone
     with a security key gets no push: the key is the stronger way, and an unasked-for
-    push only teaches people to approve prompts."""
+    push only teaches people to approve prompts. Nothing is sent to a locked person."""
     if not confirm:
         abandoned = attempts.pending_id(request)
         if abandoned:
@@ -52,7 +54,15 @@ def begin(
     ways = {method.name for method in methods.usable_by(user)}  # backup codes count here
     if not ways:
         return no_way_to_answer(request, user)
+    verdict = lockout.check_allowed(user)
+    if verdict.reason == "locked":  # checked first: nothing is sent to a locked person
+        return locked_out(
+            request, user, verdict.retry_at, confirming=confirm, end_session=not confirm
+        )
+    carried = [] if confirm else list(messages.get_messages(request))
     attempt = attempts.start(request, user, next_url, confirm=confirm)
+    for message in carried:  # the new session keeps what the last page had to say
+        messages.add_message(request, message.level, message.message, message.extra_tags)
     if "security_key" in ways or "push" not in ways:
         return redirect("twofactor:challenge")  # no push; the page offers the rest
     if user.preferred_method == "sms" and "sms" in ways:
@@ -119,6 +129,27 @@ def no_phone_on_file(request: HttpRequest, user: User) -> HttpResponse:
         request, "twofactor/no_phone.html", {"person": user, "admins": _admins_of(user)},
         status=403,
     )
+
+
+def locked_out(
+    request: HttpRequest, user: User, until: datetime, *, confirming: bool, end_session: bool
+) -> HttpResponse:
+    """The person is locked after too many wrong answers: one page saying so, until when,
+    that nothing was sent and who can lift it (no names: only a password was typed). At the
+    password step (``end_session``) no attempt begins and a half-signed-in session ends; an
+    attempt already running stays, refused, until it expires."""
+    audit.record(Tag.TOKEN_REJECTED, request=request, subject=user, reason="locked")
+    if end_session:
+        request.session.flush()
+    seconds = max(1, int((until - timezone.now()).total_seconds()))
+    response = render(
+        request,
+        "twofactor/locked.html",
+        {"until": until, "minutes": max(1, round(seconds / 60)), "confirming": confirming},
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 def finish(request: HttpRequest, attempt: SignInAttempt) -> HttpResponse:

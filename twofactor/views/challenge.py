@@ -49,6 +49,9 @@ def challenge(request: HttpRequest) -> HttpResponse:
     if attempt is None:
         return attempt_over(request)
     if request.method != "POST":
+        refused = verification.refusal(attempt, request)
+        if refused and refused.outcome is verification.Outcome.LOCKED:
+            return locked(request, attempt, refused)
         return render_challenge(request, attempt)
     if request.POST.get("action") == "check":
         result = verification.accept_approval(attempt, approvals.latest_of(attempt), request)
@@ -56,7 +59,9 @@ def challenge(request: HttpRequest) -> HttpResponse:
             return flow.finish(request, attempt)
         if result.outcome is verification.Outcome.ENDED:
             return attempt_over(request)
-        if result.outcome in (verification.Outcome.LOCKED, verification.Outcome.BACKOFF):
+        if result.outcome is verification.Outcome.LOCKED:
+            return locked(request, attempt, result)
+        if result.outcome is verification.Outcome.BACKOFF:
             return render_challenge(request, attempt, error=result.message, status=429)
         if result.outcome is verification.Outcome.NOT_ALLOWED:
             return render_challenge(request, attempt, error=result.message, status=403)
@@ -68,6 +73,8 @@ def challenge(request: HttpRequest) -> HttpResponse:
         return flow.finish(request, attempt)
     if result.outcome is verification.Outcome.ENDED:
         return attempt_over(request)
+    if result.outcome is verification.Outcome.LOCKED:
+        return locked(request, attempt, result)
     form = TokenForm({"token": (raw or "")[: verification.MAX_INPUT_LENGTH]})
     form.errors.clear()  # the check path says what is wrong, in its own words
     form.add_error("token", result.message)
@@ -149,6 +156,17 @@ def typed_help(usable: set[str]) -> str:
     ways.append("one of your backup codes")
     sentence = ", ".join(ways[:-1]) + f", or {ways[-1]}" if len(ways) > 1 else ways[0]
     return sentence[0].upper() + sentence[1:] + "."
+
+
+def locked(
+    request: HttpRequest, attempt: SignInAttempt, result: verification.Result
+) -> HttpResponse:
+    """The person is locked: the lock-out page, never the challenge with its live controls."""
+    return flow.locked_out(
+        request, attempt.user, result.retry_at,
+        confirming=attempt.purpose == SignInAttempt.Purpose.CONFIRM,
+        end_session=False,
+    )
 
 
 def attempt_over(request: HttpRequest) -> HttpResponse:

@@ -199,3 +199,28 @@ def test_texts_to_new_numbers_count_against_the_per_address_cap(browser, demo_wo
         "/login/recovery/", {"phone": "+12015550188"})
 
     assert response.status_code == 429
+
+
+def waiting_page(browser, tech, outbox) -> str:
+    ask_and_prove(browser, outbox)
+    Client().post(emailed_link("confirm", tech.email))
+    return browser.get("/login/recovery/").content.decode()
+
+
+def test_step_3_says_there_are_no_backup_codes_left_after_a_reset(browser, tech, sms_outbox):
+    page = waiting_page(browser, tech, sms_outbox)
+
+    assert "Step 3 of 3" in page
+    assert "You have no backup codes left" in page
+    assert "sign in with your old number or a backup code" not in page
+    assert "you cannot sign in until the change applies" in page
+
+
+def test_step_3_counts_the_backup_codes_the_person_still_has(browser, tech, sms_outbox):
+    from twofactor.methods.backup_codes import codes
+
+    codes.generate(tech)
+    page = waiting_page(browser, tech, sms_outbox)
+
+    assert f"You have {codes.remaining(tech)} unused backup codes" in page
+    assert "you cannot sign in until the change applies" not in page

@@ -13,6 +13,8 @@ METHOD = Method(
     security_template="twofactor/methods/push/security.html",
     security_context="twofactor.methods.push.security.security_context",
     set_up_among="twofactor.devices.registered_among",
+    removable="twofactor.methods.push.devices.removable",
+    remove="twofactor.methods.push.devices.remove",
     audit_tags=(
         Tag.PUSH_SENT,
         Tag.PUSH_APPROVED,

@@ -20,8 +20,8 @@ from twofactor.methods.push.poll import STATUS_TEXT
 from twofactor.models import SignInAttempt
 from twofactor.providers.base import ApprovalStatus, ProviderError
 from twofactor.providers.fallback import what_still_works
-from twofactor.signin import attempts
-from twofactor.views.challenge import attempt_over, render_challenge
+from twofactor.signin import attempts, verification
+from twofactor.views.challenge import attempt_over, locked, render_challenge
 
 NOT_ALLOWED = "Your organisation does not allow approving sign-ins on the phone."
 
@@ -35,6 +35,9 @@ def new_push(request: HttpRequest) -> HttpResponse:
         return attempt_over(request)
     if not methods.allowed(attempt.user, "push"):
         return render_challenge(request, attempt, status=403, error=NOT_ALLOWED)
+    refused = verification.refusal(attempt, request)
+    if refused and refused.outcome is verification.Outcome.LOCKED:
+        return locked(request, attempt, refused)  # nothing goes to a locked person's phone
     if approvals.was_denied(attempt):
         # A denial may be fraud: no more pushes for this sign-in, the SMS token still works.
         return render_challenge(

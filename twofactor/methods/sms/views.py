@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import reachable_mid_sign_in
 from twofactor import methods
 from twofactor.methods.sms import sending
-from twofactor.signin import attempts
-from twofactor.views.challenge import attempt_over, render_challenge
+from twofactor.signin import attempts, lockout, verification
+from twofactor.views.challenge import attempt_over, locked, render_challenge
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -27,6 +27,8 @@ def send_sms(request: HttpRequest) -> HttpResponse:
     attempt = attempts.current(request)
     if attempt is None:
         return attempt_over(request)
+    if lockout.is_locked(attempt.user):  # nothing goes to a locked person's phone
+        return locked(request, attempt, verification.refusal(attempt, request))
     if not methods.allowed(attempt.user, "sms"):
         return render_challenge(
             request, attempt, status=403,
