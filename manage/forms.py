@@ -183,8 +183,24 @@ class ClientNameForm(forms.Form):
         self.add_error(None, STALE)
 
 
+# The largest id a database's bigint column holds: larger numbers name no one.
+MAX_ID = 2**63 - 1
+
+
 class ActivityFilterForm(forms.Form):
     person = forms.EmailField(label="Person (email)", required=False, max_length=254)
+    # Set by "See their activity" links; a whole number, or the filter says what is wrong.
+    person_id = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": "This link names no one: open Activity from the person's page again.",
+            "min_value": "This link names no one: open Activity from the person's page again.",
+            "max_value": "This link names no one: open Activity from the person's page again.",
+        },
+    )
     kind = forms.ChoiceField(
         label="Kind",
         required=False,

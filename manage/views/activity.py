@@ -30,19 +30,17 @@ def events_for(
     form = ActivityFilterForm(request.GET, firm=firm)
     events = AuditEvent.objects.filter(firm=firm).select_related("actor", "subject")
     person = None
-    if request.GET.get("person_id"):
-        person = get_object_or_404(User, pk=_int(request.GET["person_id"]), firm=firm)
-    if form.is_valid():
+    valid = form.is_valid()
+    # Read even when another filter is wrong, so the page keeps showing whose events these are.
+    if person_id := form.cleaned_data.get("person_id"):
+        person = get_object_or_404(User, pk=person_id, firm=firm)
+    if valid:
         person = form.person_found or person
         if form.cleaned_data["kind"]:
             events = events.filter(tag=form.cleaned_data["kind"])
     if person is not None:
         events = events.filter(Q(actor=person) | Q(subject=person))
     return form, events, person
-
-
-def _int(text: str) -> int:
-    return int(text) if text.isdigit() and len(text) < 19 else 0
 
 
 @never_cache

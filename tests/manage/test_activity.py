@@ -5,6 +5,7 @@ import csv
 import io
 from datetime import timedelta
 
+import pytest
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
@@ -155,3 +156,15 @@ def test_the_activity_page_costs_the_same_queries_for_few_or_many_events(
 
     with django_assert_num_queries(len(few)):
         acme.get(URL)
+
+
+@pytest.mark.parametrize("person_id", ["\u00b2", "1\u00b2", "9" * 30, "0", "-3", "x"])
+def test_a_person_id_that_is_no_whole_number_is_a_clear_error_not_a_500(acme, person_id):
+    page = acme.get(URL, {"person_id": person_id})
+    export = acme.get(EXPORT, {"person_id": person_id})
+
+    assert page.status_code == 200
+    assert "This link names no one" in page.content.decode()
+    assert page.context["page"].items == []
+    assert export.status_code == 400
+    assert "This link names no one" in export.content.decode()
