@@ -26,7 +26,7 @@ setup: $(VENV)/.runtime
 
 run: setup
 	@echo ""
-	@echo "Partner Portal is starting at http://127.0.0.1:$(PORT)/"
+	@echo "Partner Portal is starting at http://localhost:$(PORT)/"
 	@echo "Demo accounts (password: portal-demo-2fa):"
 	@echo "  admin@acme.example    firm admin, Acme IT (two-factor ON)"
 	@echo "  tech@acme.example     tech, Acme IT; nophone@acme.example has no phone on file"
@@ -34,7 +34,7 @@ run: setup
 	@echo "  tech@globex.example   tech, Globex MSP"
 	@echo "  user@contoso.example  end user, Contoso Dental (two-factor ON)"
 	@echo "  user@fabrikam.example end user, Fabrikam Law (two-factor off)"
-	@echo "The simulated phone (texts and OneTouch requests): http://127.0.0.1:$(PORT)/dev/phone/"
+	@echo "The simulated phone (texts and OneTouch requests): http://localhost:$(PORT)/dev/phone/"
 	@echo ""
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 

@@ -4,7 +4,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
 from accounts.models import User
-from portal.conf import conf
+from portal.links import base_url
 
 
 def send_notice(user: User, template: str, subject: str, context: dict | None = None) -> None:
@@ -13,7 +13,7 @@ def send_notice(user: User, template: str, subject: str, context: dict | None = 
         f"emails/{template}.txt",
         {
             "person": user,
-            "portal_url": conf.PUBLIC_BASE_URL,
+            "portal_url": base_url(),
             **(context or {}),
         },
     )

@@ -27,7 +27,11 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.items("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env.items("CSRF_TRUSTED_ORIGINS")
-PUBLIC_BASE_URL = env.text("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The portal's external address (https://portal.example): every link in mail and texts starts
+# with it, and provider callbacks are checked against it. Required with DEBUG=0 (check --deploy,
+# twofactor.E015); unset in development, links use the request's host or localhost:PORT.
+PUBLIC_BASE_URL = env.text("PUBLIC_BASE_URL", "").rstrip("/")
+PORT = env.integer("PORT", 8000)  # where `make run` serves (links made without a request)
 TRUSTED_PROXY_COUNT = env.integer("TRUSTED_PROXY_COUNT", 0)
 
 INSTALLED_APPS = [
@@ -46,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.links.RequestForLinksMiddleware",  # links in mail sent now use this request's host
     "twofactor.methods.push.poll.PollMiddleware",  # the poll needs nothing below (poll.py)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
