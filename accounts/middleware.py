@@ -104,6 +104,7 @@ class NoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.user.is_authenticated or not request.session.is_empty():
+        already = "no-store" in response.get("Cache-Control", "")
+        if not already and (request.user.is_authenticated or not request.session.is_empty()):
             add_never_cache_headers(response)
         return response
