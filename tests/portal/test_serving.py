@@ -122,11 +122,13 @@ def raw_get(port: int, path: str) -> int:
         connection.close()
 
 
-def test_static_traversal_on_the_development_server_is_a_404_not_a_500():
+def test_static_traversal_on_the_development_server_is_a_404_not_a_500(tmp_path):
     port = free_port()
+    development = {"DEBUG": "1", "ALLOWED_HOSTS": "localhost", "REDIS_URL": "",
+                   "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT, env={**os.environ, "DEBUG": "1", "ALLOWED_HOSTS": "localhost"},
+        cwd=ROOT, env={**os.environ, **development},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     try:
