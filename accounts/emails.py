@@ -16,7 +16,8 @@ from django.core.signals import request_finished, request_started
 from django.template.loader import render_to_string
 
 from accounts.models import User
-from portal.conf import conf
+from portal import links
+from portal.links import base_url
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def send_notice(user: User, template: str, subject: str, context: dict | None = 
         f"emails/{template}.txt",
         {
             "person": user,
-            "portal_url": conf.PUBLIC_BASE_URL,
+            "portal_url": base_url(),
             **(context or {}),
         },
     )
@@ -44,7 +45,7 @@ def after_response(work: Callable[[], None]) -> None:
     if queue is None:
         work()
     else:
-        queue.append(work)
+        queue.append(links.keeping_base(work))  # its links still name this request's host
 
 
 def _request_started(sender, **kwargs) -> None:

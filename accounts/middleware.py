@@ -1,5 +1,6 @@
 """Session lifetimes: a signed-in session ends after ``SESSION_IDLE_SECONDS`` without a
-request and ``SESSION_COOKIE_AGE`` after signing in.
+request and ``SESSION_COOKIE_AGE`` after signing in. And no signed-in page is stored by a
+browser or a proxy (``NoStoreMiddleware``).
 
 It costs no query: it reads the session only, and writes the last-seen time at most every
 ``SESSION_TOUCH_SECONDS``, not on every request.
@@ -13,6 +14,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from accounts import audit, reauth
@@ -96,3 +98,20 @@ def end_session(request: HttpRequest, why: str) -> HttpResponse:
     if next_url:
         target["Location"] += "?" + urlencode({"next": next_url})
     return target
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every answer to a session (signed in, or half-way
+    through signing in): a shared computer's back button or disk cache, or a proxy, never
+    keeps a page with people, numbers or codes on it. Static files are answered by WhiteNoise
+    above this and keep their long cache; answers to strangers keep theirs too."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        already = "no-store" in response.get("Cache-Control", "")
+        if not already and (request.user.is_authenticated or not request.session.is_empty()):
+            add_never_cache_headers(response)
+        return response

@@ -189,6 +189,10 @@ class ClientNameForm(forms.Form):
         self.add_error(None, STALE)
 
 
+# The largest id a database's bigint column holds: larger numbers name no one.
+MAX_ID = 2**63 - 1
+
+
 def _day(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
@@ -212,6 +216,18 @@ class ActivityFilterForm(forms.Form):
         required=False,
         max_length=directory.MAX_SEARCH_LENGTH,
         help_text="Part of a name or email.",
+    )
+    # Set by "See their activity" links; a whole number, or the filter says what is wrong.
+    person_id = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": "This link names no one: open Activity from the person's page again.",
+            "min_value": "This link names no one: open Activity from the person's page again.",
+            "max_value": "This link names no one: open Activity from the person's page again.",
+        },
     )
     kind = forms.ChoiceField(label="Kind", required=False, choices=_kind_choices)
     since = forms.DateField(

@@ -41,9 +41,13 @@ if not FIELD_ENCRYPTION_KEY and DEBUG:
 ALLOWED_HOSTS = env.items("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env.items("CSRF_TRUSTED_ORIGINS")
 CSRF_FAILURE_VIEW = "accounts.views.errors.csrf_failure"
-# Also the WebAuthn relying party: its host is the RP ID (browsers refuse an IP address, so
-# development uses localhost) and the origin security keys must report.
-PUBLIC_BASE_URL = env.text("PUBLIC_BASE_URL", "http://localhost:8000").rstrip("/")
+# The portal's external address (https://portal.example): every link in mail and texts starts
+# with it, provider callbacks are checked against it, and its host is the WebAuthn relying
+# party (browsers refuse an IP address, so development uses localhost). Required with
+# DEBUG=0 (check --deploy, twofactor.E015); unset in development, links use the request's
+# host or localhost:PORT.
+PUBLIC_BASE_URL = env.text("PUBLIC_BASE_URL", "").rstrip("/")
+PORT = env.integer("PORT", 8000)  # where `make run` serves (links made without a request)
 TRUSTED_PROXY_COUNT = env.integer("TRUSTED_PROXY_COUNT", 0)
 
 INSTALLED_APPS = [
@@ -51,6 +55,9 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # runserver leaves /static/ to WhiteNoise (finders in development), as gunicorn does:
+    # Django's own static handler answers /static/../x with a 500.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_otp",
     "csp",
@@ -62,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.links.RequestForLinksMiddleware",  # links in mail sent now use this request's host
     "twofactor.methods.push.poll.PollMiddleware",  # the poll needs nothing below (poll.py)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -71,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
     "accounts.known_browsers.KnownBrowserMiddleware",
+    "accounts.middleware.NoStoreMiddleware",
     "twofactor.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -3,12 +3,16 @@ and a signed-in admin: hostile input (arrays, NUL bytes, Unicode digits, very lo
 odd query strings) gives a page or a 4xx, never a 500; and a GET changes nothing (every
 change is a POST, which CSRF protects)."""
 
+import importlib
 import re
 import uuid
+from pathlib import Path
 
 import pytest
+from django import forms
 from django.apps import apps
 from django.conf import settings as django_settings
+from django.contrib.auth.forms import SetPasswordForm
 from django.test import Client
 
 from accounts.models import Client as Site
@@ -18,29 +22,71 @@ from tests.routes import every_pattern
 from tests.signing_in import sign_in
 from twofactor.recovery import phone_changes
 
+# A same-host path longer than the column that keeps a ``next`` (2,000), yet within the 2,048
+# characters Django's own redirect check allows.
+LONG_PATH = "/" + "a" * 2020
 HOSTILE_VALUES = [
     "\x00",
     "1\x002\x003",
     "tech@acme.example\x00",  # a NUL after something valid (PostgreSQL refuses NUL in text)
     "x@evil\x00.example",
-    "١٢٣٤٥٦",  # Arabic-Indic digits
-    "１２３４５６",  # full-width digits
+    "/manage/\x00",  # a same-host path with a NUL (a ``next`` kept on a sign-in attempt)
+    LONG_PATH,
+    "\u00b2",  # superscript two: str.isdigit() says yes, int() says no
+    "1\u00b2",
+    "\u0661\u0662\u0663\u0664\u0665\u0666",  # Arabic-Indic digits
+    "\uff11\uff12\uff13\uff14\uff15\uff16",  # full-width digits
+    "\U0001d7d9\U0001d7da\U0001d7db",  # mathematical double-struck digits
     "../sms",
+    "../../../../etc/passwd",
     "123456/ID#",
+    "a\r\nSet-Cookie: x=1",
+    "\u202e\ufeff",  # right-to-left override, zero-width no-break space
     "x" * 100_000,
-    "𝟙𝟚𝟛",
     "-1",
+    "0",
     "99999999999999999999999999",
+    "9" * 5000,  # more digits than int() reads from text
 ]
-FIELDS = [
-    "email", "password", "token", "code", "next", "action", "phone", "full_name", "name",
-    "is_admin", "two_factor_required", "confirm_missing_phones", "version", "shown", "show",
-    "person", "kind", "q", "cursor", "person_id", "two_factor", "request", "new_password1",
-    "new_password2", "a[]",
-]
-QUERIES = ["?next=%00", "?cursor=%00", "?cursor=" + "9" * 40, "?person_id=1%00",
-           "?two_factor=%F0%9D%9F%99", "?request=" + "x" * 5000, "?q=%00&kind=%00&show=x",
-           "?page=-1&a[]=1&a[]=2"]
+# Fields no form declares that a browser or script may still send.
+EXTRA_FIELDS = ["a[]", "page", "action", "next"]
+QUERIES = ["?next=%00", "?next=/x%00", "?cursor=%00", "?cursor=" + "9" * 40, "?person_id=1%00",
+           "?person_id=%C2%B2", "?two_factor=%F0%9D%9F%99", "?request=" + "x" * 5000,
+           "?q=%00&kind=%00&show=x", "?page=-1&a[]=1&a[]=2", "?%00=%00", "?=&&=&"]
+PRODUCT_PACKAGES = ("portal", "accounts", "twofactor", "manage")
+ROOT = Path(__file__).resolve().parents[1]
+READS = re.compile(r"""request\.(?:GET|POST)(?:\.get(?:list)?\(|\[)\s*["'](\w+)["']""")
+
+
+def fields_the_portal_reads() -> list[str]:
+    """Every GET parameter and POST field the portal reads: the fields of every form it
+    declares (and Django's forms it uses), and every ``request.GET``/``request.POST`` read."""
+    names: set[str] = set()
+    for package in PRODUCT_PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            if "migrations" in path.parts or "." in path.stem:  # gunicorn.conf.py is not a module
+                continue
+            names.update(READS.findall(path.read_text()))
+            module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            importlib.import_module(module.removesuffix(".__init__"))
+    seen: list[type] = [forms.BaseForm]
+    while seen:
+        form_class = seen.pop()
+        seen.extend(form_class.__subclasses__())
+        if form_class.__module__.startswith(PRODUCT_PACKAGES) or form_class is SetPasswordForm:
+            names.update(getattr(form_class, "base_fields", {}))
+    return sorted(names)
+
+
+FIELDS = sorted(set(fields_the_portal_reads()) | set(EXTRA_FIELDS))
+
+
+def test_the_hostile_fields_cover_what_the_portal_reads():
+    # A sample of fields in forms and in plain reads, so the discovery cannot go quiet.
+    for name in ("email", "password", "token", "next", "person_id", "person", "kind", "q",
+                 "cursor", "new_password1", "new_password2", "request", "attempt", "sig",
+                 "full_name", "phone", "version"):
+        assert name in FIELDS, name
 
 
 ROUTES = sorted(set(every_pattern()))
@@ -93,25 +139,90 @@ def hostile_body(value: str) -> dict:
     return {field: [value, value] if field == "a[]" else value for field in FIELDS}
 
 
+def no_limits(settings) -> None:
+    """Nothing trips early: every value reaches the view."""
+    settings.TWOFACTOR_RATE_LIMITS = {name: (10**6, 60) for name in django_settings.RATE_LIMITS}
+
+
+def server_errors(statuses: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    return [entry for entry in statuses if entry[1] >= 500]
+
+
 @pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize("route", ROUTES)
 def test_hostile_posts_and_queries_never_cause_a_500(route, who, world, settings):
-    # Nothing trips early: every value reaches the view.
-    settings.TWOFACTOR_RATE_LIMITS = {name: (10**6, 60) for name in django_settings.RATE_LIMITS}
+    no_limits(settings)
     client = WHO[who]()
     url = fill(route, world)
     statuses = []
     for value in HOSTILE_VALUES:
         statuses.append((value[:20], client.post(url, hostile_body(value)).status_code))
-        statuses.append((value[:20], client.post(url, {f: [value, "1"] for f in FIELDS})
-                         .status_code))
+        statuses.append((value[:20], client.get(url, hostile_body(value)).status_code))
+    # Every field as an array of every hostile value, in a body and in a query string.
+    arrays = {field: ["1", *HOSTILE_VALUES] for field in FIELDS}
+    statuses.append(("arrays", client.post(url, arrays).status_code))
+    statuses.append(("?arrays", client.get(url, arrays).status_code))
     for query in QUERIES:
         statuses.append((query[:30], client.get(url + query).status_code))
     statuses.append(("agent", client.post(url, hostile_body("1"), HTTP_USER_AGENT="a\x00b")
                      .status_code))
     statuses.append(("json", client.post(url, b'{"token": ["1"]}', "application/json")
                      .status_code))
-    assert [entry for entry in statuses if entry[1] >= 500] == [], url
+    assert server_errors(statuses) == [], url
+
+
+def valid_body(world: dict) -> dict:
+    """What a person filling the forms in right would send, so a view reads every field."""
+    return {
+        "email": "tech@acme.example", "password": PASSWORD, "token": "123456", "code": "123456",
+        "next": "/", "phone": "+12015550123", "full_name": "Terry Tech",
+        "name": "Contoso Dental", "person": "tech@acme.example", "person_id": str(world["tech"]),
+        "new_password1": "a-long-new-passphrase-42", "new_password2": "a-long-new-passphrase-42",
+    }
+
+
+# Hostile values past the right answers: the bad value reaches the deepest code that reads it
+# (a ``next`` with a NUL kept by a 2FA sign-in after the right password, say). First the right
+# answers with every other field hostile, then each right answer in turn made hostile.
+ONE_FIELD_VALUES = ["/manage/\x00", LONG_PATH, "\u00b2"]
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("route", ROUTES)
+def test_hostile_fields_among_right_ones_never_cause_a_500(route, who, world, settings):
+    no_limits(settings)
+    url = fill(route, world)
+    client = WHO[who]()
+    right = valid_body(world)
+    statuses = []
+    for value in HOSTILE_VALUES:
+        body = {**hostile_body(value), **right}
+        statuses.append((f"others={value[:20]}", client.post(url, body).status_code))
+    for field in right:
+        for value in [*ONE_FIELD_VALUES, ["1", "\u00b2"]]:
+            body = {**right, field: value}
+            statuses.append((f"{field}={value[:20]}", client.post(url, body).status_code))
+    assert server_errors(statuses) == [], url
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize("route", ROUTES)
+def test_megabyte_bodies_never_cause_a_500(route, who, world, settings):
+    no_limits(settings)
+    url = fill(route, world)
+    client = WHO[who]()
+    megabyte = "9" * 1_000_000
+    statuses = [
+        # A megabyte in the fields the sign-in pages read first, within Django's body limit.
+        ("form", client.post(url, {**valid_body(world), "token": megabyte}).status_code),
+        ("next", client.post(url, {**valid_body(world), "next": "/" + megabyte}).status_code),
+        ("raw", client.post(url, megabyte.encode(), "application/octet-stream").status_code),
+        ("json", client.post(url, b'{"token": "' + megabyte.encode() + b'"}',
+                             "application/json").status_code),
+        # Over DATA_UPLOAD_MAX_MEMORY_SIZE: refused before any view.
+        ("3 MB", client.post(url, {"token": megabyte * 3}).status_code),
+    ]
+    assert server_errors(statuses) == [], url
 
 
 # Everything a GET must leave alone (sessions, audit events and caches may record a visit).

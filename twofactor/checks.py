@@ -113,8 +113,8 @@ def check_provider_settings(app_configs: Any = None, **kwargs: Any) -> list[Erro
     problems += _credential_errors(NEEDED.get(provider, []), f"TWOFACTOR_PROVIDER={provider}")
     for name in BASE_URLS.get(provider, []):
         problems += _url_errors(name, getattr(conf, name))
-    if provider != "local":
-        public = urlsplit(conf.PUBLIC_BASE_URL or "")
+    if provider != "local" and conf.PUBLIC_BASE_URL:  # unset: twofactor.E015 in production
+        public = urlsplit(conf.PUBLIC_BASE_URL)
         if public.scheme not in ("http", "https") or not public.hostname:
             problems.append(
                 Error(
@@ -197,3 +197,23 @@ def secrets_are_encrypted_at_rest(app_configs: Any = None, **kwargs: Any) -> lis
                 id="twofactor.E023",
             ))
     return problems
+
+
+@register(Tags.security, deploy=True)
+def public_base_url_in_production(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Every link in mail and texts (reset, invitation, confirm, cancel) starts with
+    PUBLIC_BASE_URL: in production a missing or malformed one would send dead links."""
+    if settings.DEBUG:
+        return []
+    public = urlsplit(settings.PUBLIC_BASE_URL)
+    if public.scheme in ("http", "https") and public.hostname:
+        return []
+    return [
+        Error(
+            "PUBLIC_BASE_URL is not set to the portal's external address "
+            f"(it is {settings.PUBLIC_BASE_URL!r}): every link in emails and texts would be dead.",
+            hint="Set PUBLIC_BASE_URL to the address people open, e.g. "
+            "PUBLIC_BASE_URL=https://portal.example.com.",
+            id="twofactor.E015",
+        )
+    ]

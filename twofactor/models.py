@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django_otp.models import Device
 
+from portal.redirects import MAX_NEXT_LENGTH
+
 
 class PhoneDevice(Device):
     """A person's mobile number as registered with the provider (one per person).
@@ -49,7 +51,7 @@ class SignInAttempt(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     method = models.CharField(max_length=24, blank=True)  # push, sms, backup_code, ...
     # Where to go once signed in (already checked to be on this host).
-    next_url = models.CharField(max_length=2000, blank=True)
+    next_url = models.CharField(max_length=MAX_NEXT_LENGTH, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     # The person's session auth hash at the password step: a new password or a new session

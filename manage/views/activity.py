@@ -33,8 +33,11 @@ def events_for(
     form = ActivityFilterForm(request.GET, firm=firm)
     events = AuditEvent.objects.filter(firm=firm).select_related("actor", "subject")
     person = None
-    if request.GET.get("person_id"):
-        person = get_object_or_404(User, pk=_int(request.GET["person_id"]), firm=firm)
+    form.is_valid()  # cleans the fields, so person_id is read even beside a wrong filter
+    # Read even when another filter is wrong, so the page keeps showing whose events these are.
+    if person_id := form.cleaned_data.get("person_id"):
+        person = get_object_or_404(User, pk=person_id, firm=firm)
+    if person is not None:
         events = events.filter(Q(actor=person) | Q(subject=person))
     if not form.is_valid():
         return form, events.none(), person
@@ -49,10 +52,6 @@ def events_for(
     if end:
         events = events.filter(created_at__lt=end)
     return form, events, person
-
-
-def _int(text: str) -> int:
-    return int(text) if text.isdigit() and len(text) < 19 else 0
 
 
 @never_cache

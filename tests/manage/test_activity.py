@@ -314,3 +314,15 @@ def test_the_filters_are_carried_through_the_pages(acme, acme_admin, demo_world)
     assert set(AuditEvent.objects.filter(pk__in=seen).values_list("tag", flat=True)) == {
         str(Tag.SIGNED_IN)
     }
+
+
+@pytest.mark.parametrize("person_id", ["\u00b2", "1\u00b2", "9" * 30, "0", "-3", "x"])
+def test_a_person_id_that_is_no_whole_number_is_a_clear_error_not_a_500(acme, person_id):
+    page = acme.get(URL, {"person_id": person_id})
+    export = acme.get(EXPORT, {"person_id": person_id})
+
+    assert page.status_code == 200
+    assert "This link names no one" in page.content.decode()
+    assert page.context["page"].items == []
+    assert export.status_code == 400
+    assert "This link names no one" in export.content.decode()

@@ -10,6 +10,7 @@ PRODUCTION_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": "kJ3v9-Qm2x_Lr8tN4pZ7wA1cE6yH0uB5dF9gS2jK4lM7nP3qR8tV6xY1zC5bD0e",
     "ALLOWED_HOSTS": "portal.example",
+    "PUBLIC_BASE_URL": "https://portal.example",
     "DJANGO_SETTINGS_MODULE": "portal.settings",
     "SMS_BACKEND": "twofactor.sms.twilio_messaging.SmsBackend",
     "TWILIO_ACCOUNT_SID": "AC" + "0123456789abcdef" * 2,

@@ -1,10 +1,17 @@
 """Production serving: static files cached far ahead and compressed, sessions in Redis when it
 is configured, and gunicorn bound to loopback unless told otherwise."""
 
+import http.client
+import os
 import runpy
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
+from django.core.management import get_commands
 
 from tests.portal.test_production_settings import ROOT, collect_static, run
 
@@ -90,3 +97,64 @@ def test_gunicorn_accepts_the_config_module():
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+TRAVERSALS = ["/static/../x", "/static/..%2fx", "/static/../manage.py", "/static/%2e%2e/x",
+              "/static/css/../../manage.py", "/static/css%2f..%2f..%2fmanage.py",
+              "/static/..\\manage.py", "/static/\x00"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def raw_get(port: int, path: str) -> int:
+    """The status for ``path`` sent as is (no client tidies the dots away)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+        connection.putheader("Host", "localhost")
+        connection.endheaders()
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_static_traversal_on_the_development_server_is_a_404_not_a_500(tmp_path):
+    port = free_port()
+    development = {"DEBUG": "1", "ALLOWED_HOSTS": "localhost", "REDIS_URL": "",
+                   "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT, env={**os.environ, **development},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status = raw_get(port, "/static/css/portal.css")
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "no server"
+                time.sleep(0.2)
+        statuses = {path: raw_get(port, path) for path in TRAVERSALS if "\x00" not in path}
+    finally:
+        server.terminate()
+        errors = server.communicate(timeout=30)[1]
+
+    assert status == 200
+    assert statuses == dict.fromkeys(statuses, 404), errors[-2000:]
+    assert "Traceback" not in errors
+
+
+@pytest.mark.parametrize("path", TRAVERSALS)
+def test_static_traversal_through_the_application_is_a_404(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_runserver_leaves_static_files_to_whitenoise():
+    # Django's own static handler (staticfiles' runserver) answers /static/../x with a 500.
+    assert get_commands()["runserver"] == "whitenoise.runserver_nostatic"

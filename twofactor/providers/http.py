@@ -71,7 +71,7 @@ def retry_after_seconds(value: str | None) -> int | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # str.isdigit() also says yes to "²"
         return int(value)
     try:
         when = parsedate_to_datetime(value)

@@ -19,7 +19,6 @@ import logging
 import secrets
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -32,6 +31,7 @@ from accounts.audit import Tag
 from accounts.emails import send_notice
 from accounts.models import User
 from portal import limits
+from portal.links import absolute_url
 from portal.request_info import client_ip
 from twofactor import devices, notifications
 from twofactor.conf import conf
@@ -85,7 +85,7 @@ def link(change: PhoneChangeRequest, purpose: Purpose) -> str:
         f"recovery:email_{purpose}",
         kwargs={"request_id": change.pk, "token": email_links.make_token(change, purpose)},
     )
-    return f"{settings.PUBLIC_BASE_URL}{path}"
+    return absolute_url(path)
 
 
 def hold_description() -> str:

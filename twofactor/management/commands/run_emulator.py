@@ -111,7 +111,7 @@ class Command(BaseCommand):
                     self.stdout.write("  nothing pending")
             elif (
                 word in ("approve", "deny")
-                and argument.isdigit()
+                and argument.isascii() and argument.isdigit()
                 and 0 < int(argument) <= len(pending)
             ):
                 ref = pending[int(argument) - 1]

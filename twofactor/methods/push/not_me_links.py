@@ -6,12 +6,12 @@ links are. The hash value includes ``reported_at``, so the link works once; it e
 a week.
 """
 
-from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.http import base36_to_int
 
+from portal import links as portal_links
 from twofactor.models import ApprovalRequest
 
 LINK_VALID_SECONDS = 7 * 24 * 3600
@@ -51,7 +51,7 @@ def link(approval: ApprovalRequest) -> str:
     path = reverse(
         "push_not_me", kwargs={"approval_id": approval.pk, "token": links.make_token(approval)}
     )
-    return f"{settings.PUBLIC_BASE_URL}{path}"
+    return portal_links.absolute_url(path)
 
 
 def from_link(approval_id: object, token: object) -> ApprovalRequest | None:

@@ -42,6 +42,7 @@ from accounts import audit
 from accounts.audit import Tag
 from accounts.emails import send_notice
 from accounts.models import User
+from portal import links
 from twofactor.conf import conf
 from twofactor.models import KeyOwner, SecurityKey
 
@@ -61,11 +62,12 @@ class Refused(Exception):
 
 
 def rp_id() -> str:
-    return urlsplit(conf.PUBLIC_BASE_URL).hostname or ""
+    """PUBLIC_BASE_URL's host (in development, the host the portal is reached at)."""
+    return urlsplit(links.base_url()).hostname or ""
 
 
 def origin() -> str:
-    url = urlsplit(conf.PUBLIC_BASE_URL)
+    url = urlsplit(links.base_url())
     return f"{url.scheme}://{url.netloc}"
 
 
