@@ -12,7 +12,8 @@ How the news travels between app servers:
   another at once. (PostgreSQL LISTEN/NOTIFY would do too, but it needs a dedicated
   connection per process outside Django's pool, and Redis is already the production cache.)
 - on the embedded default (SQLite and the database cache): short checks of the cache, every
-  ``CHECK_SECONDS``, from the waiting coroutine.
+  ``CHECK_SECONDS``, by one task per process that reads every waited key in one query
+  (``get_many``), so a thousand waiting browsers cost four small queries a second.
 """
 
 from __future__ import annotations
@@ -110,26 +111,64 @@ class _Subscription:
 _subscription = _Subscription()
 
 
+class _Watcher:
+    """The embedded default's checks: one task per process reads all waited keys at once."""
+
+    def __init__(self) -> None:
+        self.waiters: dict[str, set[tuple[object, asyncio.Future]]] = defaultdict(set)
+        self.task: asyncio.Task | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def add(self, key: str, seen: object) -> asyncio.Future:
+        loop = asyncio.get_running_loop()
+        if self.task is None or self.task.done() or self.loop is not loop:
+            self.loop, self.task = loop, loop.create_task(self._watch())
+        future = loop.create_future()
+        self.waiters[key].add((seen, future))
+        return future
+
+    def discard(self, key: str, future: asyncio.Future) -> None:
+        waiting = self.waiters.get(key)
+        if waiting is not None:
+            waiting.difference_update({entry for entry in waiting if entry[1] is future})
+            if not waiting:
+                self.waiters.pop(key, None)
+
+    async def _watch(self) -> None:
+        while self.waiters:
+            await asyncio.sleep(CHECK_SECONDS)
+            try:
+                values = await cache.aget_many(list(self.waiters))
+            except Exception:
+                log.warning("could not check waited push answers", exc_info=True)
+                continue
+            for key, waiting in list(self.waiters.items()):
+                for seen, future in list(waiting):
+                    if values.get(key) != seen and not future.done():
+                        future.set_result(True)
+
+
+_watcher = _Watcher()
+
+
 async def until_changed(attempt_id: str, key: str, seen: object, timeout: float) -> object:
     """Wait up to ``timeout`` seconds for the cached value under ``key`` to differ from
     ``seen``; return the value then (or at the deadline)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
     if settings.REDIS_URL:
         await _subscription.ensure_listening()
         future = _subscription.add(attempt_id)
-        try:
-            value = await cache.aget(key)  # after subscribing: no announcement is missed
-            if value != seen:
-                return value
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(future, max(0.0, deadline - loop.time()))
-        finally:
-            _subscription.discard(attempt_id, future)
-        return await cache.aget(key)
-    while True:
-        value = await cache.aget(key)
-        left = deadline - loop.time()
-        if value != seen or left <= 0:
+        release = _subscription.discard
+        token = attempt_id
+    else:
+        future = _watcher.add(key, seen)
+        release = _watcher.discard
+        token = key
+    try:
+        value = await cache.aget(key)  # after registering: no change is missed
+        if value != seen:
             return value
-        await asyncio.sleep(min(CHECK_SECONDS, left))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(future, timeout)
+    finally:
+        release(token, future)
+    return await cache.aget(key)
