@@ -62,7 +62,7 @@ serve: $(VENV)/.runtime
 	$(PY) manage.py collectstatic --no-input -v 0
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py createcachetable
-	$(VENV)/bin/gunicorn -c portal/gunicorn.conf.py portal.wsgi
+	$(VENV)/bin/gunicorn -c portal/gunicorn.conf.py
 
 # The load benchmark (bench/README.md); QUICK=1 for a smoke run. Installs wrk from Debian.
 bench: $(VENV)/.runtime

@@ -1,8 +1,11 @@
-"""gunicorn settings for production: ``gunicorn -c portal/gunicorn.conf.py portal.wsgi``.
+"""gunicorn settings for production: ``gunicorn -c portal/gunicorn.conf.py`` (make serve).
 
-Every value can be overridden from the environment. The defaults were chosen by measurement
-with ``make bench`` on a 2-core machine (README, "Serving in production"): gthread workers,
-because a sign-in waiting on a slow provider holds only one thread, not a whole worker.
+Every value can be overridden from the environment. By default each worker is uvicorn's
+(the ``uvicorn-worker`` package) serving ``portal.asgi``: the push status's long poll waits
+on the event loop, so a thousand browsers waiting for their phones cost open sockets, not
+threads or workers; sync views run in Django's threads, so a sign-in waiting on a slow
+provider holds one thread, not a worker. ``GUNICORN_WORKER_CLASS=gthread`` serves
+``portal.wsgi`` as before (the page then polls the cache twice a second).
 """
 
 import os
@@ -15,7 +18,9 @@ bind = [env.text("GUNICORN_BIND") or f"127.0.0.1:{env.integer('PORT', 8000)}"]
 
 # Worker processes: one per core runs the CPU-bound part of each request in parallel.
 workers = env.integer("WEB_CONCURRENCY", os.cpu_count() or 2)
-worker_class = env.text("GUNICORN_WORKER_CLASS", "gthread")
+worker_class = env.text("GUNICORN_WORKER_CLASS", "uvicorn_worker.UvicornWorker")
+asgi = "uvicorn" in worker_class.lower()
+wsgi_app = "portal.asgi:application" if asgi else "portal.wsgi:application"
 # Threads per worker: room for requests blocked on the database or a provider's API.
 # (gunicorn quietly turns "sync" into gthread when threads > 1: keep sync meaning sync.)
 threads = env.integer("GUNICORN_THREADS", 8) if worker_class == "gthread" else 1

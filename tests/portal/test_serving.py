@@ -67,9 +67,19 @@ def test_gunicorn_listens_on_loopback_port_8000_by_default(monkeypatch):
     conf = runpy.run_path(GUNICORN_CONF)
 
     assert conf["bind"] == ["127.0.0.1:8000"]
-    assert conf["worker_class"] == "gthread" and conf["threads"] >= 4
+    # uvicorn's workers serve the ASGI app: a waiting push status costs a socket, no thread
+    assert conf["worker_class"] == "uvicorn_worker.UvicornWorker"
+    assert conf["wsgi_app"] == "portal.asgi:application"
     assert conf["timeout"] > 5  # longer than a provider call may take
     assert conf["control_socket_disable"]  # no socket shared by every gunicorn of the user
+
+
+def test_gunicorn_gthread_workers_serve_the_wsgi_app_with_threads(monkeypatch):
+    monkeypatch.setenv("GUNICORN_WORKER_CLASS", "gthread")
+
+    conf = runpy.run_path(GUNICORN_CONF)
+
+    assert conf["wsgi_app"] == "portal.wsgi:application" and conf["threads"] >= 4
 
 
 def test_gunicorn_sync_workers_stay_sync(monkeypatch):
@@ -90,8 +100,7 @@ def test_gunicorn_port_and_bind_can_be_overridden(monkeypatch):
 
 def test_gunicorn_accepts_the_config_module():
     result = subprocess.run(
-        [sys.executable, "-m", "gunicorn", "--check-config", "-c", GUNICORN_CONF,
-         "portal.wsgi"],
+        [sys.executable, "-m", "gunicorn", "--check-config", "-c", GUNICORN_CONF],
         cwd=Path(ROOT), capture_output=True, text=True, timeout=120,
         env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "tests.settings"},
     )

@@ -9,6 +9,14 @@ the cookie the browser sends and answers with one cache read: no session, CSRF, 
 messages or page headers, which a JSON status needs none of. Anything else (no signature, a
 wrong one, a cache miss, a newer request, a provider due to be polled again) goes the
 long way, through the view, the session and the database.
+
+The page asks with ``wait=1&seen=<status it shows>``. Under ASGI a thin layer in front of
+Django (``push.asgi``) holds such a request until the status differs from ``seen``
+(``waiting.until_changed``: an open socket, no thread, no database connection), at most
+``WAIT_SECONDS``, less when the request expires; the page then asks again at once. A
+provider that must be polled goes the long way, which asks it every few seconds.
+Under WSGI (``runserver``, ``portal.wsgi``) it answers at once and tells the page to ask again
+in ``WSGI_RETRY_MS``: quick polls from the cache, never a thread held.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from twofactor.methods.push import waiting
 from twofactor.models import ApprovalRequest
 from twofactor.providers import get_provider
 from twofactor.providers.base import ApprovalStatus
@@ -31,6 +40,8 @@ PATH = "/login/verify/status/"
 # Kept a little past the request's expiry, so the last polls still read "expired".
 LINGER_SECONDS = 300
 NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
+WAIT_SECONDS = 25  # one long poll at most (under a proxy's 30 s read timeout)
+WSGI_RETRY_MS = 500  # under WSGI: how soon the page asks again
 
 STATUS_TEXT = {
     None: "No OneTouch request pending: use an SMS token instead.",
@@ -81,6 +92,7 @@ def remember(approval: ApprovalRequest) -> None:
     ttl = max(1, int(expires - timezone.now().timestamp())) + LINGER_SECONDS
     value = (str(approval.pk), approval.status, expires, approval.provider)
     cache.set(_key(approval.attempt_id), value, ttl)
+    waiting.announce(approval.attempt_id)
 
 
 def url(request: HttpRequest, approval: ApprovalRequest) -> str:
@@ -95,53 +107,101 @@ def url(request: HttpRequest, approval: ApprovalRequest) -> str:
     return f"{plain}&attempt={attempt_id}&sig={signed}"
 
 
-def answer(request: HttpRequest) -> Known | None:
-    """The cached status of the polled request, or None to take the long way."""
-    request_id = request.GET.get("request", "")
-    attempt_id = request.GET.get("attempt", "")
-    given = request.GET.get("sig", "")
-    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
+def _signed_ids(query, cookies) -> tuple[str, str] | None:
+    """(attempt id, request id) when the poll URL's signature fits this browser's cookie."""
+    request_id = query.get("request", "")
+    attempt_id = query.get("attempt", "")
+    given = query.get("sig", "")
+    session_key = cookies.get(settings.SESSION_COOKIE_NAME, "")
     if not (request_id and attempt_id and given and session_key):
         return None
     if not constant_time_compare(given, _signature(attempt_id, request_id, session_key)):
         return None
-    cached = cache.get(_key(attempt_id))
-    if cached is None:
-        return None
-    known = Known(*cached)
-    if known.request_id != request_id:
-        return None  # a newer request replaced it: the long way says so
+    return attempt_id, request_id
+
+
+def _known(cached: object, request_id: str) -> Known | None:
+    """The cached status, or None to take the long way (nothing cached, a newer request
+    replaced it, or a remote provider is due to be asked)."""
+    known = _mine(cached, request_id)
+    if known is None:
+        return None  # nothing cached, or a newer request replaced it: the long way says so
     remote_due = (
-        get_provider(known.provider).polled_for_answers
+        _polled(known)
         and known.status_now() == "pending"
         and cache.get(provider_asked_key(request_id)) is None
     )
     return None if remote_due else known  # when due, the long way asks the provider
 
 
-def status_body(request_id: str, state: ApprovalStatus) -> dict:
-    """What the poll answers, whichever way it went."""
+def _polled(known: Known) -> bool:
+    return get_provider(known.provider).polled_for_answers
+
+
+def answer(request: HttpRequest) -> Known | None:
+    """The cached status of the polled request, or None to take the long way."""
+    ids = _signed_ids(request.GET, request.COOKIES)
+    if ids is None:
+        return None
+    attempt_id, request_id = ids
+    return _known(cache.get(_key(attempt_id)), request_id)
+
+
+async def answer_when_changed(query, cookies) -> Known | None:
+    """``answer``, but held (asynchronously) while the status is still the ``seen`` one.
+    A provider polled for answers goes the long way, which asks it every few seconds."""
+    ids = _signed_ids(query, cookies)
+    if ids is None:
+        return None
+    attempt_id, request_id = ids
+    key = _key(attempt_id)
+    cached = await cache.aget(key)
+    known = _mine(cached, request_id)
+    if known is None or _polled(known):
+        return None
+    if query.get("wait") and known.status_now() == query.get("seen") == "pending":
+        timeout = min(WAIT_SECONDS, max(0.0, known.expires_at - timezone.now().timestamp()))
+        known = _mine(await waiting.until_changed(attempt_id, key, cached, timeout), request_id)
+    return known
+
+
+def _mine(cached: object, request_id: str) -> Known | None:
+    known = Known(*cached) if cached is not None else None
+    return known if known is not None and known.request_id == request_id else None
+
+
+def status_body(request_id: str, state: ApprovalStatus, *, retry_ms: int = 1000) -> dict:
+    """What the poll answers, whichever way it went; ``retry`` says how soon to ask again."""
     return {
         "request": request_id,
         "status": state.value,
         "message": STATUS_TEXT[state],
         "final": state.is_final,
+        "retry": retry_ms,
     }
 
 
 def cached_response(request: HttpRequest) -> JsonResponse | None:
     """The poll's answer from the cache, or None to take the long way."""
-    known = answer(request)
+    return _respond(answer(request), retry_ms=WSGI_RETRY_MS)
+
+
+def _respond(known: Known | None, *, retry_ms: int) -> JsonResponse | None:
     if known is None:
         return None
-    response = JsonResponse(status_body(known.request_id, ApprovalStatus(known.status_now())))
+    response = JsonResponse(body_of(known, retry_ms=retry_ms))
     response["Cache-Control"] = NEVER_CACHE  # never_cache's header, without its arithmetic
     return response
 
 
+def body_of(known: Known, *, retry_ms: int) -> dict:
+    return status_body(known.request_id, ApprovalStatus(known.status_now()), retry_ms=retry_ms)
+
+
 class PollMiddleware:
     """Answers the page's own signed poll before sessions, CSRF, users, messages and CSP run
-    (SecurityMiddleware, above it, still adds its headers); lets everything else through."""
+    (SecurityMiddleware, above it, still adds its headers); lets everything else through.
+    Under ASGI the poll is answered even higher, before Django (``push.asgi``)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
