@@ -104,6 +104,7 @@ class Tag(enum.StrEnum):
     PASSWORD_RESET_REQUESTED = "account:password:reset_requested"
     PASSWORD_RESET_THROTTLED = "account:password:reset_throttled"
     REAUTHENTICATED = "account:reauthenticated"
+    PHONE_REGION_CHANGED = "firm:phone_region:changed"
     FIRM_REMEMBER_BROWSERS_ON = "firm:remember_browsers:enabled"
     FIRM_REMEMBER_BROWSERS_OFF = "firm:remember_browsers:disabled"
     CLIENT_REMEMBER_BROWSERS_ON = "client:remember_browsers:enabled"
@@ -204,6 +205,7 @@ KINDS: dict[str, dict[Tag, str]] = {
         Tag.FIRM_ADMIN_KEYS_NOT_REQUIRED: "Stopped requiring security keys for firm admins",
         Tag.FIRM_METHODS_CHANGED: "Changed the ways to sign in for the firm",
         Tag.CLIENT_METHODS_CHANGED: "Changed the ways to sign in for a client",
+        Tag.PHONE_REGION_CHANGED: "Changed the country phone numbers are read in",
         Tag.FIRM_REMEMBER_BROWSERS_ON: "Allowed remembering browsers for 30 days for the firm",
         Tag.FIRM_REMEMBER_BROWSERS_OFF: "Stopped remembering browsers for the firm",
         Tag.CLIENT_REMEMBER_BROWSERS_ON: "Allowed remembering browsers for 30 days for a client",

@@ -9,6 +9,7 @@ from manage.views import (
     factors,
     key_policy,
     phone_changes,
+    phone_region,
     remember_policy,
     security,
 )
@@ -33,6 +34,10 @@ urlpatterns = [
         name="employee_action",
     ),
     # Admin > Manage Clients
+    path("manage/employees/phone-region/", phone_region.firm_phone_region,
+         name="firm_phone_region"),
+    path("manage/clients/<int:pk>/phone-region/", phone_region.client_phone_region,
+         name="client_phone_region"),
     path("manage/employees/remember-browsers/", remember_policy.firm_remember_browsers,
          name="firm_remember_browsers"),
     path("manage/clients/<int:pk>/remember-browsers/", remember_policy.client_remember_browsers,

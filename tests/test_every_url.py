@@ -49,7 +49,8 @@ HOSTILE_VALUES = [
     "9" * 5000,  # more digits than int() reads from text
 ]
 # Fields no form declares that a browser or script may still send.
-EXTRA_FIELDS = ["a[]", "page", "action", "next"]
+# Read from a plain mapping (the push poll, answered before Django under ASGI), not request.GET.
+EXTRA_FIELDS = ["a[]", "page", "action", "next", "attempt", "sig", "request", "seen", "wait"]
 QUERIES = ["?next=%00", "?next=/x%00", "?cursor=%00", "?cursor=" + "9" * 40, "?person_id=1%00",
            "?person_id=%C2%B2", "?two_factor=%F0%9D%9F%99", "?request=" + "x" * 5000,
            "?q=%00&kind=%00&show=x", "?page=-1&a[]=1&a[]=2", "?%00=%00", "?=&&=&"]

@@ -20,7 +20,7 @@ from accounts.permissions import firm_admin_required
 from manage import people
 from manage.forms import AllowedMethodsForm, ClientNameForm, ClientTwoFactorForm, PersonForm
 from manage.paging import paginate
-from manage.views import allowed_methods, key_policy, person_actions, phone_changes
+from manage.views import allowed_methods, key_policy, person_actions, phone_changes, phone_region
 from manage.views.two_factor_switch import Confirmation, switch
 
 CLIENTS_PER_PAGE = 50
@@ -126,6 +126,11 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "key_policy_url": reverse("client_passkey_policy", args=[client.pk]),
             "methods_form": methods_form,
             "password_check": password_check,
+            "region_now": client.region,
+            "region_chosen": client.phone_region,
+            "region_choices": phone_region.choices(),
+            "region_action": reverse("client_phone_region", args=[client.pk]),
+            "region_default_label": "Same as the firm (" + client.firm.region + ")",
             **person_actions.people_table(request, people.end_users(client)),
         },
         status=400 if password_check.form.errors else 200,

@@ -14,12 +14,13 @@ from accounts.models import User
 from accounts.permissions import firm_admin_required
 from manage import people
 from manage.forms import AllowedMethodsForm, EmployeeForm, FirmTwoFactorForm
-from manage.views import allowed_methods, key_policy, person_actions, phone_changes
+from manage.views import allowed_methods, key_policy, person_actions, phone_changes, phone_region
 from manage.views.two_factor_switch import (
     Confirmation,
     own_session_steps_up_if_on,
     switch,
 )
+from portal.conf import conf
 
 
 @never_cache
@@ -71,6 +72,11 @@ def manage_employees(request: HttpRequest) -> HttpResponse:
             "key_policy_url": reverse("firm_key_policy"),
             "methods_form": methods_form,
             "password_check": password_check,
+            "region_now": firm.region,
+            "region_chosen": firm.phone_region,
+            "region_choices": phone_region.choices(),
+            "region_action": reverse("firm_phone_region"),
+            "region_default_label": "The portal's default (" + conf.PHONE_DEFAULT_REGION + ")",
             **person_actions.people_table(request, people.employees(firm)),
             **phone_changes.open_changes(request, end_users=False),
         },

@@ -41,6 +41,7 @@ def reach_the_challenge(page, email: str, password: str) -> None:
 def sign_in_by_sms(page, email: str, password: str) -> None:
     reach_the_challenge(page, email, password)
     page.get_by_role("button", name="Send SMS token").click()
+    expect(page.locator("#sms-result")).to_contain_text("texted")  # answered in place
     token = latest_text(page, email, r"token is (\d+)")
     page.get_by_label("Token or Security Key").fill(token)
     page.get_by_role("button", name="Sign In", exact=True).click()

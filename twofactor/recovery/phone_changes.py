@@ -37,6 +37,7 @@ from twofactor import devices, notifications
 from twofactor.conf import conf
 from twofactor.methods.backup_codes import codes as backup_codes
 from twofactor.methods.security_key import keys as security_keys
+from twofactor.methods.totp import authenticator
 from twofactor.models import PhoneChangeRequest, PhoneDevice
 from twofactor.providers import get_provider
 from twofactor.providers.base import ProviderError
@@ -493,8 +494,8 @@ def reset_second_factor(
 ) -> None:
     """Start the person's second factor afresh: their push apps are deleted at the provider
     (an app enrols there directly, whatever the portal's own records say), the provider
-    registration is removed and re-created, backup codes revoked, security keys removed,
-    every session ended; the person is told."""
+    registration is removed and re-created, backup codes revoked, security keys and the
+    authenticator app removed, every session ended; the person is told."""
     if not admin.is_firm_admin or admin.firm_id != person.firm_id:
         raise RecoveryError("Only the person's firm admins can reset it.", code="other_firm")
     provider = get_provider()
@@ -504,10 +505,11 @@ def reset_second_factor(
     devices.register_phone(person)
     revoked = backup_codes.revoke(person)
     keys_removed = security_keys.remove_all(person)
+    app_removed = bool(authenticator.remove_all(person))
     sessions.end_all_sessions(person)
     attempts.end_all(person)
     audit.record(Tag.FACTOR_RESET, request=request, actor=admin, subject=person,
                  backup_codes_revoked=revoked, push_apps_removed=removed,
-                 security_keys_removed=keys_removed)
+                 security_keys_removed=keys_removed, authenticator_app_removed=app_removed)
     send_notice(person, "second_factor_reset", "your second factor was reset",
                 {"by": admin, "push_apps_removed": removed})

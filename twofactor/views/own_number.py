@@ -51,7 +51,7 @@ def change_own_number(request: HttpRequest) -> HttpResponse:
 def _start(request: HttpRequest, user: User, change: PhoneChangeRequest | None) -> HttpResponse:
     if change is not None:
         return _render(request, change, status=409, error=phone_changes.ALREADY_OPEN)
-    form = NewNumberForm(data=request.POST)
+    form = NewNumberForm(data=request.POST, person=user)
     if form.is_valid():
         try:
             phone_changes.start(user, form.cleaned_data["phone"], request=request, signed_in=True)
@@ -101,7 +101,7 @@ def _render(
         "twofactor/recovery/own_number.html",
         {
             "change": change,
-            "form": form or NewNumberForm(),
+            "form": form or NewNumberForm(person=request.user),
             "code_form": code_form or CodeForm(),
             "current_phone": phones.mask(request.user.phone),
             "new_phone": phones.mask(change.new_phone) if change else "",

@@ -52,6 +52,10 @@ class NewNumberForm(forms.Form):
         help_text="With the country code, e.g. +1 201 555 0123. We text a code to it.",
     )
 
+    def __init__(self, *args, person: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].read_in(person.phone_region)  # the firm's (or client's) country
+
 
 class CodeForm(forms.Form):
     code = forms.CharField(
@@ -68,7 +72,7 @@ def _render(request: HttpRequest, user: User, change: PhoneChangeRequest | None,
     context = {
         "person": user,
         "change": change,
-        "form": NewNumberForm(),
+        "form": NewNumberForm(person=user),
         "code_form": CodeForm(),
         "old_phone": phones.mask(user.phone),
         "new_phone": phones.mask(change.new_phone) if change else "",
@@ -128,7 +132,7 @@ def recovery_page(request: HttpRequest) -> HttpResponse:
         return _render(request, user, change)
     if change is not None:
         return _render(request, user, change, status=409, error=phone_changes.ALREADY_OPEN)
-    form = NewNumberForm(data=request.POST)
+    form = NewNumberForm(data=request.POST, person=user)
     status = 400
     if form.is_valid():
         try:

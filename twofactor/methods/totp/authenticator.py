@@ -145,6 +145,13 @@ def remove(user: User, request: HttpRequest | None = None) -> bool:
     return True
 
 
+def remove_all(user: User) -> int:
+    """An admin's factor reset: the person's app (and any setup in progress) goes, silently
+    (the reset's own email says so); how many rows went."""
+    deleted, _ = AuthenticatorApp.objects.filter(user=user).delete()
+    return deleted
+
+
 def reencrypt_all() -> int:
     """Encrypt every stored secret with the newest FIELD_ENCRYPTION_KEY (after a rotation)."""
     count = 0

@@ -6,10 +6,10 @@ import asyncio
 import json
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pytest
-from asgiref.sync import async_to_sync
 
 from tests.signing_in import enter_password, latest_approval
 from twofactor.methods.push import approvals, poll
@@ -70,10 +70,9 @@ def held_get(client, url: str):
     the browser's cookies."""
     from portal.asgi import application
 
-    async def get():
-        return await asgi_get(application, url, client.cookies)
-
-    return async_to_sync(get)()
+    # Its own thread and event loop: a browser test's Playwright may hold this thread's loop.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, asgi_get(application, url, client.cookies)).result()
 
 
 def answer_later(approval, status: ApprovalStatus, seconds: float) -> threading.Thread:

@@ -312,3 +312,17 @@ def test_twenty_parallel_submissions_of_one_right_app_code_sign_in_exactly_once(
     assert outcomes.count(verification.Outcome.ACCEPTED) == 1, outcomes
     assert SignInAttempt.objects.filter(completed_at__isnull=False).count() == 1
     assert AuthenticatorApp.objects.get(user=tech).last_step is not None
+
+
+def test_an_admins_factor_reset_removes_the_app_and_says_so(tech_with_app, demo_world):
+    from twofactor.recovery import phone_changes
+
+    tech, admin = demo_world[TECH], demo_world["admin@acme.example"]
+    assert authenticator.has_app(tech)
+
+    phone_changes.reset_second_factor(tech, admin)
+
+    assert not AuthenticatorApp.objects.filter(user=tech).exists()
+    assert "authenticator app were removed" in mail.outbox[-1].body
+    event = AuditEvent.objects.filter(subject=tech).latest("created_at")
+    assert event.data["authenticator_app_removed"] is True
