@@ -17,20 +17,20 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from bench import report, workloads
-from bench.load import Load, warm_up
+from bench.load import Load, warm_up, write_cookies
 from bench.server import ROOT, Server, Shape
 from bench.workloads import Plan
 from bench.world import Store, make_store, seed
 
 RESULTS = ROOT / "bench" / "results"
-ALL = ("W1", "W2", "W3", "W4", "W5")
+ALL = ("W1", "W2", "W3", "W4", "W5", "W6")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a smoke run: short and small")
     parser.add_argument("--only", default=",".join(ALL), help="e.g. W1,W5")
-    parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"))
+    parser.add_argument("--worker-class", default="uvicorn", choices=("uvicorn", "gthread", "sync"))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--rounds", type=int, help="override the plan's rounds")
@@ -69,7 +69,8 @@ def prepare(plan: Plan, only: set[str]) -> workloads.People:
     call_command("collectstatic", verbosity=0, interactive=False)
     Path(os.environ["BENCH_SMS_DIR"]).mkdir()
     sizes = list(plan.sizes) if "W4" in only else []
-    people = seed(sizes, plan.sign_ins, plan.hanging * plan.rounds)
+    waiting = 2 * plan.waiting if "W6" in only else 0
+    people = seed(sizes, plan.sign_ins, plan.hanging * plan.rounds, waiting)
     with connection.cursor() as cursor:
         # Planner statistics, as autovacuum would gather within a minute of a bulk load:
         # without them PostgreSQL guesses 2 rows for a 100,000-person firm.
@@ -109,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = Plan.quick() if args.quick else Plan.full()
     if args.rounds or args.seconds:
         plan = Plan(args.rounds or plan.rounds, args.seconds or plan.seconds, plan.sign_ins,
-                    plan.sizes, plan.hanging)
+                    plan.sizes, plan.hanging, plan.waiting)
     only = set(args.only.upper().split(","))
     shape = Shape(args.worker_class, args.workers, args.threads)
     store = make_store()
@@ -146,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
             print("   W3 (fast hasher) done", flush=True)
         if "W5" in only:
             rows += hung(env, shape, log, plan, people, store)
+        if "W6" in only:
+            rows += waiting_sign_ins(env, shape, log, plan, people, store)
     finally:
         store.discard()
     meta = {
@@ -178,6 +181,28 @@ def hung(env, shape, log, plan, people, store) -> list[report.Row]:
         ))
         warm_up(server, [Load("W1", "/dashboard/", 16, store.folder / "verified.cookies")])
         return workloads.hung_provider(server, plan, people, store.folder, emulator)
+
+
+def waiting_sign_ins(env, shape, log, plan, people, store) -> list[report.Row]:
+    """W6 on one app server, then on two sharing the database and cache (the polls spread
+    over both, the approvals recorded from this process: another process again)."""
+    from bench.long_polls import long_polls
+
+    rows = []
+    first, second = people.waiting[:plan.waiting], people.waiting[plan.waiting:]
+    with serving(env, shape, log, BENCH_FAST_HASHER="1") as server:
+        cookies = write_cookies(store.folder, "w6-verified",
+                                workloads.sessions(server, people.verified, people.sign_in))
+        w1 = Load("W1", "/dashboard/", 16, cookies)
+        warm_up(server, [w1])
+        rows += long_polls([server], first, w1, plan.seconds * 2)
+    print("   W6 (one server) done", flush=True)
+    with (serving(env, shape, log, BENCH_FAST_HASHER="1") as one,
+          serving(env, shape, log, BENCH_FAST_HASHER="1") as two):
+        warm_up(one, [w1])
+        rows += long_polls([one, two], second, w1, plan.seconds * 2)
+    print("   W6 (two servers) done", flush=True)
+    return rows
 
 
 def run_or_skip(name: str, available: bool, workload, *args) -> list[report.Row]:

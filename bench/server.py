@@ -23,21 +23,26 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+WORKER_CLASSES = {"uvicorn": "uvicorn_worker.UvicornWorker", "gthread": "gthread", "sync": "sync"}
+
+
 @dataclass
 class Shape:
-    """How gunicorn serves: worker class, processes, threads per process."""
+    """How gunicorn serves: worker class (uvicorn: portal.asgi; gthread, sync: portal.wsgi),
+    processes, threads per process."""
 
-    worker_class: str = "gthread"
+    worker_class: str = "uvicorn"
     workers: int = 2
     threads: int = 8
 
     def __post_init__(self) -> None:
-        if self.worker_class == "sync":
+        if self.worker_class != "gthread":
             self.threads = 1
 
     def __str__(self) -> str:
         threads = f" x {self.threads} threads" if self.worker_class == "gthread" else ""
-        return f"{self.workers} {self.worker_class} workers{threads}"
+        app = "ASGI" if self.worker_class == "uvicorn" else "WSGI"
+        return f"{self.workers} {self.worker_class} workers{threads} ({app})"
 
 
 @dataclass
@@ -57,7 +62,7 @@ class Server:
         env.update(
             PORT=str(self.port),
             WEB_CONCURRENCY=str(self.shape.workers),
-            GUNICORN_WORKER_CLASS=self.shape.worker_class,
+            GUNICORN_WORKER_CLASS=WORKER_CLASSES[self.shape.worker_class],
             GUNICORN_THREADS=str(self.shape.threads),
             GUNICORN_ACCESS_LOG="",
             GUNICORN_MAX_REQUESTS="0",
@@ -65,7 +70,7 @@ class Server:
         )
         self.log = log
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "portal/gunicorn.conf.py", "portal.wsgi"],
+            [sys.executable, "-m", "gunicorn", "-c", "portal/gunicorn.conf.py"],
             cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
         )
         self._wait_ready()
@@ -103,6 +108,16 @@ class Server:
                 fields = _stat_fields(str(pid))
                 total += int(fields[11]) + int(fields[12])  # utime, stime
         return total / TICKS
+
+    def rss_mb(self) -> float:
+        """The resident memory of the master and its workers now, added up."""
+        total = 0
+        for pid in [self.process.pid, *self.workers()]:
+            with contextlib.suppress(OSError):
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        return total / 1024
 
     def peak_rss_mb(self) -> float:
         """The largest peak resident set (VmHWM) among the workers."""

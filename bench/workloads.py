@@ -26,6 +26,7 @@ class Plan:
     sign_ins: int  # per hasher and per kind (plain, two-factor)
     sizes: tuple[int, ...]
     hanging: int = 4
+    waiting: int = 1000  # W6: sign-ins waiting at once, per server setup
 
     @classmethod
     def full(cls) -> Plan:
@@ -34,7 +35,8 @@ class Plan:
 
     @classmethod
     def quick(cls) -> Plan:
-        return cls(rounds=1, seconds=1, sign_ins=4 + WARM_UP_SIGN_INS, sizes=(100, 1_000))
+        return cls(rounds=1, seconds=1, sign_ins=4 + WARM_UP_SIGN_INS, sizes=(100, 1_000),
+                   waiting=100)
 
 
 def sessions(server: Server, emails: list[str], step: Callable[[Browser, str], object]

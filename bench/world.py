@@ -83,6 +83,7 @@ class People:
     fast_two_factor: list[str] = field(default_factory=list)  # W3 with the fast hasher
     fast_plain: list[str] = field(default_factory=list)
     hanging: list[str] = field(default_factory=list)  # W5: phones on the hanging provider
+    waiting: list[str] = field(default_factory=list)  # W6: wait for their phones at once
     admins: dict[int, str] = field(default_factory=dict)  # W4: firm size -> its admin
     phones: dict[str, str] = field(default_factory=dict)  # email -> the number on file
 
@@ -93,7 +94,7 @@ class People:
         return flows.sign_in(browser, email, self.phones.get(email, ""))
 
 
-def seed(sizes: list[int], sign_ins: int, hanging: int) -> People:
+def seed(sizes: list[int], sign_ins: int, hanging: int, waiting: int = 0) -> People:
     """Make the firms and people; every phone is registered with the local provider except
     the hanging people's, which are registered with ``authy`` (the emulator)."""
     from django.contrib.auth.hashers import MD5PasswordHasher, make_password
@@ -114,6 +115,7 @@ def seed(sizes: list[int], sign_ins: int, hanging: int) -> People:
         fast_two_factor=[f"fast{i}@secured.bench" for i in range(sign_ins)],
         fast_plain=[f"fast{i}@open.bench" for i in range(sign_ins)],
         hanging=[f"hang{i}@secured.bench" for i in range(hanging)],
+        waiting=[f"wait{i}@secured.bench" for i in range(waiting)],
     )
     number = iter(range(10**9))
 
@@ -126,7 +128,7 @@ def seed(sizes: list[int], sign_ins: int, hanging: int) -> People:
     users = [person(e, secured) for e in people.verified + people.pending + people.two_factor]
     users += [person(e, secured) for e in people.hanging]
     users += [person(e, open_firm) for e in people.plain]
-    users += [person(e, secured, fast) for e in people.fast_two_factor]
+    users += [person(e, secured, fast) for e in people.fast_two_factor + people.waiting]
     users += [person(e, open_firm, fast) for e in people.fast_plain]
     for size in sizes:
         firm = Firm.objects.create(name=f"Bench {size} employees", two_factor_required=False)
