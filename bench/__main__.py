@@ -12,6 +12,7 @@ import datetime
 import os
 import platform
 import secrets
+import subprocess
 import sys
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -128,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
             if "W1" in only or "W5" in only:
                 rows += workloads.page_views(server, plan, people, store.folder)
                 print("   W1 done", flush=True)
+            if "W1" in only:
+                rows += bare_django(server, env, shape, log, plan, store)
+                print("   W1 vs bare Django done", flush=True)
             if "W2" in only:
                 rows += run_or_skip("W2", route_exists("/login/verify/status/"),
                                     workloads.polls, server, plan, people, store.folder,
@@ -162,6 +166,21 @@ def main(argv: list[str] | None = None) -> int:
     }
     print_results(rows, meta)
     return 0
+
+
+def bare_django(server, env, shape, log, plan, store) -> list[report.Row]:
+    """W1 beside bare Django (bench/bare/): its own database of the same kind, migrated and
+    seeded by its own process, served by a second gunicorn of the same shape."""
+    bare_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.bare.settings",
+                "DATABASE_URL": store.bare_database_url}
+    cookies = store.folder / "bare.cookies"
+    subprocess.run([sys.executable, "-m", "bench.bare.seed", str(cookies), "16"],
+                   cwd=ROOT, env=bare_env, check=True, timeout=300)
+    bare = Server(bare_env, shape, project="bench.bare").start(log)
+    try:
+        return workloads.bare_page_views(server, bare, plan, store.folder, cookies)
+    finally:
+        bare.stop()
 
 
 def hung(env, shape, log, plan, people, store) -> list[report.Row]:

@@ -72,6 +72,19 @@ def alternate(server: Server, loads: list[Load], rounds: int, seconds: float,
     return samples
 
 
+def alternate_servers(loads: list[tuple[Server, Load]], rounds: int, seconds: float
+                      ) -> dict[str, list[Sample]]:
+    """:func:`alternate` for loads on different servers (each sample has its server's CPU)."""
+    samples: dict[str, list[Sample]] = {load.label: [] for _, load in loads}
+    for server, load in loads:
+        warm_up(server, [load])
+    for r in range(rounds):
+        shift = r % len(loads)
+        for server, load in loads[shift:] + loads[:shift]:
+            samples[load.label].append(run_wrk(server, load, seconds))
+    return samples
+
+
 def timed_ops(server: Server, op: Callable[[str], None], people: list[str],
               concurrency: int) -> Sample:
     """Run ``op(email)`` once per person, ``concurrency`` at a time; server CPU per op."""

@@ -52,10 +52,17 @@ class Server:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
     log: Path | None = None
+    project: str = "portal"  # or "bench.bare": the package with its wsgi.py and asgi.py
 
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def app(self) -> str:
+        """The project's ASGI application under uvicorn's workers, else its WSGI one."""
+        kind = "asgi" if "uvicorn" in self.shape.worker_class else "wsgi"
+        return f"{self.project}.{kind}:application"
 
     def start(self, log: Path) -> Server:
         env = dict(self.env)
@@ -70,7 +77,7 @@ class Server:
         )
         self.log = log
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "portal/gunicorn.conf.py"],
+            [sys.executable, "-m", "gunicorn", "-c", "portal/gunicorn.conf.py", self.app],
             cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
         )
         self._wait_ready()

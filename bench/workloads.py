@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bench import flows
 from bench.client import Browser
-from bench.load import Load, alternate, timed_ops, write_cookies
+from bench.load import Load, alternate, alternate_servers, timed_ops, write_cookies
 from bench.report import Row, compare, summarise
 from bench.server import Server
 from bench.world import People
@@ -78,6 +78,43 @@ def page_views(server: Server, plan: Plan, people: People, folder: Path) -> list
     return [
         summarise("baseline: plain login_required page, 16 clients", samples["plain"],
                   rss_mb=rss),
+        row,
+    ]
+
+
+BARE_CPU_TARGET = 1.3
+
+
+def page_bytes(server: Server, path: str, cookie: str) -> int:
+    browser = Browser(server.port)
+    browser.cookies = dict(part.split("=", 1) for part in cookie.split("; "))
+    response = browser.get(path)
+    browser.close()
+    if response.status != 200:
+        raise RuntimeError(f"{path} answered {response.status} (wanted 200)")
+    return len(response.body.encode())
+
+
+def bare_page_views(server: Server, bare: Server, plan: Plan, folder: Path,
+                    bare_cookies: Path) -> list[Row]:
+    """W1's dashboard vs bare Django's login_required page (bench/bare/, its own server of
+    the same shape, on its own database of the same kind): server CPU per request, the two
+    loads alternating round by round with the same 16 connections."""
+    verified = folder / "verified.cookies"
+    sizes = (page_bytes(server, "/dashboard/", verified.read_text().splitlines()[0]),
+             page_bytes(bare, "/page/", bare_cookies.read_text().splitlines()[0]))
+    w1 = Load("W1", "/dashboard/", 16, verified)
+    plain = Load("bare", "/page/", 16, bare_cookies)
+    samples = alternate_servers([(bare, plain), (server, w1)], plan.rounds, plan.seconds)
+    rss = bare.peak_rss_mb()
+    row = compare("W1 verified dashboard vs bare Django login_required page: server CPU per "
+                  "request", samples["W1"], samples["bare"], "bare Django login_required",
+                  target=f"x CPU <= {BARE_CPU_TARGET}", rss_mb=server.peak_rss_mb(),
+                  note=f"pages of {sizes[0]:,} bytes (dashboard) and {sizes[1]:,} (bare)")
+    row.met = row.ratios["cpu"] <= BARE_CPU_TARGET
+    return [
+        summarise("baseline: bare Django login_required page (sessions and auth only), "
+                  "16 clients", samples["bare"], rss_mb=rss),
         row,
     ]
 

@@ -27,6 +27,11 @@ class Store:
     cache_prefix: str = ""
     drop_database: str = ""
     admin_url: str = ""
+    # The bare Django project's own database (bench/bare/), made and dropped the same way.
+    # Its own, not the portal's: in one database its migrations would find auth's already
+    # applied (the portal's, which swap in accounts.User and so never make auth_user) and
+    # it would share django_session and django_content_type with the portal.
+    bare_database_url: str = ""
 
     @property
     def label(self) -> str:
@@ -45,7 +50,8 @@ class Store:
             import psycopg
 
             with psycopg.connect(self.admin_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{self.drop_database}" WITH (FORCE)')
+                for name in (self.drop_database, f"{self.drop_database}_bare"):
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if self.redis_url:
             import redis
 
@@ -60,7 +66,8 @@ def make_store() -> Store:
     redis_url = os.environ.get("REDIS_URL", "")
     prefix = f"bench-{os.getpid()}-{secrets.token_hex(3)}"
     if not given_db.startswith("postgres"):
-        return Store(folder, f"sqlite:///{folder / 'bench.sqlite3'}", redis_url, prefix)
+        return Store(folder, f"sqlite:///{folder / 'bench.sqlite3'}", redis_url, prefix,
+                     bare_database_url=f"sqlite:///{folder / 'bare.sqlite3'}")
     import psycopg
 
     parts = urlsplit(given_db)
@@ -68,8 +75,10 @@ def make_store() -> Store:
     admin_url = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}_bare"')
     url = urlunsplit(parts._replace(path=f"/{name}"))
-    return Store(folder, url, redis_url, prefix, drop_database=name, admin_url=admin_url)
+    return Store(folder, url, redis_url, prefix, drop_database=name, admin_url=admin_url,
+                 bare_database_url=urlunsplit(parts._replace(path=f"/{name}_bare")))
 
 
 @dataclass

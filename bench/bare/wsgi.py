@@ -1,0 +1,8 @@
+"""WSGI entry of the bare project (gthread or sync workers, as the portal's portal.wsgi)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.bare.settings")
+application = get_wsgi_application()
