@@ -6,19 +6,16 @@ links are. The hash value includes ``reported_at``, so the link works once; it e
 a week.
 """
 
-from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.urls import reverse
-from django.utils.crypto import constant_time_compare
-from django.utils.http import base36_to_int
 
+from accounts.tokens import RecordLinkGenerator
 from portal import links as portal_links
 from twofactor.models import ApprovalRequest
 
 LINK_VALID_SECONDS = 7 * 24 * 3600
-MAX_TOKEN_LENGTH = 64
 
 
-class _NotMeLinkGenerator(PasswordResetTokenGenerator):
+class _NotMeLinkGenerator(RecordLinkGenerator):
     """Django's token over the request's state: once reported, the link stops working."""
 
     key_salt = "twofactor.methods.push.report.NotMeLinkGenerator"
@@ -26,21 +23,8 @@ class _NotMeLinkGenerator(PasswordResetTokenGenerator):
     def _make_hash_value(self, approval: ApprovalRequest, timestamp: int) -> str:
         return f"{approval.pk}|{approval.user_id}|{approval.reported_at}|{timestamp}"
 
-    def check_token(self, approval: ApprovalRequest, token: object) -> bool:
-        if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH or "-" not in token:
-            return False
-        try:
-            timestamp = base36_to_int(token.split("-", 1)[0])
-        except ValueError:
-            return False
-        signed = any(
-            constant_time_compare(
-                self._make_token_with_timestamp(approval, timestamp, secret), token
-            )
-            for secret in [self.secret, *self.secret_fallbacks]
-        )
-        age = self._num_seconds(self._now()) - timestamp
-        return signed and 0 <= age <= LINK_VALID_SECONDS and approval.reported_at is None
+    def still_valid(self, approval: ApprovalRequest, timestamp: int) -> bool:
+        return 0 <= self.age(timestamp) <= LINK_VALID_SECONDS and approval.reported_at is None
 
 
 links = _NotMeLinkGenerator()
