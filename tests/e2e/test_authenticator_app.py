@@ -29,7 +29,8 @@ def test_a_tech_enrols_an_app_from_the_security_page_and_signs_in_with_it(page, 
     expect(page.get_by_role("heading", name="Set up an authenticator app")).to_be_visible()
     qr = page.get_by_role("img", name=re.compile("QR code"))
     expect(qr).to_be_visible()
-    assert qr.evaluate("img => img.naturalWidth") > 0  # the SVG loaded under the CSP
+    # decode() waits for the image: it rejects if the SVG could not load (e.g. under the CSP)
+    assert qr.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     setup_key = page.get_by_label("Setup key").inner_text().replace(" ", "")
     key = base64.b32decode(setup_key + "=" * (-len(setup_key) % 8))
     for width, height in ((1280, 800), (390, 844)):
