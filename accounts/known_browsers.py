@@ -6,8 +6,6 @@ Such a browser is exempt from an account's ceiling of wrong passwords across all
 per-address limits still apply to it.
 """
 
-from collections.abc import Callable
-
 from django.contrib.auth.signals import user_logged_in
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import salted_hmac
@@ -48,24 +46,19 @@ def connect_signals() -> None:
     user_logged_in.connect(signed_in, dispatch_uid="accounts.known_browsers.signed_in")
 
 
-class KnownBrowserMiddleware:
-    """Writes the cookie on the response of a request that signed someone in."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        digest = getattr(request, _SIGNED_IN_NOW, None)
-        if digest:
-            earlier = [d for d in _remembered(request) if d != digest]
-            response.set_signed_cookie(
-                conf.KNOWN_BROWSER_COOKIE_NAME,
-                ",".join([digest, *earlier][:MAX_ACCOUNTS]),
-                salt=_SALT,
-                max_age=conf.KNOWN_BROWSER_COOKIE_AGE,
-                secure=conf.KNOWN_BROWSER_COOKIE_SECURE,
-                httponly=True,
-                samesite="Lax",
-            )
-        return response
+def remember_on(request: HttpRequest, response: HttpResponse) -> None:
+    """Write the cookie on the answer to a request that signed someone in (the session
+    middleware calls this on every answer; it does nothing on the others)."""
+    digest = getattr(request, _SIGNED_IN_NOW, None)
+    if not digest:
+        return
+    earlier = [d for d in _remembered(request) if d != digest]
+    response.set_signed_cookie(
+        conf.KNOWN_BROWSER_COOKIE_NAME,
+        ",".join([digest, *earlier][:MAX_ACCOUNTS]),
+        salt=_SALT,
+        max_age=conf.KNOWN_BROWSER_COOKIE_AGE,
+        secure=conf.KNOWN_BROWSER_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )

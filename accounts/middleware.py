@@ -1,6 +1,10 @@
-"""Session lifetimes: a signed-in session ends after ``SESSION_IDLE_SECONDS`` without a
-request and ``SESSION_COOKIE_AGE`` after signing in. And no signed-in page is stored by a
-browser or a proxy (``NoStoreMiddleware``).
+"""What every answer to a session goes through, in one middleware (each layer costs every
+request, so one does the three jobs):
+
+- lifetimes: a signed-in session ends after ``SESSION_IDLE_SECONDS`` without a request and
+  ``SESSION_COOKIE_AGE`` after signing in;
+- no-store: no page of a signed-in (or half signed-in) session is kept by a browser or proxy;
+- the known-browser cookie, written on the answer to a request that signed someone in.
 
 It costs no query: it reads the session only, and writes the last-seen time at most every
 ``SESSION_TOUCH_SECONDS``, not on every request.
@@ -17,7 +21,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
-from accounts import audit, reauth
+from accounts import audit, known_browsers, reauth
 from accounts.audit import Tag
 from portal.conf import conf
 
@@ -42,13 +46,15 @@ def return_path(request: HttpRequest) -> str:
     return ""
 
 
-class SessionLifetimeMiddleware:
+class SessionMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.check(request) or self.get_response(request)
         stamp_new_sign_in(request)
+        known_browsers.remember_on(request, response)
+        no_store(request, response)
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception):
@@ -100,18 +106,12 @@ def end_session(request: HttpRequest, why: str) -> HttpResponse:
     return target
 
 
-class NoStoreMiddleware:
+def no_store(request: HttpRequest, response: HttpResponse) -> None:
     """``Cache-Control: no-store`` on every answer to a session (signed in, or half-way
     through signing in): a shared computer's back button or disk cache, or a proxy, never
     keeps a page with people, numbers or codes on it. Static files are answered by WhiteNoise
     above this and keep their long cache; answers to strangers keep theirs too."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        already = "no-store" in response.get("Cache-Control", "")
-        if not already and (request.user.is_authenticated or not request.session.is_empty()):
-            add_never_cache_headers(response)
-        return response
+    if "no-store" in response.get("Cache-Control", ""):
+        return
+    if request.user.is_authenticated or not request.session.is_empty():
+        add_never_cache_headers(response)

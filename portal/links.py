@@ -10,6 +10,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpRequest, HttpResponse
 
 _current_request: ContextVar[HttpRequest | None] = ContextVar("portal_request", default=None)
@@ -52,6 +53,8 @@ class RequestForLinksMiddleware:
     """Lets mail sent while a request is answered link to that request's host (development)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        if settings.PUBLIC_BASE_URL:  # production: every link uses it; no layer per request
+            raise MiddlewareNotUsed
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

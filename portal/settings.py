@@ -77,9 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "accounts.middleware.SessionLifetimeMiddleware",
-    "accounts.known_browsers.KnownBrowserMiddleware",
-    "accounts.middleware.NoStoreMiddleware",
+    "accounts.middleware.SessionMiddleware",  # lifetimes, no-store, known-browser cookie
     "twofactor.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
