@@ -20,6 +20,7 @@ def race(call: Callable[..., Any], args: Sequence[tuple] | int) -> list[Any]:
     barrier, results = threading.Barrier(len(calls)), []
 
     def run(*arguments):
+        connection.ensure_connection()  # connected before the release: the calls meet at once
         barrier.wait()
         try:
             results.append(call(*arguments))

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from manage import demo
+from tests.commits import run_on_commit_work_as_if_committed
 from tests.emulators.fixtures import authy_emulator, twilio_emulator  # noqa: F401
 from tests.fakes import FakeProvider
 from tests.twofactor.providers.fixtures import (  # noqa: F401
@@ -38,6 +39,12 @@ def _clean_cache(request, settings):
         if uses_db:
             request.getfixturevalue("_django_db_helper")
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _on_commit_work_runs(monkeypatch):
+    """Emails and news to waiting browsers go after the commit: under ``db`` too."""
+    run_on_commit_work_as_if_committed(monkeypatch)
 
 
 @pytest.fixture
