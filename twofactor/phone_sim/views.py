@@ -13,6 +13,7 @@ from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -165,14 +166,17 @@ def answer(request: HttpRequest, approval_id: str, answer: str) -> HttpResponse:
         return redirect("phone_sim:phones")
     right = answer != "deny" and int(answer) == approval.match_number
     status = ApprovalStatus.APPROVED if right else ApprovalStatus.DENIED
-    if not approvals.record_answer(approval.provider_ref, status, provider=approval.provider):
+    with transaction.atomic():  # a wrong pick's denial and its count stand or fall together
+        won = approvals.record_answer(approval.provider_ref, status, provider=approval.provider)
+        if won and not right and answer != "deny":
+            verification.wrong_number_picked(approval, request)
+    if not won:
         messages.warning(request, "That request was already answered, closed or has expired.")
     elif right:
         messages.success(request, "Request approved.")
     elif answer == "deny":
         messages.success(request, "Request denied.")
     else:
-        verification.wrong_number_picked(approval, request)
         messages.warning(request, "That was not the number on the sign-in page: the request "
                                   "was denied and counts as a wrong answer.")
     return redirect("phone_sim:phones")

@@ -1,10 +1,14 @@
 """OneTouch (push) approval requests: sent at the password step, answered on the phone.
 
 A request is a row bound to one sign-in attempt, at most one pending per attempt, expiring
-after ``ONETOUCH_EXPIRY_SECONDS``. An answer (a provider callback, a bounded provider poll,
-or the simulated phone) goes through ``record_answer``: a conditional UPDATE that moves a
-pending, unexpired request to its final status once, so a denied or expired request can
-never later be approved.
+after ``ONETOUCH_EXPIRY_SECONDS``. Every answer to it (approve, deny, a wrong pick, "This
+wasn't me", withdrawal, expiry, a newer request replacing it) is one conditional UPDATE on
+the request's own row (``_close``: ``status = 'pending'`` and the other conditions in that
+UPDATE's own WHERE, never through a join), so of answers sent at once exactly one wins and a
+denied or expired request can never later be approved. The winner alone writes the audit
+row, in the same transaction as the status; the email goes out and waiting browsers are told
+(``poll.remember``) after the commit, and a cache or Redis failure there is logged, never
+raised: the poll's long way reads the answer from the database.
 
 Number matching is always on: each request carries a two-digit number from ``secrets``,
 shown on the challenge page; the phone asks the person to pick it from three. A request is
@@ -12,12 +16,14 @@ withdrawn when its sign-in finishes another way or is abandoned, so a late appro
 nothing. "This wasn't me" may pause pushes to a person (``User.push_paused_until``).
 """
 
+import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -32,6 +38,8 @@ from twofactor.methods.push import poll
 from twofactor.models import ApprovalRequest, PhoneDevice, SignInAttempt
 from twofactor.providers import get_provider
 from twofactor.providers.base import ApprovalDetails, ApprovalStatus
+
+log = logging.getLogger(__name__)
 
 Status = ApprovalRequest.Status
 AUDIT_TAGS = {
@@ -106,8 +114,8 @@ def send(attempt: SignInAttempt, device: PhoneDevice, request: HttpRequest) -> A
     ref = provider.create_approval(user, device.provider_ref, details_for(user, request, number))
     now = timezone.now()
     with transaction.atomic():
-        # One pending request per attempt: a new one closes the older.
-        attempt.approvals.filter(status=Status.PENDING).update(
+        # One pending request per attempt: a new one closes the older (no join: one table).
+        ApprovalRequest.objects.filter(attempt_id=attempt.pk, status=Status.PENDING).update(
             status=Status.EXPIRED, answered_at=now
         )
         approval = ApprovalRequest.objects.create(
@@ -121,8 +129,8 @@ def send(attempt: SignInAttempt, device: PhoneDevice, request: HttpRequest) -> A
             ip_address=client_ip(request) or None,
             user_agent=user_agent(request),
         )
-    poll.remember(approval)
-    audit.record(Tag.PUSH_SENT, request=request, subject=user, approval=str(approval.pk))
+        audit.record(Tag.PUSH_SENT, request=request, subject=user, approval=str(approval.pk))
+        _tell_waiting_browsers(approval)
     return approval
 
 
@@ -162,7 +170,14 @@ def refresh_from_provider(approval: ApprovalRequest) -> None:
     provider = get_provider(approval.provider)
     if not provider.polled_for_answers:
         return
-    if not cache.add(poll.provider_asked_key(approval.pk), 1, conf.TWOFACTOR_PROVIDER_POLL_SECONDS):
+    try:
+        due = cache.add(poll.provider_asked_key(approval.pk), 1,
+                        conf.TWOFACTOR_PROVIDER_POLL_SECONDS)
+    except Exception:  # no shared memory of the last ask: do not hammer the provider
+        log.warning("could not check when push %s was last asked for", approval.pk,
+                    exc_info=True)
+        return
+    if not due:
         return
     device_ref = PhoneDevice.objects.filter(user_id=approval.user_id).values_list(
         "provider_ref", flat=True
@@ -176,33 +191,33 @@ def refresh_from_provider(approval: ApprovalRequest) -> None:
 def record_answer(
     request_ref: str, status: ApprovalStatus, *, provider: str, notify: bool = True
 ) -> bool:
-    """Record a provider's final answer to a request. True if it changed anything: only a
-    pending, unexpired request moves, and only once."""
+    """Record a provider's final answer to a request. True if this answer won: only a
+    pending, unexpired request of a live sign-in moves, and only once; a caller that gets
+    False lost to an earlier answer (or the request had closed) and changed nothing."""
     status = ApprovalStatus(status)
     if status not in AUDIT_TAGS:
         return False  # pending, or "withdrawn", which only the portal decides
-    now = timezone.now()
-    pending = ApprovalRequest.objects.filter(
-        provider=provider,
-        provider_ref=request_ref,
-        status=Status.PENDING,
-        # An answer for a sign-in that already ended (succeeded or ran out) changes nothing.
-        attempt__completed_at__isnull=True,
-        attempt__expires_at__gt=now,
-    )
-    if status is not ApprovalStatus.EXPIRED:
-        pending = pending.filter(expires_at__gt=now)
-    if not pending.update(status=status.value, answered_at=now):
-        return False
-    approval = (
-        ApprovalRequest.objects.select_related("user__firm")
-        .filter(provider=provider, provider_ref=request_ref, answered_at=now)
+    pk = (
+        ApprovalRequest.objects.filter(
+            provider=provider, provider_ref=request_ref, status=Status.PENDING
+        )
+        .values_list("pk", flat=True)
         .first()
     )
-    poll.remember(approval)
-    audit.record(AUDIT_TAGS[status], subject=approval.user, approval=str(approval.pk))
-    if status is ApprovalStatus.DENIED and notify:
-        notifications.push_denied(approval)
+    if pk is None:
+        return False
+    # Approve and deny count only before the expiry; a provider may say "expired" later.
+    in_time = True if status is not ApprovalStatus.EXPIRED else None
+    with transaction.atomic():
+        # An answer for a sign-in that already ended (succeeded or ran out) changes nothing.
+        if not _close(pk, Status(status.value), timezone.now(), unexpired=in_time,
+                      attempt_live=True):
+            return False
+        approval = ApprovalRequest.objects.select_related("user__firm").get(pk=pk)
+        audit.record(AUDIT_TAGS[status], subject=approval.user, approval=str(approval.pk))
+        if status is ApprovalStatus.DENIED and notify:
+            transaction.on_commit(partial(notifications.push_denied, approval), robust=True)
+        _tell_waiting_browsers(approval)
     return True
 
 
@@ -210,15 +225,12 @@ def withdraw(attempt_id: object) -> int:
     """Close the attempt's pending requests: it finished another way or was abandoned, so
     approving them afterwards does nothing (the phone shows them closed)."""
     now = timezone.now()
-    pending = list(
-        ApprovalRequest.objects.filter(attempt_id=attempt_id, status=Status.PENDING)
-    )
-    closed = ApprovalRequest.objects.filter(
-        pk__in=[approval.pk for approval in pending], status=Status.PENDING
-    ).update(status=Status.WITHDRAWN, answered_at=now)
-    for approval in pending:
-        approval.status, approval.answered_at = Status.WITHDRAWN, now
-        poll.remember(approval)
+    closed = 0
+    for approval in ApprovalRequest.objects.filter(attempt_id=attempt_id, status=Status.PENDING):
+        if _close(approval.pk, Status.WITHDRAWN, now):
+            approval.status, approval.answered_at = Status.WITHDRAWN, now
+            _tell_waiting_browsers(approval)
+            closed += 1
     return closed
 
 
@@ -237,13 +249,48 @@ def expire(approval: ApprovalRequest, request: HttpRequest | None = None) -> Non
     """Record, once, that a pending request ran out of time."""
     if approval.status != Status.PENDING or status_of(approval) is not ApprovalStatus.EXPIRED:
         return
-    if ApprovalRequest.objects.filter(pk=approval.pk, status=Status.PENDING).update(
-        status=Status.EXPIRED, answered_at=timezone.now()
-    ):
-        approval.status = Status.EXPIRED
-        poll.remember(approval)
-        audit.record(Tag.PUSH_EXPIRED, request=request, subject=approval.user)
+    now = timezone.now()
+    with transaction.atomic():
+        if not _close(approval.pk, Status.EXPIRED, now, unexpired=False):
+            return
+        approval.status, approval.answered_at = Status.EXPIRED, now
+        audit.record(Tag.PUSH_EXPIRED, request=request, subject=approval.user,
+                     approval=str(approval.pk))
+        _tell_waiting_browsers(approval)
 
 
 def was_denied(attempt: SignInAttempt) -> bool:
     return attempt.approvals.filter(status=Status.DENIED).exists()
+
+
+def _close(
+    pk: object, status: Status, now: datetime, *, unexpired: bool | None = None,
+    attempt_live: bool = False,
+) -> bool:
+    """The one write every answer makes: move the pending request ``pk`` to ``status``.
+    Every condition sits in the UPDATE's own WHERE on the request's own row (PostgreSQL
+    re-checks them on the row a concurrent answer just changed; through a join it would
+    re-check only an outer ``id IN (...)``), so exactly one of simultaneous answers wins.
+    ``unexpired``: True only before the request's expiry, False only after it."""
+    pending = ApprovalRequest.objects.filter(pk=pk, status=Status.PENDING)
+    if unexpired is True:
+        pending = pending.filter(expires_at__gt=now)
+    elif unexpired is False:
+        pending = pending.filter(expires_at__lte=now)
+    if attempt_live:
+        pending = pending.filter(Exists(SignInAttempt.objects.filter(
+            pk=OuterRef("attempt_id"), completed_at__isnull=True, expires_at__gt=now
+        )))
+    return bool(pending.update(status=status, answered_at=now))
+
+
+def _tell_waiting_browsers(approval: ApprovalRequest) -> None:
+    """Once the answer is committed, write it to the poll's cache and announce it."""
+    transaction.on_commit(partial(_remember, approval))
+
+
+def _remember(approval: ApprovalRequest) -> None:
+    try:
+        poll.remember(approval)
+    except Exception:  # cache or Redis away: the answer stands; the poll's long way reads it
+        log.warning("could not tell waiting browsers of push %s", approval.pk, exc_info=True)

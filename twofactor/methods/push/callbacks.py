@@ -6,7 +6,9 @@ A callback changes something only when its signature checks against the external
 Authy nonce and signature, Twilio's signed event uuid) is remembered in the shared cache with
 an atomic ``cache.add``, so a replay is refused even when two copies arrive at once. The
 answer is then handed to ``twofactor.methods.push.approvals.record_answer``, which keeps a
-final answer final.
+final answer final: an answer that lost (the request was answered, closed or expired first)
+gets 200 and says so. Without the replay memory (the cache is down) a callback gets 503, so
+the provider delivers it again later.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ logger = logging.getLogger(__name__)
 # How long a delivery is remembered. Authy callbacks older than CALLBACK_MAX_AGE_SECONDS are
 # refused anyway; Twilio's carry no time, and Twilio retries for up to a day.
 REMEMBER_TWILIO_SECONDS = 24 * 3600
+ALREADY_ANSWERED = "That request was already answered, closed or has expired."
 
 
 def _receive(request: HttpRequest, provider_name: str, remember_seconds: int) -> HttpResponse:
@@ -42,15 +45,25 @@ def _receive(request: HttpRequest, provider_name: str, remember_seconds: int) ->
         return HttpResponse(status=403)
     digest = hashlib.sha256(answer.replay_key.encode()).hexdigest()
     seen_key = f"twofactor:callback:{provider_name}:{digest}"
-    if not cache.add(seen_key, 1, timeout=remember_seconds):
+    try:
+        first_delivery = cache.add(seen_key, 1, timeout=remember_seconds)
+    except Exception:  # no replay memory now: refuse, and the provider delivers it again
+        logger.warning("Could not check a %s callback for replay", provider_name, exc_info=True)
+        return HttpResponse("Try again shortly.", status=503, content_type="text/plain",
+                            headers={"Retry-After": "60"})
+    if not first_delivery:
         logger.warning("Refused a replayed %s callback for %s", provider_name, answer.request_ref)
         return HttpResponse(status=409)
     if answer.status.is_final:
         try:
-            approvals.record_answer(answer.request_ref, answer.status, provider=provider_name)
+            won = approvals.record_answer(
+                answer.request_ref, answer.status, provider=provider_name
+            )
         except Exception:
             cache.delete(seen_key)  # let the provider's retry through
             raise
+        if not won:  # a 2xx all the same: retrying would change nothing
+            return HttpResponse(ALREADY_ANSWERED, content_type="text/plain")
     return HttpResponse(status=204)
 
 

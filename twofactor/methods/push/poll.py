@@ -17,10 +17,14 @@ Django (``push.asgi``) holds such a request until the status differs from ``seen
 provider that must be polled goes the long way, which asks it every few seconds.
 Under WSGI (``runserver``, ``portal.wsgi``) it answers at once and tells the page to ask again
 in ``WSGI_RETRY_MS``: quick polls from the cache, never a thread held.
+
+The cache is a shortcut, never the truth: when it cannot be read (Redis down) the poll goes
+the long way, and an answer whose ``remember`` failed is still read there from the database.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -34,6 +38,8 @@ from twofactor.methods.push import waiting
 from twofactor.models import ApprovalRequest
 from twofactor.providers import get_provider
 from twofactor.providers.base import ApprovalStatus
+
+log = logging.getLogger(__name__)
 
 SALT = "twofactor.methods.push.poll"
 PATH = "/login/verify/status/"
@@ -144,7 +150,11 @@ def answer(request: HttpRequest) -> Known | None:
     if ids is None:
         return None
     attempt_id, request_id = ids
-    return _known(cache.get(_key(attempt_id)), request_id)
+    try:
+        return _known(cache.get(_key(attempt_id)), request_id)
+    except Exception:  # the cache is away: the long way reads the database
+        log.warning("push poll: cache read failed, answering the long way", exc_info=True)
+        return None
 
 
 async def answer_when_changed(query, cookies) -> Known | None:
@@ -155,13 +165,18 @@ async def answer_when_changed(query, cookies) -> Known | None:
         return None
     attempt_id, request_id = ids
     key = _key(attempt_id)
-    cached = await cache.aget(key)
-    known = _mine(cached, request_id)
-    if known is None or _polled(known):
+    try:
+        cached = await cache.aget(key)
+        known = _mine(cached, request_id)
+        if known is None or _polled(known):
+            return None
+        if query.get("wait") and known.status_now() == query.get("seen") == "pending":
+            timeout = min(WAIT_SECONDS, max(0.0, known.expires_at - timezone.now().timestamp()))
+            known = _mine(await waiting.until_changed(attempt_id, key, cached, timeout),
+                          request_id)
+    except Exception:  # the cache or Redis is away: Django answers the long way
+        log.warning("push poll: cache read failed, answering the long way", exc_info=True)
         return None
-    if query.get("wait") and known.status_now() == query.get("seen") == "pending":
-        timeout = min(WAIT_SECONDS, max(0.0, known.expires_at - timezone.now().timestamp()))
-        known = _mine(await waiting.until_changed(attempt_id, key, cached, timeout), request_id)
     return known
 
 

@@ -2,7 +2,8 @@
 
 Reported from the simulated phone (next to Deny) or, for every provider, from the signed
 link in the email sent on a denial (no provider's app has such a button). Acted on once
-per request (``reported_at``), and then:
+per request (``reported_at``, one conditional write on the request's row, in the same
+transaction as all of the below; the emails go after the commit), and then:
 - the sign-in attempt ends and a still-pending request is denied;
 - the person and their firm's admins are emailed; Activity records "Suspicious sign-in
   reported" with the address and browser of the reported attempt;
@@ -14,6 +15,7 @@ per request (``reported_at``), and then:
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -53,15 +55,15 @@ def report(approval: ApprovalRequest, request: HttpRequest | None = None) -> boo
             must_change_password=True,
         )
         browsers.forget_all(person)
-    where = {
-        "ip_address": approval.ip_address or "an unknown address",
-        "browser": browser_label(approval.user_agent),
-    }
-    audit.record(
-        Tag.SUSPICIOUS_SIGN_IN_REPORTED, request=request, subject=person,
-        approval=str(approval.pk), **where,
-    )
-    _tell(person, where, approval)
+        where = {
+            "ip_address": approval.ip_address or "an unknown address",
+            "browser": browser_label(approval.user_agent),
+        }
+        audit.record(
+            Tag.SUSPICIOUS_SIGN_IN_REPORTED, request=request, subject=person,
+            approval=str(approval.pk), **where,
+        )
+        transaction.on_commit(partial(_tell, person, where, approval), robust=True)
     return True
 
 

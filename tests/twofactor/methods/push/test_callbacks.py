@@ -251,3 +251,41 @@ def test_simultaneous_copies_of_one_callback_are_recorded_once(
         statuses = sorted(pool.map(deliver, range(8)))
     assert statuses == [204] + [409] * 7
     assert answers == [(request_uuid, ApprovalStatus.APPROVED, "authy")]
+
+
+def test_a_callback_whose_answer_lost_is_told_the_request_was_already_answered(
+    client, authy_emulator, approved_uuid, monkeypatch
+):
+    """The request was answered first (the phone, or the provider's poll): a 2xx, so the
+    provider does not retry, saying the answer changed nothing."""
+    from twofactor.methods.push import callbacks
+
+    monkeypatch.setattr(callbacks.approvals, "record_answer", lambda *args, **kwargs: False)
+    body, headers = authy_emulator.signed_callback(PUBLIC + AUTHY_PATH, approved_uuid)
+
+    response = post_authy(client, body, headers)
+
+    assert response.status_code == 200
+    assert "already answered" in response.content.decode()
+
+
+def test_a_callback_is_refused_for_a_retry_while_its_replay_memory_is_away(
+    client, authy_emulator, approved_uuid, answers, monkeypatch
+):
+    """The cache that remembers deliveries is down: 503 and Retry-After (the provider sends
+    it again), never a 500 and never an answer recorded without the replay check."""
+    import redis
+
+    from twofactor.methods.push import callbacks
+
+    class Away:
+        def add(self, *args, **kwargs):
+            raise redis.ConnectionError("Connection refused")
+
+    monkeypatch.setattr(callbacks, "cache", Away())
+    body, headers = authy_emulator.signed_callback(PUBLIC + AUTHY_PATH, approved_uuid)
+
+    response = post_authy(client, body, headers)
+
+    assert response.status_code == 503 and response["Retry-After"]
+    assert answers == []
