@@ -19,7 +19,10 @@ Under WSGI (``runserver``, ``portal.wsgi``) it answers at once and tells the pag
 in ``WSGI_RETRY_MS``: quick polls from the cache, never a thread held.
 
 The cache is a shortcut, never the truth: when it cannot be read (Redis down) the poll goes
-the long way, and an answer whose ``remember`` failed is still read there from the database.
+the long way, which reads the database. An answer whose ``remember`` failed (Redis away, or
+back with its old data) leaves a stale "pending" behind, so a cached "pending" is trusted
+for ``FRESH_SECONDS`` only: then one poll goes the long way and writes what the database
+says (``refill``), and the short way answers again.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ LINGER_SECONDS = 300
 NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
 WAIT_SECONDS = 25  # one long poll at most (under a proxy's 30 s read timeout)
 WSGI_RETRY_MS = 500  # under WSGI: how soon the page asks again
+FRESH_SECONDS = 10  # a cached "pending" older than this is checked in the database
 
 STATUS_TEXT = {
     None: "No OneTouch request pending: use an SMS token instead.",
@@ -71,6 +75,7 @@ class Known:
     status: str
     expires_at: float
     provider: str
+    written_at: float = 0.0
 
     def status_now(self) -> str:
         """A pending request past its expiry reads as expired (as ``approvals.status_of``)."""
@@ -94,11 +99,28 @@ def _signature(attempt_id: str, request_id: str, session_key: str) -> str:
 
 def remember(approval: ApprovalRequest) -> None:
     """Record the status of an attempt's latest request (at every change of it)."""
-    expires = approval.expires_at.timestamp()
-    ttl = max(1, int(expires - timezone.now().timestamp())) + LINGER_SECONDS
-    value = (str(approval.pk), approval.status, expires, approval.provider)
-    cache.set(_key(approval.attempt_id), value, ttl)
+    _write(approval)
     waiting.announce(approval.attempt_id)
+
+
+def refill(request: HttpRequest, approval: ApprovalRequest) -> None:
+    """After the long way read ``approval`` (the attempt's latest) from the database for a
+    signed poll the cache could not answer: write what it read, so the next polls take the
+    short way again. Nothing changed, so nobody is woken; a failure is only logged."""
+    if not getattr(request, "_push_poll_missed", False):
+        return
+    try:
+        _write(approval)
+    except Exception:
+        log.warning("push poll: could not refill the cache", exc_info=True)
+
+
+def _write(approval: ApprovalRequest) -> None:
+    now = timezone.now().timestamp()
+    expires = approval.expires_at.timestamp()
+    ttl = max(1, int(expires - now)) + LINGER_SECONDS
+    value = (str(approval.pk), approval.status, expires, approval.provider, now)
+    cache.set(_key(approval.attempt_id), value, ttl)
 
 
 def url(request: HttpRequest, approval: ApprovalRequest) -> str:
@@ -151,10 +173,12 @@ def answer(request: HttpRequest) -> Known | None:
         return None
     attempt_id, request_id = ids
     try:
-        return _known(cache.get(_key(attempt_id)), request_id)
+        known = _known(cache.get(_key(attempt_id)), request_id)
     except Exception:  # the cache is away: the long way reads the database
         log.warning("push poll: cache read failed, answering the long way", exc_info=True)
         return None
+    request._push_poll_missed = known is None  # the long way then refills the cache
+    return known
 
 
 async def answer_when_changed(query, cookies) -> Known | None:
@@ -181,8 +205,12 @@ async def answer_when_changed(query, cookies) -> Known | None:
 
 
 def _mine(cached: object, request_id: str) -> Known | None:
+    """The cached status if it is this request's and can be trusted (see FRESH_SECONDS)."""
     known = Known(*cached) if cached is not None else None
-    return known if known is not None and known.request_id == request_id else None
+    if known is None or known.request_id != request_id:
+        return None
+    stale = known.written_at < timezone.now().timestamp() - FRESH_SECONDS
+    return None if stale and known.status_now() == "pending" else known
 
 
 def status_body(request_id: str, state: ApprovalStatus, *, retry_ms: int = 1000) -> dict:

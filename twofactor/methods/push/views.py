@@ -87,6 +87,7 @@ def status_from_database(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "ended"}, status=404)
     with suppress(ProviderError):  # the page keeps showing "pending"; SMS still works
         approvals.refresh_from_provider(approval)
+    poll.refill(request, approval)
     return JsonResponse(poll.status_body(str(approval.pk), approvals.status_of(approval)))
 
 
