@@ -27,6 +27,7 @@ from django.http.multipartparser import MultiPartParserError
 
 # Encodings a body may declare: UTF-8 and its ASCII subset (forms and JSON are UTF-8).
 UTF8_NAMES = {"utf-8", "ascii"}
+NOT_UTF8 = "The request declares an encoding the portal does not read: send it as UTF-8."
 METHODS_WITHOUT_BODY = {"GET", "HEAD", "OPTIONS", "TRACE"}
 
 
@@ -58,7 +59,9 @@ def check(request: HttpRequest) -> None:
         raise Unreadable(_too_many_fields("The form")) from None
     except TooManyFilesSent:
         raise Unreadable("The portal takes no file uploads.") from None
-    except (BadRequest, MultiPartParserError, SuspiciousOperation, UnreadablePostError,
+    except BadRequest:  # Django reads a urlencoded form only when labelled exactly "utf-8"
+        raise Unreadable(NOT_UTF8) from None
+    except (MultiPartParserError, SuspiciousOperation, UnreadablePostError,
             ValueError):  # ValueError: a body that does not decode
         raise Unreadable("The form could not be read: send it again from the page.") from None
 
@@ -71,9 +74,7 @@ def _check_charset(charset: str | None) -> None:
     except LookupError:
         name = ""
     if name not in UTF8_NAMES:
-        raise Unreadable(
-            "The request declares an encoding the portal does not read: send it as UTF-8."
-        )
+        raise Unreadable(NOT_UTF8)
 
 
 def _too_many_fields(where: str) -> str:
