@@ -114,3 +114,61 @@ def test_the_400_page_never_reads_the_form_again(demo_world, settings):
 
         assert response.status_code == 400
         assert "Something in that request was wrong" in response.content.decode()
+
+
+# The application as served (portal.asgi's composition: the long poll's layer in front of
+# Django's ASGIHandler), driven as uvicorn drives it.
+SERVED_SHAPES = [  # (method, path, query string, body, content type)
+    ("GET", "/login/verify/status/", MANY_FIELDS.encode() + b"&request=\xff&sig=%00", b"", ""),
+    ("GET", "/login/", b"next=%ff%fe&" + MANY_FIELDS.encode(), b"", ""),
+    ("POST", "/login/", b"", "email=x".encode("utf-16"), f"{FORM}; charset=utf-16"),
+    ("POST", "/login/", MANY_FIELDS.encode(), b"email=x", FORM),
+    ("POST", "/login/passkey/", b"", b"--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n"
+     b"1\r\n--B--\r\n", "multipart/form-data; boundary=B"),
+    ("POST", "/login/passkey/", b"", b"[" * 3000 + b"]" * 3000, "application/json"),
+]
+
+
+async def served_status(method: str, path: str, query: bytes, body: bytes,
+                        content_type: str) -> int:
+    from asgiref.testing import ApplicationCommunicator
+    from django.core.asgi import get_asgi_application
+
+    from twofactor.methods.push.asgi import with_long_poll
+
+    headers = [(b"host", b"localhost"), (b"cookie", f"csrftoken={CSRF_SECRET}".encode()),
+               (b"x-csrftoken", CSRF_SECRET.encode())]
+    if content_type:
+        headers.append((b"content-type", content_type.encode()))
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
+             "query_string": query, "root_path": "", "headers": headers,
+             "client": ("127.0.0.1", 50000), "server": ("localhost", 80)}
+    served = ApplicationCommunicator(with_long_poll(get_asgi_application()), scope)
+    await served.send_input({"type": "http.request", "body": body, "more_body": False})
+    start = await served.receive_output(timeout=30)
+    while (await served.receive_output(timeout=30)).get("more_body"):
+        pass
+    return start["status"]
+
+
+@pytest.mark.parametrize(("method", "path", "query", "body", "content_type"), SERVED_SHAPES,
+                         ids=["poll, 2,000 fields", "GET, 2,000 fields", "UTF-16 form",
+                              "POST, 2,000 query fields", "multipart to JSON", "nested JSON"])
+def test_the_served_asgi_application_answers_odd_shapes_without_a_500(
+    method, path, query, body, content_type, db
+):
+    from asgiref.sync import async_to_sync
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    # As Django's test client does: the test's transaction keeps its connection open.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        status = async_to_sync(served_status)(method, path, query, body, content_type)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+    assert 400 <= status < 500
