@@ -13,11 +13,11 @@ from contextvars import ContextVar
 
 from django.core.mail import send_mail
 from django.core.signals import request_finished, request_started
-from django.template.loader import render_to_string
 
 from accounts.models import User
 from portal import links
 from portal.links import base_url
+from portal.text_templates import render_text
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +27,9 @@ _after_response: ContextVar[list[Callable[[], None]] | None] = ContextVar(
 
 
 def send_notice(user: User, template: str, subject: str, context: dict | None = None) -> None:
-    """Send ``emails/<template>.txt`` to ``user``; context gets ``person`` and ``portal_url``."""
-    body = render_to_string(
+    """Send ``emails/<template>.txt`` (plain text, not HTML-escaped) to ``user``; context gets
+    ``person`` and ``portal_url``."""
+    body = render_text(
         f"emails/{template}.txt",
         {
             "person": user,

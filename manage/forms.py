@@ -13,6 +13,7 @@ from accounts import audit
 from accounts.forms import MobileNumberField
 from accounts.models import Client, Firm, User, normalize_email
 from manage import directory, people
+from portal.text import SingleLineField
 
 EMAIL_TAKEN = "Someone in the Partner Portal already uses this email address."
 STALE = (
@@ -79,7 +80,7 @@ OWN_NUMBER_HELP = (
 class PersonForm(forms.Form):
     """An end user's profile (and the base of an employee's)."""
 
-    full_name = forms.CharField(
+    full_name = SingleLineField(
         label="Full name",
         max_length=150,
         error_messages={"required": "Enter the person's full name."},
@@ -120,9 +121,6 @@ class PersonForm(forms.Form):
             "version": people.version_of(person),
         }
 
-    def clean_full_name(self) -> str:
-        return " ".join(self.cleaned_data["full_name"].split())
-
     def clean_email(self) -> str:
         email = normalize_email(self.cleaned_data["email"])
         taken = User.objects.filter(email__iexact=email)
@@ -159,7 +157,7 @@ class EmployeeForm(PersonForm):
 
 
 class ClientNameForm(forms.Form):
-    name = forms.CharField(
+    name = SingleLineField(
         label="Client name",
         max_length=120,
         error_messages={"required": "Enter the client's name."},
@@ -173,7 +171,7 @@ class ClientNameForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_name(self) -> str:
-        name = " ".join(self.cleaned_data["name"].split())
+        name = self.cleaned_data["name"]
         same = Client.objects.filter(firm=self.firm, name__iexact=name)
         if self.client is not None:
             same = same.exclude(pk=self.client.pk)

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.request_shape.RequestShapeMiddleware",  # an unreadable request: a 400, here only
     "portal.links.RequestForLinksMiddleware",  # links in mail sent now use this request's host
     "twofactor.methods.push.poll.PollMiddleware",  # the poll needs nothing below (poll.py)
     "whitenoise.middleware.WhiteNoiseMiddleware",

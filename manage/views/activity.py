@@ -2,6 +2,7 @@
 
 import csv
 import json
+import unicodedata
 from collections.abc import Iterator
 from datetime import UTC
 
@@ -20,8 +21,10 @@ from manage.paging import paginate
 PAGE_SIZE = 50
 # "kind" is the machine tag (stable, for scripts); "event" says it in words.
 CSV_COLUMNS = ["time (UTC)", "kind", "event", "by", "about", "IP address", "browser", "details"]
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection, per
+# OWASP; "|" starts a DDE call). Checked after NFKC, so the fullwidth and small forms
+# (＝＋－＠｜, ﹦﹢﹣﹫) count as the characters they stand for.
+_FORMULA_STARTS = ("=", "+", "-", "@", "|", "\t", "\r", "\n")
 
 
 def events_for(
@@ -78,7 +81,8 @@ def activity(request: HttpRequest) -> HttpResponse:
 def safe_cell(value: object) -> str:
     """A cell a spreadsheet shows as text, never runs as a formula."""
     text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+    lead = unicodedata.normalize("NFKC", text[:1])
+    return f"'{text}" if lead.startswith(_FORMULA_STARTS) else text
 
 
 class _Echo:

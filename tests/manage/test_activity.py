@@ -142,6 +142,36 @@ def test_the_export_cannot_smuggle_a_spreadsheet_formula(acme, acme_admin):
     assert "'-2+3" in cells
 
 
+# Every lead a spreadsheet reads as a formula (OWASP CSV injection), fullwidth and small
+# forms included: NFKC makes them the characters they stand for.
+FORMULA_LEADS = ["=", "+", "-", "@", "|", "\t", "\r", "\n",
+                 "\uff1d", "\uff0b", "\uff0d", "\uff20", "\uff5c",  # fullwidth ＝＋－＠｜
+                 "\ufe66", "\ufe62", "\ufe63", "\ufe6b", "\u207c"]  # small ﹦﹢﹣﹫, superscript ⁼
+
+
+@pytest.mark.parametrize("lead", FORMULA_LEADS)
+def test_no_formula_lead_reaches_the_export_unquoted(acme, acme_admin, lead):
+    AuditEvent.objects.all().delete()
+    agent = lead + 'cmd|" /C calc"!A0'
+    AuditEvent.objects.create(tag=str(Tag.PASSWORD_REFUSED), firm=acme_admin.firm,
+                              user_agent=agent)
+
+    cells = [cell for row in rows(acme.get(EXPORT))[1:] for cell in row]
+
+    assert "'" + agent in cells
+    assert agent not in cells
+
+
+def test_text_that_only_contains_a_formula_sign_is_exported_as_is(acme, acme_admin):
+    AuditEvent.objects.all().delete()
+    AuditEvent.objects.create(tag=str(Tag.PASSWORD_REFUSED), firm=acme_admin.firm,
+                              user_agent="curl/8.5 (a=b|c)")
+
+    cells = [cell for row in rows(acme.get(EXPORT))[1:] for cell in row]
+
+    assert "curl/8.5 (a=b|c)" in cells
+
+
 def test_the_activity_page_costs_the_same_queries_for_few_or_many_events(
     acme, acme_admin, demo_world, django_assert_num_queries
 ):

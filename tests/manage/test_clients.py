@@ -6,6 +6,7 @@ from django.core import mail
 
 from accounts.audit import Tag
 from accounts.models import AuditEvent, Client, User
+from portal.text import CONTROL_MESSAGE
 from tests.conftest import PASSWORD
 from tests.manage.test_employees import profile, refreshed
 from tests.signing_in import another_admin, sign_in
@@ -51,6 +52,19 @@ def test_adding_a_client_opens_its_page(acme, acme_admin):
     assert new.firm_id == acme_admin.firm_id and not new.two_factor_required
     assert response["Location"] == page(new)
     assert AuditEvent.objects.filter(tag=str(Tag.CLIENT_ADDED)).count() == 1
+
+
+def test_a_client_name_with_a_control_character_is_refused(acme, fabrikam):
+    from manage.people import version_of
+
+    added = acme.post(URL, {"name": "North\x00wind"})
+    renamed = acme.post(page(fabrikam), {"action": "rename", "name": "Fabrikam\x1b",
+                                         "version": version_of(fabrikam)})
+
+    assert CONTROL_MESSAGE in added.content.decode()
+    assert CONTROL_MESSAGE in renamed.content.decode()
+    assert not Client.objects.filter(name__startswith="North").exists()
+    assert Client.objects.get(pk=fabrikam.pk).name == fabrikam.name
 
 
 def test_a_clients_name_is_unique_in_the_firm_whatever_the_case(acme):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.audit import Tag
 from accounts.models import AuditEvent, Firm, User
 from manage import people
+from portal.text import CONTROL_MESSAGE
 from tests.conftest import PASSWORD
 from tests.signing_in import another_admin, enter_password, sign_in
 from twofactor import methods
@@ -279,6 +280,19 @@ def test_an_empty_add_form_says_what_is_missing(globex):
     assert "Enter the person&#x27;s full name." in body
     assert "Enter an email address like name@example.com." in body
     assert 'value="not-an-email"' in body
+
+
+@pytest.mark.parametrize("name", ["Nina\x00", "Nina\x1b[2J", "Nina \u202eweN", "Ni\x7fna"])
+def test_a_name_with_a_control_character_is_refused_with_a_field_error(globex, globex_tech,
+                                                                       name):
+    added = globex.post(f"{URL}add/", {"full_name": name, "email": "nina@globex.example"})
+    edited = globex.post(edit_url(globex_tech), profile(globex_tech, full_name=name))
+
+    for response in (added, edited):
+        assert response.status_code == 200
+        assert CONTROL_MESSAGE in response.content.decode()
+    assert not User.objects.filter(email="nina@globex.example").exists()
+    assert refreshed(globex_tech).full_name == globex_tech.full_name
 
 
 def test_adding_with_a_taken_email_keeps_the_form_filled_in(globex):

@@ -5,10 +5,10 @@ from urllib.parse import quote
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 from accounts.reauth import require_recent_password
+from portal.text_templates import render_text
 from twofactor.methods.backup_codes import codes as backup_codes
 
 
@@ -21,7 +21,7 @@ def make_backup_codes(request: HttpRequest) -> HttpResponse:
         return render(request, "twofactor/methods/backup_codes/confirm.html",
                       {"has_codes": backup_codes.has_codes(request.user)})
     codes = backup_codes.generate(request.user, request=request)
-    text = render_to_string(
+    text = render_text(
         "twofactor/methods/backup_codes/codes.txt", {"codes": codes, "person": request.user}
     )
     return render(

@@ -8,11 +8,11 @@ backup flags.
 """
 
 import base64
-import json
 import secrets
 from collections.abc import Collection
 from urllib.parse import urlsplit
 
+from django import forms
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -43,12 +43,14 @@ from accounts.audit import Tag
 from accounts.emails import send_notice
 from accounts.models import User
 from portal import links
+from portal.text import SingleLineField
 from twofactor.conf import conf
 from twofactor.models import KeyOwner, SecurityKey
 
 RP_NAME = "Partner Portal"
 NAME_MAX = 64
-MAX_RESPONSE_BYTES = 64 * 1024  # a real response is a few kilobytes
+TRANSPORTS = frozenset(t.value for t in AuthenticatorTransport)
+_NAME_LENGTH = f"Give the key a name of 1 to {NAME_MAX} characters."
 
 
 class Refused(Exception):
@@ -104,11 +106,10 @@ def owner_of_handle(handle: bytes) -> int | None:
 
 
 def _descriptors(keys: list[SecurityKey]) -> list[PublicKeyCredentialDescriptor]:
-    known = {t.value for t in AuthenticatorTransport}
     return [
         PublicKeyCredentialDescriptor(
             id=bytes(key.credential_id),
-            transports=[AuthenticatorTransport(t) for t in key.transports if t in known],
+            transports=[AuthenticatorTransport(t) for t in key.transports if t in TRANSPORTS],
         )
         for key in keys
     ]
@@ -152,22 +153,27 @@ def authentication_options(
     return options_to_json(options)
 
 
+class KeyNameForm(forms.Form):
+    name = SingleLineField(
+        label="Key name",
+        max_length=NAME_MAX,
+        error_messages={"required": _NAME_LENGTH, "max_length": _NAME_LENGTH},
+        help_text="So you can tell your keys apart, e.g. \"Blue YubiKey\" or \"Work laptop\".",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
 def clean_name(raw: object) -> str:
-    name = raw.strip() if isinstance(raw, str) else ""
-    if not 1 <= len(name) <= NAME_MAX:
-        raise Refused("name", f"Give the key a name of 1 to {NAME_MAX} characters.")
-    return name
+    """The key's name, as ``KeyNameForm`` reads it (the name comes as JSON, not a form)."""
+    form = KeyNameForm({"name": raw if isinstance(raw, str) else ""})
+    if not form.is_valid():
+        raise Refused("name", form.errors["name"][0])
+    return form.cleaned_data["name"]
 
 
 def parse_response(raw: object) -> dict:
-    """The browser's answer, as JSON text or already decoded; anything else is refused."""
-    if isinstance(raw, bytes | str):
-        if len(raw) > MAX_RESPONSE_BYTES:
-            raise Refused("malformed", "The security key's answer was not understood.")
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            raw = None
+    """The browser's answer, as ``portal.json_requests`` decoded it: anything but an object
+    is refused."""
     if not isinstance(raw, dict):
         raise Refused("malformed", "The security key's answer was not understood.")
     return raw
@@ -195,7 +201,6 @@ def add_key(
     except (InvalidRegistrationResponse, InvalidJSONStructure, KeyError, TypeError, ValueError):
         raise Refused("invalid", "The security key's answer could not be verified. "
                       "Try again.") from None
-    transports = response.get("response", {}).get("transports") or []
     try:
         with transaction.atomic():
             key = SecurityKey.objects.create(
@@ -204,7 +209,7 @@ def add_key(
                 credential_id=verified.credential_id,
                 public_key=verified.credential_public_key,
                 sign_count=verified.sign_count,
-                transports=[t for t in transports if isinstance(t, str)][:8],
+                transports=_transports(response),
                 aaguid=str(verified.aaguid)[:36],
                 backup_eligible=(
                     verified.credential_device_type == CredentialDeviceType.MULTI_DEVICE
@@ -216,6 +221,14 @@ def add_key(
     audit.record(Tag.SECURITY_KEY_ADDED, request=request, subject=user, actor=user, name=name)
     send_notice(user, "security_key_added", "a security key was added", {"key": key})
     return key
+
+
+def _transports(response: dict) -> list[str]:
+    """The transports the key named, only those WebAuthn defines (no other text is stored)."""
+    named = response.get("response", {}).get("transports")
+    if not isinstance(named, list):
+        return []
+    return [t for t in named if isinstance(t, str) and t in TRANSPORTS]
 
 
 def find_key(response: dict) -> SecurityKey | None:

@@ -4,7 +4,6 @@ passkey from the login page. The browser side is static/js/webauthn.js."""
 
 import json
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -19,7 +18,7 @@ from accounts.audit import Tag
 from accounts.models import User
 from accounts.permissions import reachable_mid_sign_in
 from accounts.policy import passkey_sign_in_allowed
-from portal import limits
+from portal import json_requests, limits
 from portal.redirects import safe_next
 from portal.request_info import client_ip
 from twofactor.conf import conf
@@ -31,24 +30,8 @@ from twofactor.signin.step_up import require_fresh_factor
 PASSKEY_REFUSED = "This passkey cannot sign you in. Log in with your email and password."
 
 
-class KeyNameForm(forms.Form):
-    name = forms.CharField(
-        label="Key name",
-        max_length=keys.NAME_MAX,
-        help_text="So you can tell your keys apart, e.g. \"Blue YubiKey\" or \"Work laptop\".",
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
-
-
 def _error(message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
-
-
-def _body(request: HttpRequest) -> dict:
-    try:
-        return keys.parse_response(request.body)
-    except keys.Refused:
-        return {}
 
 
 def _as_json(response: HttpResponse) -> JsonResponse:
@@ -64,7 +47,7 @@ def _as_json(response: HttpResponse) -> JsonResponse:
 @require_fresh_factor
 def add_key_page(request: HttpRequest) -> HttpResponse:
     """Name the key, then touch it: the script runs the ceremony (no script, no key)."""
-    form = KeyNameForm(request.POST or None)
+    form = keys.KeyNameForm(request.POST or None)
     too_many = SecurityKey.objects.filter(user=request.user).count() >= (
         conf.SECURITY_KEYS_PER_PERSON
     )
@@ -93,7 +76,9 @@ def add_key_options(request: HttpRequest) -> JsonResponse:
     if refused:
         return refused
     try:
-        keys.clean_name(_body(request).get("name"))
+        keys.clean_name(json_requests.read_object(request).get("name"))
+    except json_requests.NotAccepted as why:
+        return why.response()
     except keys.Refused as why:
         return _error(why.message)
     if SecurityKey.objects.filter(user=request.user).count() >= conf.SECURITY_KEYS_PER_PERSON:
@@ -110,7 +95,10 @@ def add_key_finish(request: HttpRequest) -> JsonResponse:
     refused = _may_add(request)
     if refused:
         return refused
-    body = _body(request)
+    try:
+        body = json_requests.read_object(request)
+    except json_requests.NotAccepted as why:
+        return why.response()
     challenge = challenges.take(request, "register")
     try:
         name = keys.clean_name(body.get("name"))
@@ -180,7 +168,11 @@ def key_answer(request: HttpRequest) -> JsonResponse:
     attempt = attempts.current(request)
     if attempt is None:
         return _error("Your sign-in attempt ended. Log in again.", 410)
-    result = verification.verify_security_key(attempt, request.body, request)
+    try:
+        body = json_requests.read_object(request)
+    except json_requests.NotAccepted as why:
+        return why.response()
+    result = verification.verify_security_key(attempt, body, request)
     if result.accepted:
         return _as_json(flow.finish(request, attempt))
     return _error(result.message, result.http_status)
@@ -216,10 +208,13 @@ def passkey_answer(request: HttpRequest) -> JsonResponse:
     """Both factors at once: the key (possession) and its user verification (a PIN or a
     fingerprint), where the person's firm or client allows it; the lock, deactivation and
     every check of a key's answer apply as at the challenge page."""
+    try:
+        body = json_requests.read_object(request)
+    except json_requests.NotAccepted as why:
+        return why.response()
     challenge = challenges.take(request, "passkey")
     if challenge is None:
         return _error("That passkey request expired or was used already. Try again.")
-    body = _body(request)
     key = keys.find_key(body)
     user = key.user if key is not None else None
     handle = body.get("response", {}).get("userHandle") if isinstance(

@@ -7,8 +7,10 @@ import time
 
 import pytest
 from django.core import mail
+from django.test import Client
 
 from accounts.models import AuditEvent, Firm, User
+from portal.text import CONTROL_MESSAGE
 from tests.conftest import PASSWORD
 from tests.signing_in import enter_password, sign_in
 from tests.webauthn_authenticator import SoftwareKey
@@ -417,6 +419,86 @@ def test_garbage_answers_are_refused_without_a_500(client, tech):
         post_json(client, "/login/passkey/options/", {})
         response = client.post("/login/passkey/", body, content_type="application/json")
         assert 400 <= response.status_code < 500, body
+
+
+# Hostile bodies: each JSON end reads its body through portal.json_requests, after the
+# challenge it answers was made (so the reader, not a missing challenge, refuses them).
+HOSTILE_BODIES = [  # (body, content type, status)
+    (b"[" * 3000 + b"]" * 3000, "application/json", 400),  # past the parser's recursion
+    (b'{"a":' * 3000 + b"1" + b"}" * 3000, "application/json", 400),  # 15 KB
+    (b'{"a":' * 17 + b"1" + b"}" * 17, "application/json", 400),  # past MAX_DEPTH only
+    (b'{"name": "\\ud800"}', "application/json", 400),  # a lone surrogate
+    (b'["name"]', "application/json", 400),
+    (b"{", "application/json", 400),
+    (b"name=Blue", "application/x-www-form-urlencoded", 415),
+    (b"--B\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nBlue\r\n--B--\r\n",
+     "multipart/form-data; boundary=B", 415),
+    (b"Blue", "text/plain", 415),
+    (b'{"name": "' + b"x" * 70_000 + b'"}', "application/json", 413),
+]
+
+
+def ready_for_each_json_end(client, tech) -> dict:
+    """Each JSON end with the session it needs, its challenge made first."""
+    register(tech)
+    allow_passkeys(tech)
+    fresh(sign_in(client, TECH))
+    post_json(client, "/security/keys/add/options/", {"name": "x"})
+    return {
+        "/security/keys/add/options/": lambda: None,
+        "/security/keys/add/finish/": lambda: post_json(
+            client, "/security/keys/add/options/", {"name": "x"}),
+        "/login/passkey/": lambda: post_json(client, "/login/passkey/options/", {}),
+    }
+
+
+@pytest.mark.parametrize(("body", "content_type", "status"), HOSTILE_BODIES)
+def test_every_json_end_refuses_a_hostile_body_with_a_json_error(client, tech, body,
+                                                                  content_type, status):
+    ends = ready_for_each_json_end(client, tech)
+    for url, make_challenge in ends.items():
+        make_challenge()
+        response = client.post(url, body, content_type=content_type)
+        assert response.status_code == status, url
+        assert response.json()["error"], url
+    pending = Client(raise_request_exception=False)
+    enter_password(pending)
+    key_options(pending)
+    response = pending.post("/login/verify/key/", body, content_type=content_type)
+    assert response.status_code == status and response.json()["error"]
+    assert not SecurityKey.objects.exclude(name="Blue key").exists()
+
+
+@pytest.mark.parametrize("name", ["a\x00b", "\x00", "Blue\x1b[31m", "\u202eyek eulB", "a\x7fb"])
+def test_a_key_name_with_a_control_character_is_refused_and_nothing_stored(client, tech, name):
+    fresh(sign_in(client, TECH))
+
+    started = post_json(client, "/security/keys/add/options/", {"name": name})
+    options = post_json(client, "/security/keys/add/options/", {"name": "Blue"}).json()
+    finished = post_json(client, "/security/keys/add/finish/",
+                         {"name": name, "credential": SoftwareKey().create(options)})
+
+    for response in (started, finished):
+        assert response.status_code == 400
+        assert response.json()["error"] == CONTROL_MESSAGE
+    assert not SecurityKey.objects.exists()
+
+
+def test_a_key_name_keeps_its_words_on_one_line(client, tech):
+    fresh(sign_in(client, TECH))
+    add_key(client, SoftwareKey(), "  Blue\tkey\n on  my desk ")
+    assert SecurityKey.objects.get().name == "Blue key on my desk"
+
+
+def test_a_key_name_reaches_the_email_as_typed_and_the_page_escaped(client, tech):
+    name = 'O\'Brien <Key> & "Co"'
+    fresh(sign_in(client, TECH))
+
+    add_key(client, SoftwareKey(), name)
+
+    assert f'A security key named "{name}" was added' in mail.outbox[-1].body
+    page = client.get("/security/").content.decode()
+    assert "O&#x27;Brien &lt;Key&gt; &amp; &quot;Co&quot;" in page and "<Key>" not in page
 
 
 # Recovery and resets
