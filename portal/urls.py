@@ -7,3 +7,6 @@ urlpatterns = [
     path("", include("twofactor.urls")),
     path("", include("manage.urls")),
 ]
+
+# Every escaped exception: 503 "briefly unavailable" when a store is down, else the 500 page.
+handler500 = "portal.outage.server_error"

@@ -1,13 +1,19 @@
 """A URL map for the error-page tests: the portal's own, plus views that fail on purpose."""
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.db import OperationalError
 from django.urls import path
 
+from portal.urls import handler500  # noqa: F401 (the portal's own)
 from portal.urls import urlpatterns as portal_urls
 
 
 def boom(request):
     raise RuntimeError("broken on purpose")
+
+
+def database_down(request):
+    raise OperationalError("connection refused")
 
 
 def forbidden(request):
@@ -20,6 +26,7 @@ def bad(request):
 
 urlpatterns = [
     path("test-errors/500/", boom),
+    path("test-errors/database-down/", database_down),
     path("test-errors/403/", forbidden),
     path("test-errors/400/", bad),
     *portal_urls,
