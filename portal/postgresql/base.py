@@ -5,7 +5,7 @@ psycopg's pool waits its whole ``timeout`` (10 s) for a connection whether every
 is busy or the server is gone; with the server gone, every request hung 10 s, then failed.
 Here a request waits ``FIRST_WAIT_SECONDS``; if none came and the pool is not full (so it
 tried to open one and could not), it asks once more, which makes the pool try a fresh
-connection at once, and then gives up: ``OperationalError`` within about 2 s
+connection at once, and then gives up: ``OperationalError`` within 1.5 s
 (``portal.outage`` answers 503). A full pool is busy, not broken: the request waits the
 rest of the timeout, as before. Without a pool (persistent connections under WSGI) this
 is Django's backend unchanged.
@@ -14,8 +14,8 @@ is Django's backend unchanged.
 from django.db.backends.postgresql import base
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-FIRST_WAIT_SECONDS = 1.0
-RETRY_WAIT_SECONDS = 0.8
+FIRST_WAIT_SECONDS = 0.8
+RETRY_WAIT_SECONDS = 0.6
 
 
 class _OutageAwarePool:

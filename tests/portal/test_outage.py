@@ -3,8 +3,10 @@
 the cache cannot take does not stop a right password, and a bug is still a 500."""
 
 import pytest
+from django.db import OperationalError
 from django.test import Client
 
+from accounts.forms import LoginForm
 from portal import limits
 from portal.outage import MESSAGE
 from tests.conftest import PASSWORD
@@ -87,3 +89,21 @@ def test_a_bug_is_still_a_500():
 
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
+
+
+def test_password_tries_the_database_could_not_check_count_as_no_wrong_password(
+    client, demo_world, monkeypatch
+):
+    real_clean = LoginForm.clean
+
+    def database_down(form):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(LoginForm, "clean", database_down)
+    outage = Client(raise_request_exception=False)
+    assert {log_in(outage).status_code for _ in range(11)} == {503}
+    monkeypatch.setattr(LoginForm, "clean", real_clean)
+
+    response = log_in(client)
+
+    assert response.status_code == 302 and "_auth_user_id" in client.session
