@@ -1,6 +1,6 @@
 """Outages under a running portal: its own Redis and PostgreSQL (bench/faults.py), the portal
-served by gunicorn as `make serve` does (uvicorn workers for portal.asgi, and gthread
-workers for portal.wsgi), the stores killed, paused and restarted while requests run.
+served by gunicorn as `make serve` does (uvicorn workers for portal.servers[ASGI], and gthread
+workers for portal.servers[WSGI]), the stores killed, paused and restarted while requests run.
 
 What a person sees: never a 500; sign-in posts answer 503 with ``Retry-After`` while Redis
 is down; a signed-in session keeps working through the outage and after Redis comes back,
@@ -17,156 +17,50 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
-import sys
-import threading
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
 
-import psycopg
 import pytest
 from cryptography.fernet import Fernet
 
-from bench import faults, flows, world
+from bench import faults, flows
 from bench.client import Browser
-from bench.server import ROOT, Server, Shape
+from bench.outages import Answer, Traffic, dashboard, password_post, start_portal
+from bench.server import ROOT, Shape
 
 pytestmark = pytest.mark.skipif(bool(faults.missing()), reason=faults.missing() or "ready")
 
-PASSWORD = world.PASSWORD  # the one bench/flows.py types
+PASSWORD = flows.PASSWORD  # the one bench/flows.py types
 PLAIN, PLAIN_TOO = "admin@globex.example", "tech@globex.example"  # no second factor
 TWO_FACTOR, TWO_FACTOR_PHONE = "tech@acme.example", "+12015550102"
 PUSHED = "admin@acme.example"
-
-
-@dataclass
-class Portal:
-    pg: faults.Postgres
-    redis: faults.Redis
-    env: dict[str, str]
-    asgi: Server
-    wsgi: Server
-    folder: Path
-
-    def django(self, code: str) -> str:
-        """Run ``code`` in a Django process on the portal's stores; its stdout."""
-        done = subprocess.run(
-            [sys.executable, "-c", f"import django; django.setup()\n{code}"],
-            cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=60,
-        )
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
-    def audit_count(self, tag: str) -> int:
-        with psycopg.connect(self.pg.url) as conn:
-            return conn.execute(
-                "SELECT count(*) FROM accounts_auditevent WHERE tag = %s", [tag]
-            ).fetchone()[0]
+ASGI, WSGI = 0, 1  # the portal's servers: uvicorn workers (portal.asgi), gthread (portal.wsgi)
 
 
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory):
     folder = tmp_path_factory.mktemp("faults")
-    pg, redis = faults.Postgres(), faults.Redis()
-    monkeypatch = pytest.MonkeyPatch()
-    try:
-        pg.create()
-        redis.start()
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "PORTAL_ASGI")}
-        env.update(
-            DJANGO_SETTINGS_MODULE="tests.faults.settings", DEBUG="0",
-            SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="127.0.0.1",
-            DATABASE_URL=pg.url, REDIS_URL=redis.url, CACHE_KEY_PREFIX="faults",
-            EMAIL_FILE_PATH=str(folder / "mail"), BENCH_SMS_DIR=str(folder / "sms"),
-            TWOFACTOR_PROVIDER="local", SIMULATED_PHONE="0", PYTHONPATH=str(ROOT),
-            FIELD_ENCRYPTION_KEY=Fernet.generate_key().decode(),
-        )
-        (folder / "sms").mkdir()
-        monkeypatch.setenv("BENCH_SMS_DIR", env["BENCH_SMS_DIR"])  # where flows read texts
-        subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
-                       cwd=ROOT, env=env, check=True, timeout=120)
-        log = folder / "gunicorn.log"
-        asgi = Server(env, Shape("uvicorn", 1))
-        wsgi = Server(env, Shape("gthread", 1, 4))
-        made = Portal(pg, redis, env, asgi, wsgi, folder)
-        made.django(f"from manage import demo; demo.seed({PASSWORD!r}, register=True)")
-        asgi.start(log)
-        wsgi.start(log)
+    (folder / "sms").mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "DEBUG"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="tests.faults.settings", DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="127.0.0.1",
+        EMAIL_FILE_PATH=str(folder / "mail"), BENCH_SMS_DIR=str(folder / "sms"),
+        TWOFACTOR_PROVIDER="local", SIMULATED_PHONE="0", PYTHONPATH=str(ROOT),
+        FIELD_ENCRYPTION_KEY=Fernet.generate_key().decode(),
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BENCH_SMS_DIR", env["BENCH_SMS_DIR"])  # where flows read texts
+        made = start_portal(env, [Shape("uvicorn", 1), Shape("gthread", 1, 4)], folder,
+                            PASSWORD)
         yield made
-    finally:
-        for server in ("asgi", "wsgi"):
-            if "made" in locals():
-                getattr(made, server).stop()
-        redis.stop()
-        pg.discard()
-        monkeypatch.undo()
+        made.stop()
 
 
-def signed_in(server: Server, email: str) -> Browser:
+def signed_in(server, email: str) -> Browser:
     browser = Browser(server.port, timeout=15)
     flows.sign_in(browser, email)
     assert browser.get("/dashboard/").status == 200
     return browser
-
-
-@dataclass
-class Answer:
-    started: float
-    seconds: float
-    what: str
-    status: int
-
-
-@dataclass
-class Traffic:
-    """Requests sent in a loop from threads until stopped, every answer kept."""
-
-    answers: list[Answer] = field(default_factory=list)
-    stop: threading.Event = field(default_factory=threading.Event)
-    threads: list[threading.Thread] = field(default_factory=list)
-
-    def run(self, what: str, send) -> None:
-        def loop() -> None:
-            while not self.stop.is_set():
-                started = time.monotonic()
-                try:
-                    status = send()
-                except OSError:  # the portal itself must never drop a request
-                    status = 0
-                self.answers.append(Answer(started, time.monotonic() - started, what, status))
-                time.sleep(0.05)
-
-        thread = threading.Thread(target=loop, daemon=True)
-        thread.start()
-        self.threads.append(thread)
-
-    def finish(self) -> list[Answer]:
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(30)
-        return self.answers
-
-
-def dashboard(browser: Browser):
-    def send():
-        return browser.get("/dashboard/").status
-    return send
-
-
-def password_post(server: Server, email: str, password: str):
-    """A fresh browser's password step (a person arriving at the login page)."""
-    def send():
-        browser = Browser(server.port, timeout=15)
-        try:
-            browser.get("/login/")
-            response = browser.request("POST", "/login/", {
-                "csrfmiddlewaretoken": browser.csrf, "email": email, "password": password})
-            return response.status
-        finally:
-            browser.close()
-    return send
 
 
 def statuses(answers: list[Answer], what: str, start: float, end: float) -> set[int]:
@@ -174,7 +68,7 @@ def statuses(answers: list[Answer], what: str, start: float, end: float) -> set[
 
 
 def test_redis_killed_then_back_empty_signs_no_one_out_and_refuses_sign_ins_with_503(portal):
-    server = portal.asgi
+    server = portal.servers[ASGI]
     person = signed_in(server, PLAIN)
     waiting = Browser(server.port, timeout=15)
     assert flows.enter_password(waiting, TWO_FACTOR).location.startswith(flows.CHALLENGE)
@@ -203,13 +97,13 @@ def test_redis_killed_then_back_empty_signs_no_one_out_and_refuses_sign_ins_with
 
 
 def test_the_503_during_a_redis_outage_says_why_and_when_to_retry(portal):
-    browser = Browser(portal.asgi.port, timeout=15)
+    browser = Browser(portal.servers[ASGI].port, timeout=15)
     browser.get("/login/")
     portal.redis.kill()
     try:
         browser.conn.request("POST", "/login/", body=(
             f"csrfmiddlewaretoken={browser.csrf}&email={PLAIN_TOO}&password={PASSWORD}"),
-            headers={"Host": f"127.0.0.1:{portal.asgi.port}", "X-Forwarded-Proto": "https",
+            headers={"Host": f"127.0.0.1:{portal.servers[ASGI].port}", "X-Forwarded-Proto": "https",
                      "Content-Type": "application/x-www-form-urlencoded",
                      "Origin": browser.origin, "Referer": browser.origin + "/login/",
                      "Cookie": browser.cookie_header})
@@ -224,7 +118,7 @@ def test_the_503_during_a_redis_outage_says_why_and_when_to_retry(portal):
 
 
 def test_a_stuck_redis_is_a_503_within_seconds_and_the_session_survives_it(portal):
-    server = portal.asgi
+    server = portal.servers[ASGI]
     person = signed_in(server, PLAIN)
     traffic = Traffic()
 
@@ -250,7 +144,7 @@ def test_a_stuck_redis_is_a_503_within_seconds_and_the_session_survives_it(porta
 def test_a_push_approved_while_redis_is_down_signs_in_once_it_is_back_audited_once(portal):
     """Depends on the push-answer path (branch i17-push): the answer is committed with its
     audit row before the waiting browsers are told through the cache."""
-    waiting = Browser(portal.asgi.port, timeout=15)
+    waiting = Browser(portal.servers[ASGI].port, timeout=15)
     poll_url = flows.pending_attempt(waiting, PUSHED)
     before = portal.audit_count("account:two_factor:push_approved")
 
@@ -286,9 +180,9 @@ def test_a_push_approved_while_redis_is_down_signs_in_once_it_is_back_audited_on
 
 def test_postgresql_down_answers_503_within_2_s_and_nothing_fails_once_it_is_back(portal):
     people = {name: signed_in(server, PLAIN) for name, server in
-              (("asgi", portal.asgi), ("wsgi", portal.wsgi))}
+              (("asgi", portal.servers[ASGI]), ("wsgi", portal.servers[WSGI]))}
     traffic = Traffic()
-    for name, server in (("asgi", portal.asgi), ("wsgi", portal.wsgi)):
+    for name, server in (("asgi", portal.servers[ASGI]), ("wsgi", portal.servers[WSGI])):
         traffic.run(f"{name} dashboard", dashboard(people[name]))
         traffic.run(f"{name} password", password_post(server, PLAIN_TOO, PASSWORD))
     time.sleep(1)
