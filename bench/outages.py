@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,9 +142,11 @@ def start_portal(env: dict[str, str], shapes: list[Shape], folder: Path, passwor
         portal.env = {k: v for k, v in env.items()
                       if k not in ("DATABASE_URL", "REDIS_URL", "PORTAL_ASGI")}
         portal.env.update(DATABASE_URL=pg.url, REDIS_URL=redis.url, CACHE_KEY_PREFIX="faults")
-        subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
-                       cwd=ROOT, env=portal.env, check=True, timeout=120)
-        portal.django(f"from manage import demo; demo.seed({password!r}, register=True)")
+        portal.django(
+            "from django.core.management import call_command\n"
+            "call_command('migrate', verbosity=0, interactive=False)\n"
+            f"from manage import demo; demo.seed({password!r}, register=True)"
+        )
         log = folder / "faults-gunicorn.log"
         portal.servers = [Server(portal.env, shape).start(log) for shape in shapes]
     except BaseException:
@@ -164,15 +167,24 @@ def outages(env: dict[str, str], shape: Shape, folder: Path) -> list[Row]:
         portal.stop()
 
 
-def _traffic(portal: Portal) -> Traffic:
-    """Four signed-in people reading pages, two people signing in, over and over."""
+def _traffic(portal: Portal) -> tuple[Traffic, int]:
+    """Four signed-in people reading pages, two people signing in over and over; and the
+    count of "signed in" audit rows just before the sign-ins started."""
     server = portal.servers[0]
+    readers = [signed_in(server, PLAIN[0]) for _ in range(4)]
+    before = portal.audit_count(SIGNED_IN)
     traffic = Traffic()
-    for _ in range(4):
-        traffic.run("signed-in page", dashboard(signed_in(server, PLAIN[0])))
+    for browser in readers:
+        traffic.run("signed-in page", dashboard(browser))
     for email in PLAIN:
         traffic.run("sign-in", password_post(server, email, flows.PASSWORD))
-    return traffic
+    return traffic, before
+
+
+def _sign_in_rows_lost(portal: Portal, answers: list[Answer], before: int) -> int:
+    """Sign-ins answered as done (302) without their "signed in" audit row."""
+    done = sum(1 for a in answers if a.what == "sign-in" and a.status == 302)
+    return done - (portal.audit_count(SIGNED_IN) - before)
 
 
 def _approve_all(portal: Portal) -> int:
@@ -200,9 +212,8 @@ def redis_outage(portal: Portal) -> Row:
         browser = Browser(server.port, timeout=15)
         waiting.append((browser, flows.pending_attempt(browser, email)))
     pushes_before = portal.audit_count(PUSH_APPROVED)
-    traffic = _traffic(portal)
+    traffic, signed_in_before = _traffic(portal)
     time.sleep(2)
-    signed_in_before = portal.audit_count(SIGNED_IN)
 
     portal.redis.kill()
     down = time.monotonic()
@@ -214,14 +225,13 @@ def redis_outage(portal: Portal) -> Row:
     answers = traffic.finish()
     finished = sum(_finishes(browser, url) for browser, url in waiting)
 
-    sign_ins = sum(1 for a in answers if a.what == "sign-in" and a.status == 302
-                   and a.started >= down)
-    lost = (sign_ins - (portal.audit_count(SIGNED_IN) - signed_in_before)
-            + approved - (portal.audit_count(PUSH_APPROVED) - pushes_before))
-    note = (f"{finished}/{len(waiting)} sign-ins waiting on a push answered during the outage "
-            f"finished after it; {approved} pushes approved during it")
+    sign_ins_lost = _sign_in_rows_lost(portal, answers, signed_in_before)
+    pushes_lost = approved - (portal.audit_count(PUSH_APPROVED) - pushes_before)
+    note = (f"{sign_ins_lost} of sign-ins, {pushes_lost} of the {approved} pushes approved "
+            f"during the outage; {finished}/{len(waiting)} sign-ins waiting on those pushes "
+            "finished after it")
     return _row(f"W8 Redis killed {OUTAGE_SECONDS} s, back empty", answers, down, back,
-                lost, note)
+                sign_ins_lost + pushes_lost, note)
 
 
 def _finishes(browser: Browser, poll_url: str) -> bool:
@@ -229,17 +239,15 @@ def _finishes(browser: Browser, poll_url: str) -> bool:
     until = time.monotonic() + 5
     while time.monotonic() < until:
         if '"approved"' in browser.request("GET", poll_url).body:
-            landing = flows.follow(browser, browser.post(flows.CHALLENGE, {}))
+            landing = flows.follow(browser, browser.post(flows.CHALLENGE, {"action": "check"}))
             return landing.status == 200 and browser.get("/dashboard/").status == 200
         time.sleep(0.3)
     return False
 
 
 def postgres_restart(portal: Portal) -> Row:
-    traffic = _traffic(portal)
+    traffic, signed_in_before = _traffic(portal)
     time.sleep(2)
-    signed_in_before = portal.audit_count(SIGNED_IN)
-    counted_from = time.monotonic()
 
     portal.pg.stop("immediate")
     down = time.monotonic()
@@ -249,11 +257,9 @@ def postgres_restart(portal: Portal) -> Row:
     time.sleep(AFTER_SECONDS)
     answers = traffic.finish()
 
-    sign_ins = sum(1 for a in answers if a.what == "sign-in" and a.status == 302
-                   and a.started >= counted_from)
-    lost = sign_ins - (portal.audit_count(SIGNED_IN) - signed_in_before)
+    lost = _sign_in_rows_lost(portal, answers, signed_in_before)
     return _row(f"W8 PostgreSQL stopped (immediate) {OUTAGE_SECONDS} s, restarted", answers,
-                down, back, lost, "")
+                down, back, lost, f"{lost} of sign-ins")
 
 
 def _row(name: str, answers: list[Answer], down: float, back: float, lost: int,
@@ -269,6 +275,7 @@ def _row(name: str, answers: list[Answer], down: float, back: float, lost: int,
     recovered = max((a.started + a.seconds - back for a in bad_after), default=0.0)
     slowest = max((a.seconds for a in during if a.status == 503), default=0.0)
     errors = sum(failed(a) for a in answers)
+    kinds = Counter(f"{a.what} {a.status or 'dropped'}" for a in answers if failed(a))
     row = Row(name, target="no failure, 0 audit rows lost", errors=errors)
     row.met = errors == 0 and lost == 0
     row.note = (
@@ -276,6 +283,7 @@ def _row(name: str, answers: list[Answer], down: float, back: float, lost: int,
         f"(503, slowest {slowest:.1f} s), {sum(failed(a) for a in during)} failed; after: "
         f"{len(after)} requests, {sum(a.status == 503 for a in after)} refused, "
         f"{sum(failed(a) for a in after)} failed; recovered {recovered:.1f} s after the "
-        f"store was back; audit rows lost: {lost}" + (f"; {note}" if note else "")
+        f"store was back; audit rows lost: {lost} ({note})"
+        + "".join(f"; failed: {n} x {kind}" for kind, n in sorted(kinds.items()))
     )
     return row
