@@ -71,12 +71,15 @@ def test_redis_killed_then_back_empty_signs_no_one_out_and_refuses_sign_ins_with
     server = portal.servers[ASGI]
     person = signed_in(server, PLAIN)
     waiting = Browser(server.port, timeout=15)
-    assert flows.enter_password(waiting, TWO_FACTOR).location.startswith(flows.CHALLENGE)
+    poll_url = flows.pending_attempt(waiting, TWO_FACTOR) + "&wait=1&seen=pending"
+    its_page = Browser(server.port, timeout=15)  # the waiting page's script, polling
+    its_page.cookies = dict(waiting.cookies)
     traffic = Traffic()
 
     portal.redis.kill()
     down_at = time.monotonic()
     traffic.run("dashboard", dashboard(person))
+    traffic.run("poll", lambda: its_page.request("GET", poll_url).status)
     traffic.run("right password", password_post(server, PLAIN_TOO, PASSWORD))
     traffic.run("wrong password", password_post(server, PLAIN_TOO, "not-the-password"))
     time.sleep(4)
@@ -86,6 +89,7 @@ def test_redis_killed_then_back_empty_signs_no_one_out_and_refuses_sign_ins_with
 
     assert not [a for a in answers if (a.status >= 500 and a.status != 503) or a.status == 0]
     assert statuses(answers, "dashboard", down_at, up_at) == {200}
+    assert statuses(answers, "poll", down_at + 0.5, up_at) <= {200, 503}
     assert statuses(answers, "right password", down_at, up_at - 2.5) == {503}
     assert statuses(answers, "wrong password", down_at, up_at - 2.5) == {503}
     # Redis is back, with nothing in it: still signed in, and sign-ins work again.
