@@ -17,14 +17,14 @@ import sys
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from bench import report, workloads
+from bench import outages, report, workloads
 from bench.load import Load, warm_up, write_cookies
 from bench.server import ROOT, Server, Shape
 from bench.workloads import Plan
 from bench.world import Store, make_store, seed
 
 RESULTS = ROOT / "bench" / "results"
-ALL = ("W1", "W2", "W3", "W4", "W5", "W6")
+ALL = ("W1", "W2", "W3", "W4", "W5", "W6", "W8")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -153,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
             rows += hung(env, shape, log, plan, people, store)
         if "W6" in only:
             rows += waiting_sign_ins(env, shape, log, plan, people, store)
+        if "W8" in only:  # on its own Redis and PostgreSQL, which it kills
+            rows += outages.outages(env, shape, store.folder)
+            print("   W8 done", flush=True)
     finally:
         store.discard()
     meta = {

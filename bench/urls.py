@@ -6,6 +6,7 @@ does, so URL resolution costs the same on both sides of a ratio."""
 from django.urls import path
 
 from bench import views
+from portal.urls import handler500  # noqa: F401 (the portal's own)
 from portal.urls import urlpatterns as product_urls
 
 urlpatterns = [

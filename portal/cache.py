@@ -6,12 +6,18 @@ where the database has it, and SQLite's immediate transactions (settings.py) els
 Django's write also resets the expiry to the default timeout (5 minutes), so an hour's
 counter would lapse early; the row keeps its own expiry here, as Redis's INCRBY does.
 ``decr`` is ``incr`` with a negative step, so it is atomic too.
+
+``CACHE_ERRORS`` are what a cache operation raises when its store is down (Redis refused or
+timed out, or the database under the database cache).
 """
 
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
-from django.db import connections, router, transaction
+from django.db import DatabaseError, connections, router, transaction
+from redis.exceptions import RedisError
+
+CACHE_ERRORS = (RedisError, OSError, DatabaseError)
 
 
 class DatabaseCache(DjangoDatabaseCache):

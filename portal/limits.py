@@ -9,17 +9,38 @@ but on database rows (``twofactor.signin.lockout``). Sizes come from ``conf.rate
 ``reserve`` counts an event before the work it limits and hands back a ``Reservation`` whose
 ``refund`` takes the count back when the event turned out not to count (a right password):
 the count is taken first so parallel requests cannot all slip under the cap.
+
+When the cache does not answer, a limit fails closed: ``Unavailable`` is raised and the
+limited action is refused (``portal.outage`` answers 503 "try again in a minute"); a refund
+that cannot reach the cache is dropped, which only over-counts.
 """
 
 import contextlib
 import hashlib
+import logging
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.utils import timezone
 
+from portal.cache import CACHE_ERRORS
 from portal.conf import conf
+
+logger = logging.getLogger(__name__)
+
+
+class Unavailable(Exception):
+    """The cache that counts the limits did not answer: the limited action is refused."""
+
+
+@contextlib.contextmanager
+def _counting() -> Iterator[None]:
+    try:
+        yield
+    except CACHE_ERRORS as error:
+        raise Unavailable(f"rate-limit counters unreachable: {error}") from error
 
 
 @dataclass
@@ -64,8 +85,10 @@ def _count(key: str, ttl: int) -> int:
 
 
 def hit(name: str, subject: object) -> None:
-    """Count one event; raise RateLimited if it goes over the limit."""
-    _take(name, str(subject))
+    """Count one event; raise RateLimited if it goes over the limit (Unavailable if the
+    cache does not answer)."""
+    with _counting():
+        _take(name, str(subject))
 
 
 def _take(name: str, subject: str) -> str:
@@ -103,21 +126,25 @@ class Reservation:
     keys: tuple[str, ...]
 
     def refund(self) -> None:
-        for key in self.keys:
-            _uncount(key)
+        try:
+            for key in self.keys:
+                _uncount(key)
+        except CACHE_ERRORS as error:  # the event stays counted: stricter, never looser
+            logger.warning("Rate-limit refund lost, the cache did not answer: %s", error)
 
 
 def reserve(limits: list[tuple[str, object]]) -> Reservation:
     """Count one event against several limiters, all or none: if one trips, the counts
     already taken are refunded (a refused event is not worked on, so it counts nowhere)
-    and RateLimited is raised."""
+    and RateLimited is raised; Unavailable if the cache does not answer."""
     taken: list[str] = []
-    for name, subject in limits:
-        try:
-            taken.append(_take(name, str(subject)))
-        except RateLimited as tripped:
-            Reservation((*taken, tripped.key) if tripped.key else tuple(taken)).refund()
-            raise
+    with _counting():
+        for name, subject in limits:
+            try:
+                taken.append(_take(name, str(subject)))
+            except RateLimited as tripped:
+                Reservation((*taken, tripped.key) if tripped.key else tuple(taken)).refund()
+                raise
     return Reservation(tuple(taken))
 
 

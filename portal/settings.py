@@ -117,18 +117,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
     }
-elif env.flag("PORTAL_ASGI", False):
-    # Django's ASGI rule: no persistent connections (each request runs in its own thread
-    # context); psycopg's pool hands connections out instead.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 2, "max_size": env.integer("DATABASE_POOL_MAX", 16), "timeout": 10,
-    }
-else:
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable server answers 503 within 2 s instead of hanging (portal.outage), and
+    # a connection that died with a restart is checked and replaced before it is used.
+    DATABASES["default"]["ENGINE"] = "portal.postgresql"
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 2
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if env.flag("PORTAL_ASGI", False) and DATABASES["default"]["ENGINE"] == "portal.postgresql":
+    # Django's ASGI rule: no persistent connections (each request runs in its own thread
+    # context); psycopg's pool hands connections out instead. A failed reconnection is not
+    # retried in the background for minutes: the next request asks again (quick recovery).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": 2, "max_size": env.integer("DATABASE_POOL_MAX", 16), "timeout": 10,
+        "reconnect_timeout": 0.5,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set (cache, rate limits, sessions); else the database cache.
+# Cache: Redis when REDIS_URL is set (rate limits, push statuses); else the database cache.
 REDIS_URL = env.text("REDIS_URL")
 if REDIS_URL:
     CACHES = {
@@ -136,9 +142,10 @@ if REDIS_URL:
             "BACKEND": "portal.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.text("CACHE_KEY_PREFIX", "portal"),
+            # A Redis that is down or stuck fails the operation in a second, not never.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     CACHES = {
         "default": {
@@ -146,7 +153,9 @@ else:
             "LOCATION": "portal_cache",
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions in the database whatever the cache: a Redis that restarts empty or goes away
+# signs nobody out, and a sign-out is final (docs/operations-redis.md).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["accounts.backends.EmailBackend"]

@@ -15,4 +15,5 @@ urlpatterns = [
 handler400 = "accounts.views.errors.bad_request"
 handler403 = "accounts.views.errors.permission_denied"
 handler404 = "accounts.views.errors.page_not_found"
-handler500 = "accounts.views.errors.server_error"
+# Every escaped exception: 503 "briefly unavailable" when a store is down, else the 500 page.
+handler500 = "portal.outage.server_error"

@@ -8,10 +8,9 @@ failed and the answer was a 500. These views set the token up without the check.
 """
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.decorators import decorator_from_middleware
 
@@ -55,7 +54,3 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "404.html", status=404)
 
-
-def server_error(request: HttpRequest) -> HttpResponse:
-    # No request context: the session, the database or the form may be what failed.
-    return HttpResponseServerError(render_to_string("500.html"))

@@ -7,9 +7,8 @@ a difference in plumbing):
   ``DATABASE_URL`` by portal.settings (SQLite: its PRAGMAs and connection lifetime;
   PostgreSQL: persistent connections under WSGI, psycopg's pool under ASGI). The harness
   points DATABASE_URL at the bare project's own database (bench/world.py says why).
-- The session engine: the database's table on the embedded default; with REDIS_URL the
-  portal keeps sessions in Redis (the cache engine), and so does this project, through the
-  portal's cache configuration (same server, same key prefix; session keys are random).
+- The session engine: the database's table, as the portal's (with or without REDIS_URL;
+  the cache configuration is shared too, same server, same key prefix).
 - Nothing else: no CSRF, security, CSP, message or second-factor middleware, no context
   processor beyond Django's request and auth ones. A production site would add some of
   these; the portal counts them as part of its page's cost.
@@ -21,7 +20,7 @@ from portal import env
 from portal.settings import CACHES as PORTAL_CACHES
 from portal.settings import (
     DATABASES,  # noqa: F401 (the same connection settings)
-    SESSION_ENGINE,  # noqa: F401 (db, or cache with REDIS_URL)
+    SESSION_ENGINE,  # noqa: F401 (the database's)
 )
 
 SECRET_KEY = os.environ["SECRET_KEY"]
@@ -53,7 +52,7 @@ TEMPLATES = [
     },
 ]
 if env.text("REDIS_URL"):
-    CACHES = PORTAL_CACHES  # sessions in Redis, as the portal keeps them
+    CACHES = PORTAL_CACHES  # the same cache as the portal (its sessions are in the database)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -205,7 +205,7 @@ def test_the_page_costs_the_same_queries_for_10_or_10000_employees(
 ):
     make_employees(globex_admin.firm, 10)
     globex.get(URL)  # warm the session
-    # the session (unless it lives in Redis), the person with their firm,
+    # the session, the person with their firm,
     # one page of people with their locks, their registered phones, one per sign-in method
     # (who has it set up), and the firm's open phone-number change requests
     at_ten = queries_for(globex, URL)

@@ -7,6 +7,7 @@ person get the same page, status and hasher work.
 """
 
 from django.contrib.auth import login
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -40,7 +41,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
             )
         except limits.RateLimited as tripped:
             return password_guessing_limited(request, tripped)
-        if form.is_valid():
+        try:
+            valid = form.is_valid()
+        except DatabaseError:  # the check never finished: not a wrong password (503 follows)
+            guess.refund()
+            raise
+        if valid:
             guess.refund()
             return password_accepted(request, form.user, safe_next(request))
         audit.record(Tag.PASSWORD_REFUSED, request=request, email=_email_domain(request))

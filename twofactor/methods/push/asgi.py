@@ -5,7 +5,8 @@ inside Django would hold a thread. This layer answers the page's signed poll bef
 sees it: it checks the signature against the session cookie, waits on the event loop for
 the answer (``poll.answer_when_changed``), and replies with a small JSON body and the same
 headers the poll has under WSGI. Anything it cannot answer (no signature, a newer request,
-a provider to be polled) goes to Django, which answers the long way.
+a provider to be polled) goes to Django, which answers the long way; so does a poll
+this layer cannot answer because the cache is down.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl
 
+from portal.cache import CACHE_ERRORS
 from twofactor.methods.push import poll
 
 HEADERS = [
@@ -32,7 +34,10 @@ def with_long_poll(django_app):
     async def application(scope, receive, send):
         if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == poll.PATH:
             query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
-            known = await poll.answer_when_changed(query, _cookies(scope))
+            try:
+                known = await poll.answer_when_changed(query, _cookies(scope))
+            except CACHE_ERRORS:  # Redis is down: Django answers the long way (or a 503)
+                known = None
             if known is not None:
                 body = json.dumps(poll.body_of(known, retry_ms=0)).encode()
                 headers = [*HEADERS, (b"content-length", str(len(body)).encode())]
