@@ -24,7 +24,7 @@ from django.utils import timezone
 from accounts import audit
 from accounts.audit import Tag
 from accounts.models import User
-from portal import limits
+from portal import limits, metrics
 from portal.request_info import browser_label, client_ip, user_agent
 from twofactor import notifications
 from twofactor.conf import conf
@@ -200,6 +200,7 @@ def record_answer(
         .first()
     )
     poll.remember(approval)
+    metrics.push_answered(status.value, (now - approval.created_at).total_seconds())
     audit.record(AUDIT_TAGS[status], subject=approval.user, approval=str(approval.pk))
     if status is ApprovalStatus.DENIED and notify:
         notifications.push_denied(approval)

@@ -1,0 +1,128 @@
+"""Liveness and readiness, for load balancers and orchestrators: ``/healthz`` and ``/readyz``.
+
+``/healthz`` says only that this process answers: it touches no database, cache or Redis,
+so a database restart never gets healthy workers killed. ``/readyz`` checks what a sign-in
+needs: the database (a new connection and ``SELECT 1``), the cache, and with ``REDIS_URL``
+Redis pub/sub (how push answers reach held polls). Each part is checked in its own thread
+and given ``HEALTH_CHECK_TIMEOUT_SECONDS`` in all (the parts run side by side), so a dead or
+silent server costs the caller at most that. Checks never pile up: a request arriving
+while a part's check is still running waits for that same check.
+
+The body names each part's state ("ok", "failed", "timeout"), never an error's text, which
+could carry a host name or a user name; the reason goes to the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections
+from django.db.utils import load_backend
+from django.http import JsonResponse
+
+log = logging.getLogger(__name__)
+
+LIVE_PATH = "/healthz"
+READY_PATH = "/readyz"
+PROBE_KEY = "portal:readyz"
+
+_executor = ThreadPoolExecutor(max_workers=3, thread_name_prefix="readyz")
+_lock = threading.Lock()
+_running: dict[str, Future] = {}
+_redis_clients: dict[str, object] = {}
+
+
+def check_database() -> None:
+    """A new connection, as the next request after a database restart needs, then SELECT 1.
+    Outside any pool, with a connect timeout, closed at once."""
+    config = {**connections.settings[DEFAULT_DB_ALIAS]}
+    options = {**config.get("OPTIONS", {})}
+    options.pop("pool", None)  # the probe must not build a pool of its own
+    if "postgresql" in config["ENGINE"]:
+        options["connect_timeout"] = max(1, math.ceil(settings.HEALTH_CHECK_TIMEOUT_SECONDS))
+    config["OPTIONS"] = options
+    probe = load_backend(config["ENGINE"]).DatabaseWrapper(config, DEFAULT_DB_ALIAS)
+    try:
+        with probe.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    finally:
+        probe.close()
+
+
+def check_cache() -> None:
+    """One read from the shared cache (Redis, or the database cache's table)."""
+    try:
+        cache.get(PROBE_KEY)
+    finally:
+        close_old_connections()  # this thread's database cache connection, as after a request
+
+
+def check_pubsub() -> None:
+    """One PUBLISH to Redis, the way push answers are announced to held polls."""
+    import redis
+
+    url = settings.REDIS_URL
+    client = _redis_clients.get(url)
+    if client is None:
+        timeout = settings.HEALTH_CHECK_TIMEOUT_SECONDS
+        client = _redis_clients[url] = redis.Redis.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout
+        )
+    client.publish(PROBE_KEY, b"")
+
+
+def _parts() -> dict[str, Callable[[], None]]:
+    parts = {"database": check_database, "cache": check_cache}
+    if settings.REDIS_URL:
+        parts["pubsub"] = check_pubsub
+    return parts
+
+
+def _start(name: str, check: Callable[[], None]) -> Future:
+    """The running check of ``name``, or a new one: at most one per part in flight."""
+    with _lock:
+        future = _running.get(name)
+        if future is None or future.done():
+            future = _running[name] = _executor.submit(check)
+        return future
+
+
+def readiness() -> dict[str, str]:
+    """Each part's state: "ok", "failed" or "timeout"."""
+    futures = {name: _start(name, check) for name, check in _parts().items()}
+    wait(futures.values(), timeout=settings.HEALTH_CHECK_TIMEOUT_SECONDS)
+    states = {}
+    for name, future in futures.items():
+        if not future.done():
+            states[name] = "timeout"
+            log.warning("readiness: %s did not answer in %s s", name,
+                        settings.HEALTH_CHECK_TIMEOUT_SECONDS)
+        elif future.exception() is not None:
+            states[name] = "failed"
+            error = future.exception()
+            log.warning("readiness: %s failed: %s: %s", name, type(error).__name__, error)
+        else:
+            states[name] = "ok"
+    return states
+
+
+def live_response() -> JsonResponse:
+    return _no_store(JsonResponse({"status": "ok"}))
+
+
+def ready_response() -> JsonResponse:
+    states = readiness()
+    failed = [name for name, state in states.items() if state != "ok"]
+    body = {"status": "unavailable" if failed else "ok", "failed": failed, "checks": states}
+    return _no_store(JsonResponse(body, status=503 if failed else 200))
+
+
+def _no_store(response: JsonResponse) -> JsonResponse:
+    response["Cache-Control"] = "no-store"
+    return response
