@@ -2,7 +2,8 @@
 
 ``/healthz`` says only that this process answers: it touches no database, cache or Redis,
 so a database restart never gets healthy workers killed. ``/readyz`` checks what a sign-in
-needs: the database (a new connection and ``SELECT 1``), the cache, and with ``REDIS_URL``
+needs: the database (``SELECT 1`` on one connection per process kept for it), the cache, and
+with ``REDIS_URL``
 Redis pub/sub (how push answers reach held polls). Each part is checked in its own thread
 and given ``HEALTH_CHECK_TIMEOUT_SECONDS`` in all (the parts run side by side), so a dead or
 silent server costs the caller at most that. Checks never pile up: a request arriving
@@ -22,7 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.utils import load_backend
 from django.http import JsonResponse
 
@@ -36,23 +37,44 @@ _executor = ThreadPoolExecutor(max_workers=3, thread_name_prefix="readyz")
 _lock = threading.Lock()
 _running: dict[str, Future] = {}
 _redis_clients: dict[str, object] = {}
+_probe: tuple[dict, object] | None = None  # the database probe's settings and connection
 
 
 def check_database() -> None:
-    """A new connection, as the next request after a database restart needs, then SELECT 1.
-    Outside any pool, with a connect timeout, closed at once."""
+    """SELECT 1 on the probe's own connection (outside any pool, with a connect timeout),
+    kept between checks; if it fails, once more on a new one, as the next request would."""
+    global _probe
+    config = _probe_config()
+    if _probe is not None and _probe[0] == config:
+        try:
+            _select_one(_probe[1])
+            return
+        except Exception:
+            _probe[1].close()  # a connection from before a restart: try a new one
+    _probe = None
+    wrapper = load_backend(config["ENGINE"]).DatabaseWrapper(config, DEFAULT_DB_ALIAS)
+    wrapper.inc_thread_sharing()  # checks run one at a time, but not always in one thread
+    try:
+        _select_one(wrapper)
+    except Exception:
+        wrapper.close()
+        raise
+    _probe = (config, wrapper)
+
+
+def _probe_config() -> dict:
     config = {**connections.settings[DEFAULT_DB_ALIAS]}
     options = {**config.get("OPTIONS", {})}
     options.pop("pool", None)  # the probe must not build a pool of its own
     if "postgresql" in config["ENGINE"]:
         options["connect_timeout"] = max(1, math.ceil(settings.HEALTH_CHECK_TIMEOUT_SECONDS))
     config["OPTIONS"] = options
-    probe = load_backend(config["ENGINE"]).DatabaseWrapper(config, DEFAULT_DB_ALIAS)
-    try:
-        with probe.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    finally:
-        probe.close()
+    return config
+
+
+def _select_one(wrapper) -> None:
+    with wrapper.cursor() as cursor:
+        cursor.execute("SELECT 1")
 
 
 def check_cache() -> None:
@@ -60,7 +82,7 @@ def check_cache() -> None:
     try:
         cache.get(PROBE_KEY)
     finally:
-        close_old_connections()  # this thread's database cache connection, as after a request
+        connections.close_all()  # this thread's, for the database cache: none kept idle here
 
 
 def check_pubsub() -> None:

@@ -18,7 +18,7 @@ import contextvars
 import json
 import logging
 import re
-import uuid
+import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -43,7 +43,7 @@ def request_id_from(given: str | None) -> str:
     """The id sent with the request if it is sane, else a new one."""
     if given and SANE_REQUEST_ID.fullmatch(given):
         return given
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)
 
 
 @contextlib.contextmanager

@@ -10,9 +10,20 @@ import time
 import pytest
 from django.db import connections
 
+from portal import health
 from tests.portal.test_production_settings import run
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+@pytest.fixture(autouse=True)
+def _probe_closed_after_each_test():
+    """The readiness probe keeps its database connection between checks; the test database
+    can be dropped only once it is closed."""
+    yield
+    if health._probe is not None:
+        health._probe[1].close()
+        health._probe = None
 
 
 @pytest.fixture
