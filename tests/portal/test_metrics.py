@@ -2,6 +2,8 @@
 happens, a text is sent, a person is locked out, a phone answers, a poll is held and a
 provider fails; and nobody else can read them (another address, or through the proxy)."""
 
+import json
+import re
 import threading
 import time
 
@@ -9,6 +11,7 @@ import pytest
 from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.portal.test_production_settings import ROOT, run
 from tests.signing_in import enter_password, latest_approval, request_token, type_token
 from tests.twofactor.methods.push.test_long_poll import held_get, poll_url
 from twofactor.methods.push import approvals
@@ -170,3 +173,38 @@ def test_metrics_are_served_to_an_allowed_network(db, settings):
 
     assert allowed.status_code == 200 and b"portal_sign_ins" in allowed.content
     assert loopback.status_code == 404  # the list replaces the default, loopback included
+
+
+COUNT_A_TEXT = "import django; django.setup(); from portal import metrics; metrics.text('sent')"
+SCRAPE = """
+import django
+django.setup()
+from django.test import Client
+print(Client().get("/metrics").content.decode())
+"""
+
+
+def test_with_a_multiprocess_directory_each_workers_counts_are_added_up(tmp_path):
+    shared = {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}  # as gunicorn's workers share it
+    for _worker in range(2):
+        assert run(["-c", COUNT_A_TEXT], shared).returncode == 0
+
+    scraped = run(["-c", SCRAPE], shared)
+
+    assert scraped.returncode == 0, scraped.stderr
+    assert 'portal_texts_total{result="sent"} 2.0' in scraped.stdout
+
+
+def test_every_metric_the_grafana_dashboard_plots_is_served(db):
+    dashboard = json.loads((ROOT / "docs" / "grafana-dashboard.json").read_text())
+    plotted = {
+        re.sub(r"_(bucket|count|sum|total)$", "", name)
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"portal_[a-z_]+", target["expr"])
+    }
+    served = Client().get("/metrics").content.decode()
+
+    assert len(plotted) >= 9
+    assert not [name for name in plotted if f"# HELP {name}" not in served
+                and f"# HELP {name}_total" not in served]
