@@ -2,15 +2,15 @@
 
 ``/healthz`` says only that this process answers: it touches no database, cache or Redis,
 so a database restart never gets healthy workers killed. ``/readyz`` checks what a sign-in
-needs: the database (``SELECT 1`` on one connection per process kept for it), the cache, and
-with ``REDIS_URL``
-Redis pub/sub (how push answers reach held polls). Each part is checked in its own thread
-and given ``HEALTH_CHECK_TIMEOUT_SECONDS`` in all (the parts run side by side), so a dead or
-silent server costs the caller at most that. Checks never pile up: a request arriving
-while a part's check is still running waits for that same check.
+needs: the database (``SELECT 1`` on one connection per process kept for it), the cache,
+and with ``REDIS_URL`` Redis pub/sub (how push answers reach held polls). Each part is
+checked in its own thread, side by side, all within ``HEALTH_CHECK_TIMEOUT_SECONDS``, so a
+dead or silent server costs the caller at most that. Checks never pile up: a request
+arriving while a part's check is still running waits for that same check.
 
 The body names each part's state ("ok", "failed", "timeout"), never an error's text, which
-could carry a host name or a user name; the reason goes to the log.
+could carry a host name or a user name; the reason goes to the log when a part's state
+changes (not once a second while it stays down).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ _lock = threading.Lock()
 _running: dict[str, Future] = {}
 _redis_clients: dict[str, object] = {}
 _probe: tuple[dict, object] | None = None  # the database probe's settings and connection
+_last_states: dict[str, str] = {}
 
 
 def check_database() -> None:
@@ -121,17 +122,22 @@ def readiness() -> dict[str, str]:
     wait(futures.values(), timeout=settings.HEALTH_CHECK_TIMEOUT_SECONDS)
     states = {}
     for name, future in futures.items():
-        if not future.done():
-            states[name] = "timeout"
-            log.warning("readiness: %s did not answer in %s s", name,
-                        settings.HEALTH_CHECK_TIMEOUT_SECONDS)
-        elif future.exception() is not None:
-            states[name] = "failed"
-            error = future.exception()
-            log.warning("readiness: %s failed: %s: %s", name, type(error).__name__, error)
-        else:
-            states[name] = "ok"
+        error = future.exception() if future.done() else None
+        states[name] = "timeout" if not future.done() else "failed" if error else "ok"
+        if states[name] != _last_states.get(name, "ok"):  # a probe a second: log changes only
+            _log_change(name, states[name], error)
+        _last_states[name] = states[name]
     return states
+
+
+def _log_change(name: str, state: str, error: BaseException | None) -> None:
+    if state == "ok":
+        log.warning("readiness: %s is back", name)
+    elif error is not None:
+        log.warning("readiness: %s failed: %s: %s", name, type(error).__name__, error)
+    else:
+        log.warning("readiness: %s did not answer within %s s", name,
+                    settings.HEALTH_CHECK_TIMEOUT_SECONDS)
 
 
 def live_response() -> JsonResponse:
