@@ -12,6 +12,7 @@ from django.db import connections
 
 from portal import health
 from tests.portal.test_production_settings import run
+from tests.twofactor.methods.push.test_long_poll import held_get
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
@@ -175,3 +176,11 @@ def test_in_production_health_skips_the_https_redirect_and_the_host_check_and_su
     assert json.loads(ready_body)["failed"] == ["database", "cache", "pubsub"]
     # Every other page over plain HTTP is still sent to HTTPS.
     assert lines["/login/"] == "301|https://portal.example/login/"
+
+
+def test_under_asgi_health_and_readiness_answer_the_same(client, transactional_db):
+    live = held_get(client, "/healthz")
+    ready = held_get(client, "/readyz")
+
+    assert (live.status_code, live.json()) == (200, {"status": "ok"})
+    assert ready.status_code == 200 and ready.json()["failed"] == []
