@@ -36,6 +36,8 @@ from prometheus_client import (
 )
 
 PATH = "/metrics"
+# As prometheus_client decided when it was imported: values in files, or in this process.
+MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 # Headers a proxy adds: a request carrying any of them came from outside, whatever its address.
 PROXY_HEADERS = (
     "HTTP_X_FORWARDED_FOR",
@@ -164,7 +166,7 @@ def allowed(request: HttpRequest) -> bool:
 
 def exposition() -> HttpResponse:
     """Every metric in Prometheus's text format (added up over processes when multiprocess)."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if MULTIPROCESS:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
     else:
