@@ -160,6 +160,8 @@ def allowed(request: HttpRequest) -> bool:
         address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
     except ValueError:  # a unix socket, or nothing
         return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped  # ::ffff:127.0.0.1 from a dual-stack socket
     networks = _networks(tuple(settings.METRICS_ALLOWED_ADDRESSES))
     return any(address in network for network in networks)
 

@@ -165,6 +165,13 @@ def test_metrics_are_refused_to_a_request_that_came_through_the_proxy(db):
     assert b"portal_" not in response.content
 
 
+@pytest.mark.parametrize("loopback", ["127.0.0.1", "::1", "::ffff:127.0.0.1"])
+def test_metrics_are_served_to_loopback_by_default(db, loopback):
+    response = Client(REMOTE_ADDR=loopback).get("/metrics")
+
+    assert response.status_code == 200 and b"portal_sign_ins" in response.content
+
+
 def test_metrics_are_served_to_an_allowed_network(db, settings):
     settings.METRICS_ALLOWED_ADDRESSES = ["10.1.0.0/16"]
 
