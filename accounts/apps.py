@@ -6,8 +6,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "People, firms and clients"
 
     def ready(self) -> None:
-        from accounts import emails, known_browsers, sessions
+        from accounts import emails, known_browsers, security_events, sessions
 
         sessions.connect_signals()
         known_browsers.connect_signals()
         emails.connect_signals()
+        security_events.connect_signals()

@@ -1,5 +1,6 @@
 """Typed readers for environment variables, so settings.py reads like a list of choices."""
 
+import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -36,3 +37,16 @@ def integer(name: str, default: int) -> int:
 
 def items(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
+
+
+def networks(name: str, default: str = "") -> list[str]:
+    """Comma-separated IP addresses or networks (``10.0.0.0/8``), checked at start-up."""
+    found = []
+    for part in items(name, default):
+        try:
+            found.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or networks (10.0.0.0/8), not {part!r}."
+            ) from None
+    return found

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.operations.OperationsMiddleware",  # health, metrics, request ids (before HTTPS/hosts)
     "django.middleware.security.SecurityMiddleware",
     "portal.request_shape.RequestShapeMiddleware",  # an unreadable request: a 400, here only
     "portal.links.RequestForLinksMiddleware",  # links in mail sent now use this request's host
@@ -341,10 +342,33 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Operations (docs/operations.md): /readyz gives each check this long in all; /metrics
+# answers these addresses or networks only, and never a request that came through a proxy.
+HEALTH_CHECK_TIMEOUT_SECONDS = 1.0
+METRICS_ALLOWED_ADDRESSES = env.networks("METRICS_ALLOWED_ADDRESSES", "127.0.0.1,::1")
+
+# Logs on stderr: "text" (default), or "json": one JSON object a line, with a line per
+# request (portal.request) and per security event (portal.security), each with a request id.
+LOG_FORMAT = env.text("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}.")
+_STRUCTURED = "INFO" if LOG_FORMAT == "json" else "WARNING"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "portal.logs.RequestIdFilter"}},
+    "formatters": {"json": {"()": "portal.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.text("LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "portal.request": {"level": _STRUCTURED},
+        "portal.security": {"level": _STRUCTURED},
+    },
 }

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 
 from django.core.cache import cache
 
+from portal import metrics
 from twofactor.conf import conf
 from twofactor.providers.base import ErrorKind, ProviderError
 from twofactor.providers.http import deadline
@@ -85,13 +86,17 @@ def guarded_call(provider: str) -> Iterator[None]:
     """Run one provider call: refused while the circuit is open, bounded by the deadline."""
     wait = is_open(provider)
     if wait is not None:
+        metrics.provider_not_called(provider, "circuit_open")
         raise ProviderError(ErrorKind.UNAVAILABLE, "circuit open", retry_after=wait)
+    started = time.monotonic()
     try:
         with deadline(float(conf.PROVIDER_TIMEOUT_SECONDS)):
             yield
     except ProviderError as error:
+        metrics.provider_called(provider, time.monotonic() - started, str(error.kind))
         if error.kind in COUNTED:
             record_failure(provider)
         logger.warning("Provider %s failed: %s (%s)", provider, error.kind, error.code or "")
         raise
+    metrics.provider_called(provider, time.monotonic() - started)
     record_success(provider)

@@ -30,7 +30,7 @@ from django.utils import timezone
 from accounts import audit
 from accounts.audit import Tag
 from accounts.models import User
-from portal import limits
+from portal import limits, metrics
 from portal.request_info import browser_label, client_ip, user_agent
 from twofactor import notifications
 from twofactor.conf import conf
@@ -208,9 +208,10 @@ def record_answer(
         return False
     # Approve and deny count only before the expiry; a provider may say "expired" later.
     in_time = True if status is not ApprovalStatus.EXPIRED else None
+    now = timezone.now()
     with transaction.atomic():
         # An answer for a sign-in that already ended (succeeded or ran out) changes nothing.
-        if not _close(pk, Status(status.value), timezone.now(), unexpired=in_time,
+        if not _close(pk, Status(status.value), now, unexpired=in_time,
                       attempt_live=True):
             return False
         approval = ApprovalRequest.objects.select_related("user__firm").get(pk=pk)
@@ -218,6 +219,7 @@ def record_answer(
         if status is ApprovalStatus.DENIED and notify:
             transaction.on_commit(partial(notifications.push_denied, approval), robust=True)
         _tell_waiting_browsers(approval)
+    metrics.push_answered(status.value, (now - approval.created_at).total_seconds())
     return True
 
 

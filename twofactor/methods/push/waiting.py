@@ -26,6 +26,8 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.cache import cache
 
+from portal import metrics
+
 log = logging.getLogger(__name__)
 
 CHECK_SECONDS = 0.25  # the embedded default's in-process checks
@@ -163,6 +165,7 @@ async def until_changed(attempt_id: str, key: str, seen: object, timeout: float)
         future = _watcher.add(key, seen)
         release = _watcher.discard
         token = key
+    metrics.HELD_POLLS.inc()  # until the finally below
     try:
         value = await cache.aget(key)  # after registering: no change is missed
         if value != seen:
@@ -171,4 +174,5 @@ async def until_changed(attempt_id: str, key: str, seen: object, timeout: float)
             await asyncio.wait_for(future, timeout)
     finally:
         release(token, future)
+        metrics.HELD_POLLS.dec()
     return await cache.aget(key)
