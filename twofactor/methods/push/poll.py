@@ -10,17 +10,19 @@ messages or page headers, which a JSON status needs none of. Anything else (no s
 wrong one, a cache miss, a newer request, a provider due to be polled again) goes the
 long way, through the view, the session and the database.
 
-The page asks with ``wait=1&seen=<status it shows>``. Under ASGI a thin layer in front of
-Django (``push.asgi``) holds such a request until the status differs from ``seen``
-(``waiting.until_changed``: an open socket, no thread, no database connection), at most
-``WAIT_SECONDS``, less when the request expires; the page then asks again at once. A
-provider that must be polled goes the long way, which asks it every few seconds.
-Under WSGI (``runserver``, ``portal.wsgi``) it answers at once and tells the page to ask again
-in ``WSGI_RETRY_MS``: quick polls from the cache, never a thread held.
+The page asks with ``wait=1&seen=<status it shows>``. Under ``make serve`` a thin layer in
+front of Django (``push.asgi``) holds such a request until the status differs from ``seen``
+(``waiting.until_changed``: an open socket, no thread, no database connection), until
+``WAIT_SECONDS`` after it arrived at most, less when the request expires or the worker
+stops; the page then asks again. A provider that must be polled goes the long way, which
+asks it every few seconds. Under plain WSGI (``runserver``, ``portal.wsgi``) it answers at
+once and tells the page to ask again in ``WSGI_RETRY_MS``: quick polls from the cache, never
+a thread held.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -40,7 +42,7 @@ PATH = "/login/verify/status/"
 # Kept a little past the request's expiry, so the last polls still read "expired".
 LINGER_SECONDS = 300
 NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
-WAIT_SECONDS = 25  # one long poll at most (under a proxy's 30 s read timeout)
+WAIT_SECONDS = 25  # one long poll at most, from its arrival (under a proxy's 30 s timeout)
 WSGI_RETRY_MS = 500  # under WSGI: how soon the page asks again
 
 STATUS_TEXT = {
@@ -92,7 +94,7 @@ def remember(approval: ApprovalRequest) -> None:
     ttl = max(1, int(expires - timezone.now().timestamp())) + LINGER_SECONDS
     value = (str(approval.pk), approval.status, expires, approval.provider)
     cache.set(_key(approval.attempt_id), value, ttl)
-    waiting.announce(approval.attempt_id)
+    waiting.announce(approval.attempt_id, value)
 
 
 def url(request: HttpRequest, approval: ApprovalRequest) -> str:
@@ -147,21 +149,31 @@ def answer(request: HttpRequest) -> Known | None:
     return _known(cache.get(_key(attempt_id)), request_id)
 
 
-async def answer_when_changed(query, cookies) -> Known | None:
-    """``answer``, but held (asynchronously) while the status is still the ``seen`` one.
-    A provider polled for answers goes the long way, which asks it every few seconds."""
+async def answer_when_changed(query, cookies, *, until: float, hold: bool = True
+                              ) -> Known | None:
+    """``answer``, but held (asynchronously) while the status is still the ``seen`` one, until
+    the loop's time ``until`` at the latest (``hold=False``: answered at once). A provider
+    polled for answers goes the long way, which asks it every few seconds. TimeoutError if
+    even the first read does not finish by ``until``."""
     ids = _signed_ids(query, cookies)
     if ids is None:
         return None
     attempt_id, request_id = ids
     key = _key(attempt_id)
-    cached = await cache.aget(key)
+    async with asyncio.timeout_at(until):
+        cached = await waiting.read(key)
     known = _mine(cached, request_id)
     if known is None or _polled(known):
         return None
-    if query.get("wait") and known.status_now() == query.get("seen") == "pending":
-        timeout = min(WAIT_SECONDS, max(0.0, known.expires_at - timezone.now().timestamp()))
-        known = _mine(await waiting.until_changed(attempt_id, key, cached, timeout), request_id)
+    if hold and query.get("wait") and known.status_now() == query.get("seen") == "pending":
+        left = until - asyncio.get_running_loop().time()
+        timeout = max(0.0, min(left, known.expires_at - timezone.now().timestamp()))
+        try:
+            async with asyncio.timeout_at(until):  # a stalled read must not outlast it
+                cached = await waiting.until_changed(attempt_id, key, cached, timeout)
+        except TimeoutError:
+            return known  # what it knew: the page asks again
+        known = _mine(cached, request_id)
     return known
 
 
