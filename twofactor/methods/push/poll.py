@@ -220,6 +220,7 @@ class PollMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path_info == PATH and request.method == "GET":
+            request.get_host()  # ALLOWED_HOSTS, as every page: DisallowedHost is Django's 400
             response = cached_response(request)
             if response is not None:
                 return response

@@ -36,7 +36,8 @@ class Reply:
         return self.headers[name.lower()]
 
 
-async def asgi_get(app, url: str, cookies) -> Reply:
+async def asgi_get(app, url: str, cookies, *, host: str = "testserver",
+                   client: str = "127.0.0.1") -> Reply:
     """One GET through an ASGI application, as a server would call it."""
     path, _, query = url.partition("?")
     cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in cookies.items())
@@ -44,8 +45,8 @@ async def asgi_get(app, url: str, cookies) -> Reply:
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
         "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
         "query_string": query.encode(), "server": ("testserver", 80),
-        "client": ("127.0.0.1", 50000),
-        "headers": [(b"host", b"testserver"), (b"cookie", cookie.encode())],
+        "client": (client, 50000),
+        "headers": [(b"host", host.encode()), (b"cookie", cookie.encode())],
     }
     sent: list[dict] = []
     requests = [{"type": "http.request", "body": b"", "more_body": False}]
