@@ -48,7 +48,7 @@ def free_port() -> int:
 
 
 class Served:
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, **env: str) -> None:
         self.port = free_port()
         self.log = tmp / "serve.log"
         self.env = {k: v for k, v in os.environ.items()
@@ -60,6 +60,7 @@ class Served:
             STATIC_ROOT=str(tmp / "static"), EMAIL_FILE_PATH=str(tmp / "mail"),
             GUNICORN_ACCESS_LOG="",
         )
+        self.env.update(env)
         self.process: subprocess.Popen | None = None
 
     def manage(self, *args: str) -> subprocess.CompletedProcess:
@@ -68,9 +69,10 @@ class Served:
         assert result.returncode == 0, result.stdout + result.stderr
         return result
 
-    def start(self) -> None:
+    def start(self, command: tuple[str, ...] = ("make", "--no-print-directory", "serve")
+              ) -> None:
         self.process = subprocess.Popen(
-            ["make", "--no-print-directory", "serve"], cwd=ROOT, env=self.env,
+            list(command), cwd=ROOT, env=self.env,
             stdout=self.log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + 120
