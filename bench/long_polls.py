@@ -39,6 +39,7 @@ class Waiter:
     attempt_id: str = ""
     answered_at: float = 0.0
     asks: int = 0
+    replies: int = 0
     errors: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -75,6 +76,7 @@ async def hold(waiter: Waiter, stop_at: float) -> None:
             await writer.drain()
             waiter.asks += 1
             status, body = await _read_response(reader)
+            waiter.replies += 1
             if status != 200:
                 waiter.errors.append(f"status {status}")
                 await asyncio.sleep(1)

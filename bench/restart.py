@@ -48,7 +48,7 @@ async def _stop_while_held(server: Server, waiters) -> tuple[dict[str, float], i
     while server.process.poll() is None and time.monotonic() - term < 60:
         await asyncio.sleep(0.05)
     after = time.monotonic() - term
-    answered = sum(1 for w in waiters if w.asks >= 2 or w.answered_at)
+    answered = sum(1 for w in waiters if w.replies)
     for task in holding:
         task.cancel()
     await asyncio.gather(*holding, return_exceptions=True)
