@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterator
 from http.cookies import SimpleCookie
@@ -48,6 +49,7 @@ BUSY = {"status": "busy", "final": False, "retry": 1000,
         "message": "The server is busy; asking again in a moment."}
 DEBUG_HOSTS = [".localhost", "127.0.0.1", "[::1]"]  # Django's own, with DEBUG and no list
 
+log = logging.getLogger(__name__)
 _held: Counter[str] = Counter()
 
 
@@ -78,6 +80,9 @@ async def _answer(scope, headers: dict[str, str], until: float, held: bool
         known = await poll.answer_when_changed(query, _cookies(headers), until=until, hold=hold)
     except TimeoutError:
         return 503, BUSY  # not even a first read by the deadline (Redis waited on)
+    except Exception:  # Redis or the database unreachable: ask again, never a 500
+        log.warning("a held poll could not read the push's status", exc_info=True)
+        return 503, BUSY
     if known is None:
         return 0, None
     retry = STOPPING_RETRY_MS if shutdown.has_begun() else 0 if held else CROWDED_RETRY_MS

@@ -12,7 +12,7 @@ long way, through the view, the session and the database.
 
 The page asks with ``wait=1&seen=<status it shows>``. Under ``make serve`` a thin layer in
 front of Django (``push.asgi``) holds such a request until the status differs from ``seen``
-(``waiting.until_changed``: an open socket, no thread, no database connection), until
+(``waiting.Watch``: an open socket, no thread, no database connection), until
 ``WAIT_SECONDS`` after it arrived at most, less when the request expires or the worker
 stops; the page then asks again. A provider that must be polled goes the long way, which
 asks it every few seconds. Under plain WSGI (``runserver``, ``portal.wsgi``) it answers at
@@ -159,21 +159,22 @@ async def answer_when_changed(query, cookies, *, until: float, hold: bool = True
     if ids is None:
         return None
     attempt_id, request_id = ids
-    key = _key(attempt_id)
-    async with asyncio.timeout_at(until):
-        cached = await waiting.read(key)
-    known = _mine(cached, request_id)
-    if known is None or _polled(known):
-        return None
-    if hold and query.get("wait") and known.status_now() == query.get("seen") == "pending":
-        left = until - asyncio.get_running_loop().time()
-        timeout = max(0.0, min(left, known.expires_at - timezone.now().timestamp()))
-        try:
-            async with asyncio.timeout_at(until):  # a stalled read must not outlast it
-                cached = await waiting.until_changed(attempt_id, key, cached, timeout)
-        except TimeoutError:
-            return known  # what it knew: the page asks again
+    wants_hold = hold and bool(query.get("wait")) and query.get("seen") == "pending"
+    async with waiting.Watch(attempt_id, _key(attempt_id), listen=wants_hold) as watch:
+        async with asyncio.timeout_at(until):
+            cached = await watch.read()  # the poll's one read
         known = _mine(cached, request_id)
+        if known is None or _polled(known):
+            return None
+        if wants_hold and known.status_now() == "pending":
+            left = until - asyncio.get_running_loop().time()
+            timeout = max(0.0, min(left, known.expires_at - timezone.now().timestamp()))
+            try:
+                async with asyncio.timeout_at(until):  # nothing may outlast it
+                    cached = await watch.changed(cached, timeout)
+            except TimeoutError:
+                return known  # what it knew: the page asks again
+            known = _mine(cached, request_id)
     return known
 
 

@@ -2,8 +2,8 @@
 
 Every change of an attempt's latest request is written to the cache (``poll.remember``) and
 announced here (``announce``) with the new value. A browser's held poll, on the event loop
-in front of Django (``push.asgi``), waits in ``until_changed`` on an asyncio future, holding
-an open socket and nothing else: no thread, no database connection.
+in front of Django (``push.asgi``), waits on an asyncio future, holding
+an open socket and nothing else: no thread, no database connection (``Watch``).
 
 How the news travels between app servers:
 - with ``REDIS_URL``: Redis pub/sub. ``announce`` publishes the new value on the attempt's
@@ -193,22 +193,40 @@ class _Watcher:
 _watcher = _Watcher()
 
 
-async def until_changed(attempt_id: str, key: str, seen: object, timeout: float) -> object:
-    """Wait up to ``timeout`` seconds (less if the worker stops) for the cached value under
-    ``key`` to differ from ``seen``; return the new value, or ``seen`` if it did not change."""
-    if settings.REDIS_URL:
-        await _subscription.ensure_listening()
-        future = _subscription.add(attempt_id)
-        release, token = _subscription.discard, attempt_id
-    else:
-        future = _watcher.add(key, seen)
-        release, token = _watcher.discard, key
-    try:
-        value = await read(key)  # after registering: no change is missed
-        if value != seen:
-            return value
+class Watch:
+    """Waiting for news of one attempt: ``async with Watch(attempt_id, key) as watch``.
+
+    Under Redis the waiter is registered for the pub/sub message on entry, before the poll's
+    one read (``watch.read()``), so no change between the read and the wait is missed and the
+    read need not be repeated; the embedded default's checks compare the cache with what the
+    poll saw, so they start with the wait."""
+
+    def __init__(self, attempt_id: str, key: str, *, listen: bool = True) -> None:
+        self.attempt_id, self.key, self.listen = attempt_id, key, listen
+        self.future: asyncio.Future | None = None
+        self.checked: asyncio.Future | None = None
+
+    async def __aenter__(self) -> Watch:
+        if self.listen and settings.REDIS_URL:
+            await _subscription.ensure_listening()
+            self.future = _subscription.add(self.attempt_id)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.future is not None:
+            _subscription.discard(self.attempt_id, self.future)
+        if self.checked is not None:
+            _watcher.discard(self.key, self.checked)
+
+    async def read(self) -> object:
+        return await read(self.key)
+
+    async def changed(self, seen: object, timeout: float) -> object:
+        """Wait up to ``timeout`` seconds (less if the worker stops) for the value to differ
+        from ``seen``; return the new value, or ``seen`` if none came."""
+        future = self.future
+        if future is None:
+            future = self.checked = _watcher.add(self.key, seen)
         await asyncio.wait([future, shutdown.stopping()], timeout=timeout,
                            return_when=asyncio.FIRST_COMPLETED)
         return future.result() if future.done() else seen
-    finally:
-        release(token, future)

@@ -30,13 +30,13 @@ def front():
 def test_a_poll_ends_by_its_deadline_from_arrival_even_when_its_read_waited(
         client, demo_world, monkeypatch):
     monkeypatch.setattr(poll, "WAIT_SECONDS", 1.5)
-    read = waiting.read
+    read = waiting.Watch.read
 
-    async def slow_read(key):  # a burst: the first read waited 1 s for a connection
+    async def slow_read(self):  # a burst: the read waited 1 s for a connection
         await asyncio.sleep(1)
-        return await read(key)
+        return await read(self)
 
-    monkeypatch.setattr(waiting, "read", slow_read)
+    monkeypatch.setattr(waiting.Watch, "read", slow_read)
     enter_password(client)
     url = poll_url(client)
 
@@ -55,10 +55,10 @@ def test_a_poll_whose_first_read_misses_the_deadline_is_told_to_ask_again(
         client, demo_world, monkeypatch):
     monkeypatch.setattr(poll, "WAIT_SECONDS", 0.5)
 
-    async def stuck_read(key):
+    async def stuck_read(self):
         await asyncio.sleep(5)
 
-    monkeypatch.setattr(waiting, "read", stuck_read)
+    monkeypatch.setattr(waiting.Watch, "read", stuck_read)
     enter_password(client)
     url = poll_url(client)
 
@@ -119,3 +119,18 @@ def test_polls_beyond_the_cap_per_address_are_answered_at_once_with_a_retry(
     assert crowded.json()["retry"] == asgi.CROWDED_RETRY_MS
     assert crowded_took < 2
     assert still_held == [True, True, True]  # the first two, and another address's
+
+
+def test_a_poll_whose_store_is_unreachable_is_told_to_ask_again_not_a_500(
+        client, demo_world, monkeypatch):
+    enter_password(client)
+    url = poll_url(client)
+
+    async def broken_read(self):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(waiting.Watch, "read", broken_read)
+
+    reply = run(lambda: asgi_get(front(), f"{url}&wait=1&seen=pending", client.cookies))
+
+    assert reply.status_code == 503 and reply.json()["retry"] == 1000
