@@ -100,8 +100,10 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
-    length = next(int(line.split(":", 1)[1]) for line in lines[1:]
-                  if line.lower().startswith("content-length:"))
+    length = next((int(line.split(":", 1)[1]) for line in lines[1:]
+                   if line.lower().startswith("content-length:")), None)
+    if length is None:  # e.g. a server's own error page: noted as an error of the waiter
+        raise ValueError(f"status {status} without Content-Length: {lines[1:4]}")
     return status, await reader.readexactly(length)
 
 
