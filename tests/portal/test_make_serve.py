@@ -1,7 +1,7 @@
 """`make serve`, the real command, starts what it says and serves a sign-in end to end: the
-password, the held poll answered the moment the push is approved, the landing page. A stop
-(SIGTERM to the process group, as Ctrl-C or systemd) answers held polls at once and ends
-everything within seconds.
+password, the held poll answered the moment the push is approved, the landing page. A
+reload (SIGHUP to the gunicorn master) and a stop (SIGTERM to the process group) answer
+held polls at once; the stop ends everything within seconds.
 
 Production-shaped: the Makefile's own DEPLOY_ENV, DEBUG=0, a temporary SQLite database, the
 requests carrying X-Forwarded-Proto as from the TLS proxy (so SSL redirect stays on and
@@ -168,6 +168,43 @@ def test_a_sign_in_end_to_end_with_the_held_poll(served):
     landing = follow(browser, browser.get(signed_in.location))
     assert landing.status == 200
     assert "<h1>Acme IT</h1>" in landing.body
+
+
+def gunicorn_master(served) -> int:
+    """The gunicorn master: the process of the group whose command is gunicorn's and whose
+    parent is make."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            parent = int(stat[stat.rindex(")") + 2:].split()[1])
+            if parent == served.process.pid and b"gunicorn" in command:
+                return int(entry.name)
+    raise AssertionError("no gunicorn under make serve")
+
+
+def test_a_reload_answers_held_polls_at_once_and_keeps_serving(served):
+    browser, url = pending_sign_in(served.port, "user@contoso.example")
+    answer: dict = {}
+    polling = held_poll(served.port, browser, url, answer)
+    time.sleep(1.5)
+    assert polling.is_alive()
+    booted = served.log.read_text().count("Booting worker with pid")
+
+    reloaded_at = time.monotonic()
+    os.kill(gunicorn_master(served), signal.SIGHUP)  # systemctl reload
+    polling.join(timeout=30)
+
+    assert answer["status"] == 200 and answer["body"]["status"] == "pending"
+    assert answer["body"]["retry"] > 0 and answer["at"] - reloaded_at < 3  # ask again
+    deadline = time.monotonic() + 30
+    while served.log.read_text().count("Booting worker with pid") < booted + 2:
+        assert time.monotonic() < deadline, served.log.read_text()[-2000:]
+        time.sleep(0.2)
+    assert Browser(served.port).get("/login/").status == 200
 
 
 def test_a_stop_answers_held_polls_at_once_and_ends_everything_in_seconds(served):
