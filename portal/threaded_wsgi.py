@@ -16,7 +16,9 @@ a2wsgi does likewise per message. Neither is wrong; this one does less, and it i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
@@ -25,6 +27,7 @@ from typing import Any
 MAX_BODY_BYTES = 10 * 1024 * 1024  # nginx's sample allows 1 MB; Django checks its own limits
 STREAM_AFTER_BYTES = 256 * 1024
 TOO_LARGE = b"Request body too large."
+BARRIER_SECONDS = 5  # closing: a thread still busy with a request is not waited for longer
 
 Scope = dict[str, Any]
 Receive = Callable[[], Any]
@@ -32,11 +35,14 @@ Send = Callable[[dict], Any]
 
 
 class ThreadedWsgi:
-    """An ASGI application running the WSGI ``app`` in a pool of ``threads`` threads."""
+    """An ASGI application running the WSGI ``app`` in a pool of ``threads`` threads;
+    ``thread_exit`` runs on each of them when the pool closes (their database connections)."""
 
-    def __init__(self, app: Callable, threads: int) -> None:
+    def __init__(self, app: Callable, threads: int,
+                 thread_exit: Callable[[], None] | None = None) -> None:
         self.app = app
         self.threads = threads
+        self.thread_exit = thread_exit
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="wsgi")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -63,9 +69,24 @@ class ThreadedWsgi:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                self.pool.shutdown(wait=False, cancel_futures=True)
+                await asyncio.get_running_loop().run_in_executor(None, self.close)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+    def close(self) -> None:
+        """Run ``thread_exit`` on every thread of the pool, then end the pool."""
+        if self.thread_exit is not None:
+            # A barrier of every thread: each task runs on a thread of its own.
+            barrier = threading.Barrier(self.threads, timeout=BARRIER_SECONDS)
+
+            def on_each() -> None:
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    barrier.wait()
+                self.thread_exit()
+
+            for done in [self.pool.submit(on_each) for _ in range(self.threads)]:
+                done.result()
+        self.pool.shutdown(wait=True)
 
     def _run(self, environ: dict, loop: asyncio.AbstractEventLoop, send: Send):
         """In a pool thread: the whole WSGI call. Returns (status, headers, chunks) for the

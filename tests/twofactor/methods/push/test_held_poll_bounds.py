@@ -21,14 +21,19 @@ def run(scenario):
         return pool.submit(asyncio.run, scenario()).result()
 
 
+@pytest.fixture
 def front():
-    from portal.asgi import application
+    """make serve's application with a pool of its own, closed after the test (its threads'
+    database connections too)."""
+    from portal.asgi import build
 
-    return application
+    application, pages = build(2)
+    yield application
+    pages.close()
 
 
 def test_a_poll_ends_by_its_deadline_from_arrival_even_when_its_read_waited(
-        client, demo_world, monkeypatch):
+        front, client, demo_world, monkeypatch):
     monkeypatch.setattr(poll, "WAIT_SECONDS", 1.5)
     read = waiting.Watch.read
 
@@ -42,7 +47,7 @@ def test_a_poll_ends_by_its_deadline_from_arrival_even_when_its_read_waited(
 
     async def scenario():
         started = time.monotonic()
-        reply = await asgi_get(front(), f"{url}&wait=1&seen=pending", client.cookies)
+        reply = await asgi_get(front, f"{url}&wait=1&seen=pending", client.cookies)
         return reply, time.monotonic() - started
 
     reply, took = run(scenario)
@@ -52,7 +57,7 @@ def test_a_poll_ends_by_its_deadline_from_arrival_even_when_its_read_waited(
 
 
 def test_a_poll_whose_first_read_misses_the_deadline_is_told_to_ask_again(
-        client, demo_world, monkeypatch):
+        front, client, demo_world, monkeypatch):
     monkeypatch.setattr(poll, "WAIT_SECONDS", 0.5)
 
     async def stuck_read(self):
@@ -64,7 +69,7 @@ def test_a_poll_whose_first_read_misses_the_deadline_is_told_to_ask_again(
 
     async def scenario():
         started = time.monotonic()
-        reply = await asgi_get(front(), f"{url}&wait=1&seen=pending", client.cookies)
+        reply = await asgi_get(front, f"{url}&wait=1&seen=pending", client.cookies)
         return reply, time.monotonic() - started
 
     reply, took = run(scenario)
@@ -74,13 +79,14 @@ def test_a_poll_whose_first_read_misses_the_deadline_is_told_to_ask_again(
     assert reply.json()["message"] == asgi.BUSY["message"]
 
 
-def test_a_poll_for_a_host_django_would_refuse_is_refused_as_django_does(client, demo_world):
+def test_a_poll_for_a_host_django_would_refuse_is_refused_as_django_does(
+        front, client, demo_world):
     enter_password(client)
     url = poll_url(client)
 
     async def scenario():
         started = time.monotonic()
-        reply = await asgi_get(front(), f"{url}&wait=1&seen=pending", client.cookies,
+        reply = await asgi_get(front, f"{url}&wait=1&seen=pending", client.cookies,
                                host="evil.example")
         return reply, time.monotonic() - started
 
@@ -92,20 +98,19 @@ def test_a_poll_for_a_host_django_would_refuse_is_refused_as_django_does(client,
 
 
 def test_polls_beyond_the_cap_per_address_are_answered_at_once_with_a_retry(
-        client, demo_world, settings):
+        front, client, demo_world, settings):
     settings.PUSH_WAIT_MAX_PER_ADDRESS = 2
     enter_password(client)
     url = f"{poll_url(client)}&wait=1&seen=pending"
 
     async def scenario():
-        app = front()
-        held = [asyncio.create_task(asgi_get(app, url, client.cookies, client="192.0.2.7"))
+        held = [asyncio.create_task(asgi_get(front, url, client.cookies, client="192.0.2.7"))
                 for _ in range(2)]
         await asyncio.sleep(0.5)
         started = time.monotonic()
-        crowded = await asgi_get(app, url, client.cookies, client="192.0.2.7")
+        crowded = await asgi_get(front, url, client.cookies, client="192.0.2.7")
         crowded_took = time.monotonic() - started
-        other = asyncio.create_task(asgi_get(app, url, client.cookies, client="192.0.2.8"))
+        other = asyncio.create_task(asgi_get(front, url, client.cookies, client="192.0.2.8"))
         await asyncio.sleep(0.5)
         still_held = [not task.done() for task in [*held, other]]
         for task in [*held, other]:
@@ -122,7 +127,7 @@ def test_polls_beyond_the_cap_per_address_are_answered_at_once_with_a_retry(
 
 
 def test_a_poll_whose_store_is_unreachable_is_told_to_ask_again_not_a_500(
-        client, demo_world, monkeypatch):
+        front, client, demo_world, monkeypatch):
     enter_password(client)
     url = poll_url(client)
 
@@ -131,6 +136,6 @@ def test_a_poll_whose_store_is_unreachable_is_told_to_ask_again_not_a_500(
 
     monkeypatch.setattr(waiting.Watch, "read", broken_read)
 
-    reply = run(lambda: asgi_get(front(), f"{url}&wait=1&seen=pending", client.cookies))
+    reply = run(lambda: asgi_get(front, f"{url}&wait=1&seen=pending", client.cookies))
 
     assert reply.status_code == 503 and reply.json()["retry"] == 1000

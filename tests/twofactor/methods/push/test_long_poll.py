@@ -69,11 +69,15 @@ async def asgi_get(app, url: str, cookies, *, host: str = "testserver",
 def held_get(client, url: str):
     """GET through the portal's ASGI application (portal.asgi, as uvicorn serves it), with
     the browser's cookies."""
-    from portal.asgi import application
+    from portal.asgi import build
 
-    # Its own thread and event loop: a browser test's Playwright may hold this thread's loop.
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, asgi_get(application, url, client.cookies)).result()
+    application, pages = build(2)
+    try:
+        # Its own thread and loop: a browser test's Playwright may hold this thread's loop.
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, asgi_get(application, url, client.cookies)).result()
+    finally:
+        pages.close()  # its threads' database connections too
 
 
 def answer_later(approval, status: ApprovalStatus, seconds: float) -> threading.Thread:
