@@ -61,14 +61,57 @@ def with_long_poll(app: Callable) -> Callable:
             until = asyncio.get_running_loop().time() + poll.WAIT_SECONDS  # from arrival
             headers = _headers(scope)
             if _host_allowed(headers):
+                client = _Client(receive)
                 with _slot(_client(scope, headers)) as held:
-                    status, body = await _answer(scope, headers, until, held)
+                    status, body = await client.unless_gone(_answer(scope, headers, until, held))
                 if status:
                     await _reply(send, status, body)
                     return
+                if client.gone:
+                    return  # nobody to answer: its slot and its waiter are free already
+                receive = client.replay
         await app(scope, receive, send)
 
     return application
+
+
+class _Client:
+    """Watches the connection while a poll is held: a browser that leaves (a page closed, a
+    proxy giving up) frees its place under the cap at once, not at the poll's deadline."""
+
+    def __init__(self, receive: Callable) -> None:
+        self.receive = receive
+        self.received: list[dict] = []
+        self.gone = False
+
+    async def unless_gone(self, work) -> tuple[int, dict | None]:
+        """``work``'s answer, or (0, None) once the client has disconnected."""
+        answering = asyncio.ensure_future(work)
+        watching = asyncio.ensure_future(self._until_disconnect())
+        try:
+            await asyncio.wait([answering, watching], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            watching.cancel()
+        if not answering.done():
+            answering.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await answering
+            return 0, None
+        return answering.result()
+
+    async def _until_disconnect(self) -> None:
+        while True:
+            message = await self.receive()
+            self.received.append(message)
+            if message["type"] == "http.disconnect":
+                self.gone = True
+                return
+
+    async def replay(self) -> dict:
+        """``receive`` for the long way: first what was read while the poll was held."""
+        if self.received:
+            return self.received.pop(0)
+        return await self.receive()
 
 
 async def _answer(scope, headers: dict[str, str], until: float, held: bool

@@ -139,3 +139,28 @@ def test_a_poll_whose_store_is_unreachable_is_told_to_ask_again_not_a_500(
     reply = run(lambda: asgi_get(front, f"{url}&wait=1&seen=pending", client.cookies))
 
     assert reply.status_code == 503 and reply.json()["retry"] == 1000
+
+
+def test_a_browser_that_leaves_frees_its_place_under_the_cap_at_once(
+        front, client, demo_world, settings):
+    settings.PUSH_WAIT_MAX_PER_ADDRESS = 1
+    enter_password(client)
+    url = f"{poll_url(client)}&wait=1&seen=pending"
+
+    async def scenario():
+        leaving = asyncio.create_task(
+            asgi_get(front, url, client.cookies, client="192.0.2.7", leave_after=0.5))
+        await asyncio.sleep(1.5)
+        left_early = leaving.done()
+        staying = asyncio.create_task(asgi_get(front, url, client.cookies, client="192.0.2.7"))
+        await asyncio.sleep(0.5)
+        held = not staying.done()
+        staying.cancel()
+        leaving.cancel()
+        await asyncio.gather(staying, leaving, return_exceptions=True)
+        return left_early, held
+
+    left_early, held = run(scenario)
+
+    assert left_early  # the poll ended with its connection, not at its deadline
+    assert held  # so the address's one place was free for the next poll

@@ -37,8 +37,9 @@ class Reply:
 
 
 async def asgi_get(app, url: str, cookies, *, host: str = "testserver",
-                   client: str = "127.0.0.1") -> Reply:
-    """One GET through an ASGI application, as a server would call it."""
+                   client: str = "127.0.0.1", leave_after: float | None = None) -> Reply:
+    """One GET through an ASGI application, as a server would call it (the client hanging up
+    after ``leave_after`` seconds if given: then a Reply with status 0 if nothing came)."""
     path, _, query = url.partition("?")
     cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in cookies.items())
     scope = {
@@ -54,13 +55,18 @@ async def asgi_get(app, url: str, cookies, *, host: str = "testserver",
     async def receive():
         if requests:
             return requests.pop()
+        if leave_after is not None:
+            await asyncio.sleep(leave_after)
+            return {"type": "http.disconnect"}
         await asyncio.Event().wait()  # the client stays connected until the reply
 
     async def send(message):
         sent.append(message)
 
     await app(scope, receive, send)
-    start = next(m for m in sent if m["type"] == "http.response.start")
+    start = next((m for m in sent if m["type"] == "http.response.start"), None)
+    if start is None:
+        return Reply(0, {}, b"")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     headers = {k.decode().lower(): v.decode() for k, v in start["headers"]}
     return Reply(start["status"], headers, body)
