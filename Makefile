@@ -56,7 +56,8 @@ test: $(VENV)/.dev
 	env $(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 	$(PY) -m pytest
 
-# Production: DEBUG=0 unless set; needs SECRET_KEY and ALLOWED_HOSTS (README, "Serving in production").
+# Production: DEBUG=0 unless set; needs SECRET_KEY and ALLOWED_HOSTS (docs/serving.md). One
+# gunicorn master, uvicorn workers: held polls on their event loops, pages on their threads.
 serve: export DEBUG ?= 0
 serve: $(VENV)/.runtime
 	$(PY) manage.py check --deploy --fail-level WARNING

@@ -24,6 +24,9 @@ from bench.workloads import Plan
 from bench.world import Store, make_store, seed
 
 RESULTS = ROOT / "bench" / "results"
+RESTART_WAITING = 100  # R: held polls while the server restarts
+# And when asked (--only S,R): S, the dashboard in each serving shape (bench/shapes.py);
+# R, a restart with held polls in this shape (bench/restart.py).
 ALL = ("W1", "W2", "W3", "W4", "W5", "W6", "W8")
 
 
@@ -31,7 +34,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a smoke run: short and small")
     parser.add_argument("--only", default=",".join(ALL), help="e.g. W1,W5")
-    parser.add_argument("--worker-class", default="uvicorn", choices=("uvicorn", "gthread", "sync"))
+    parser.add_argument("--worker-class", default="front",
+                        choices=("front", "uvicorn", "gthread", "sync"))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--rounds", type=int, help="override the plan's rounds")
@@ -70,7 +74,7 @@ def prepare(plan: Plan, only: set[str]) -> workloads.People:
     call_command("collectstatic", verbosity=0, interactive=False)
     Path(os.environ["BENCH_SMS_DIR"]).mkdir()
     sizes = list(plan.sizes) if "W4" in only else []
-    waiting = 2 * plan.waiting if "W6" in only else 0
+    waiting = 2 * plan.waiting if only & {"W6", "R"} else 0
     people = seed(sizes, plan.sign_ins, plan.hanging * plan.rounds, waiting)
     with connection.cursor() as cursor:
         # Planner statistics, as autovacuum would gather within a minute of a bulk load:
@@ -156,6 +160,16 @@ def main(argv: list[str] | None = None) -> int:
         if "W8" in only:  # on its own Redis and PostgreSQL, which it kills
             rows += outages.outages(env, shape, store.folder)
             print("   W8 done", flush=True)
+        if "R" in only:
+            from bench.restart import restart
+
+            rows.append(restart({**env, "BENCH_FAST_HASHER": "1"}, shape, log,
+                                people.waiting[:RESTART_WAITING]))
+        if "S" in only:
+            from bench.shapes import serving_shapes
+
+            rows += serving_shapes(env, log, plan, people, store.folder,
+                                   store.bare_database_url, args.workers)
     finally:
         store.discard()
     meta = {

@@ -39,6 +39,8 @@ class Waiter:
     attempt_id: str = ""
     answered_at: float = 0.0
     asks: int = 0
+    replies: int = 0
+    longest: float = 0.0  # the longest one ask took, sent to answered (the 25 s bound)
     errors: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -71,10 +73,13 @@ async def hold(waiter: Waiter, stop_at: float) -> None:
     ).encode()
     try:
         while time.monotonic() < stop_at:
+            asked = time.monotonic()
             writer.write(request)
             await writer.drain()
             waiter.asks += 1
             status, body = await _read_response(reader)
+            waiter.replies += 1
+            waiter.longest = max(waiter.longest, time.monotonic() - asked)
             if status != 200:
                 waiter.errors.append(f"status {status}")
                 await asyncio.sleep(1)
@@ -95,8 +100,10 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
-    length = next(int(line.split(":", 1)[1]) for line in lines[1:]
-                  if line.lower().startswith("content-length:"))
+    length = next((int(line.split(":", 1)[1]) for line in lines[1:]
+                   if line.lower().startswith("content-length:")), None)
+    if length is None:  # e.g. a server's own error page: noted as an error of the waiter
+        raise ValueError(f"status {status} without Content-Length: {lines[1:4]}")
     return status, await reader.readexactly(length)
 
 
@@ -135,6 +142,7 @@ async def run(waiters: list[Waiter], rate: float, during) -> dict[str, float]:
         "p95_ms": percentile(latencies, 0.95),
         "max_ms": 1000 * max(latencies, default=0),
         "asks_per_waiter": statistics.mean(w.asks for w in waiters),
+        "longest_ask_s": max((w.longest for w in waiters), default=0),
         "errors": sum(len(w.errors) for w in waiters),
         **alongside,
     }
@@ -163,7 +171,8 @@ def long_polls(servers: list[Server], emails: list[str], w1: Load, seconds: floa
     note = (
         f"{result['answered']:.0f}/{n} answered; p50 {result['p50_ms']:.0f} ms, "
         f"p95 {result['p95_ms']:.0f} ms, max {result['max_ms']:.0f} ms; "
-        f"{result['asks_per_waiter']:.1f} requests per waiter; {result['errors']:.0f} errors; "
+        f"{result['asks_per_waiter']:.1f} requests per waiter, the longest held "
+        f"{result['longest_ask_s']:.1f} s; {result['errors']:.0f} errors; "
         f"server memory {result['rss_mb']:.0f} MB with {n} waiting "
         f"(+{waiting_mb:.0f} MB, {1024 * waiting_mb / n:.0f} KB each); "
         f"W1 {result['w1_busy']:.0f} req/s alongside vs {result['w1_quiet']:.0f} alone"

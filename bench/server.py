@@ -23,25 +23,36 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-WORKER_CLASSES = {"uvicorn": "uvicorn_worker.UvicornWorker", "gthread": "gthread", "sync": "sync"}
+WORKER_CLASSES = {"front": "portal.worker.PortalWorker", "uvicorn": "uvicorn_worker.UvicornWorker",
+                  "gthread": "gthread", "sync": "sync"}
+# What each worker class serves, per project. front: make serve's shape (portal.asgi: the
+# held poll on the loop, Django's WSGI handler in a thread pool). uvicorn: the shape before
+# issue 20 (Django's ASGI handler), kept to measure against. gthread, sync: plain WSGI.
+APPS = {
+    ("portal", "front"): "portal.asgi:application",
+    ("portal", "uvicorn"): "bench.portal_asgi:application",
+    ("bench.bare", "front"): "bench.bare.front:application",
+    ("bench.bare", "uvicorn"): "bench.bare.asgi:application",
+}
 
 
 @dataclass
 class Shape:
-    """How gunicorn serves: worker class (uvicorn: portal.asgi; gthread, sync: portal.wsgi),
-    processes, threads per process."""
+    """How gunicorn serves: worker class (front: portal.asgi, make serve's; uvicorn: Django's
+    ASGI handler; gthread, sync: portal.wsgi), processes, threads per process."""
 
-    worker_class: str = "uvicorn"
+    worker_class: str = "front"
     workers: int = 2
     threads: int = 8
 
     def __post_init__(self) -> None:
-        if self.worker_class != "gthread":
+        if self.worker_class not in ("gthread", "front"):
             self.threads = 1
 
     def __str__(self) -> str:
-        threads = f" x {self.threads} threads" if self.worker_class == "gthread" else ""
-        app = "ASGI" if self.worker_class == "uvicorn" else "WSGI"
+        threads = f" x {self.threads} threads" if self.threads > 1 else ""
+        app = {"front": "make serve's front", "uvicorn": "Django ASGI"}.get(
+            self.worker_class, "WSGI")
         return f"{self.workers} {self.worker_class} workers{threads} ({app})"
 
 
@@ -60,9 +71,9 @@ class Server:
 
     @property
     def app(self) -> str:
-        """The project's ASGI application under uvicorn's workers, else its WSGI one."""
-        kind = "asgi" if "uvicorn" in self.shape.worker_class else "wsgi"
-        return f"{self.project}.{kind}:application"
+        """What the project serves in this shape (APPS), else its WSGI application."""
+        key = (self.project, self.shape.worker_class)
+        return APPS.get(key, f"{self.project}.wsgi:application")
 
     def start(self, log: Path) -> Server:
         env = dict(self.env)

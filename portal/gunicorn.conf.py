@@ -1,11 +1,13 @@
 """gunicorn settings for production: ``gunicorn -c portal/gunicorn.conf.py`` (make serve).
 
-Every value can be overridden from the environment. By default each worker is uvicorn's
-(the ``uvicorn-worker`` package) serving ``portal.asgi``: the push status's long poll waits
-on the event loop, so a thousand browsers waiting for their phones cost open sockets, not
-threads or workers; sync views run in Django's threads, so a sign-in waiting on a slow
-provider holds one thread, not a worker. ``GUNICORN_WORKER_CLASS=gthread`` serves
-``portal.wsgi`` as before (the page then polls the cache twice a second).
+Every value can be overridden from the environment. By default each worker is
+``portal.worker.PortalWorker`` (uvicorn's, answering held polls as it stops) serving
+``portal.asgi``: the push status's held poll waits on the event loop, so a thousand browsers
+waiting for their phones cost open sockets, not threads or workers; every other request runs
+through Django's WSGI handler in a pool of ``GUNICORN_THREADS`` threads per worker, one
+thread hop per request. One master, one kind of worker: TERM and HUP reach all of it.
+``GUNICORN_WORKER_CLASS=gthread`` serves ``portal.wsgi`` on gunicorn's own threads (the page
+then polls the cache twice a second instead of holding its poll).
 """
 
 import os
@@ -18,15 +20,17 @@ bind = [env.text("GUNICORN_BIND") or f"127.0.0.1:{env.integer('PORT', 8000)}"]
 
 # Worker processes: one per core runs the CPU-bound part of each request in parallel.
 workers = env.integer("WEB_CONCURRENCY", os.cpu_count() or 2)
-worker_class = env.text("GUNICORN_WORKER_CLASS", "uvicorn_worker.UvicornWorker")
-asgi = "uvicorn" in worker_class.lower()
+worker_class = env.text("GUNICORN_WORKER_CLASS", "portal.worker.PortalWorker")
+asgi = worker_class != "gthread" and worker_class != "sync"
 wsgi_app = "portal.asgi:application" if asgi else "portal.wsgi:application"
-# Threads per worker: room for requests blocked on the database or a provider's API.
+# Threads per worker: room for requests blocked on the database or a provider's API
+# (PortalWorker reads the same variable: settings.WSGI_THREADS).
 # (gunicorn quietly turns "sync" into gthread when threads > 1: keep sync meaning sync.)
 threads = env.integer("GUNICORN_THREADS", 8) if worker_class == "gthread" else 1
 
 # A provider call is bounded by PROVIDER_TIMEOUT_SECONDS (5 s); nothing legitimate takes 30.
 timeout = env.integer("GUNICORN_TIMEOUT", 30)
+# (Held polls end at once when a worker stops: a stop takes about a second, not this.)
 graceful_timeout = env.integer("GUNICORN_GRACEFUL_TIMEOUT", 30)
 # Keep-alive from the proxy: nginx reuses upstream connections (see the sample site).
 keepalive = env.integer("GUNICORN_KEEPALIVE", 5)

@@ -1,6 +1,7 @@
 """Where a request comes from, read the same way by audit events, emails and rate limits."""
 
 import ipaddress
+from collections.abc import Mapping
 
 from django.http import HttpRequest
 
@@ -15,13 +16,19 @@ def client_ip(request: HttpRequest) -> str:
     Behind TRUSTED_PROXY_COUNT proxies it is read from X-Forwarded-For, counting from the
     right, so a client cannot choose its own address by sending the header itself.
     """
+    return client_ip_of(request.META)
+
+
+def client_ip_of(meta: Mapping[str, str]) -> str:
+    """``client_ip`` from a request's META (or the same keys: REMOTE_ADDR and
+    HTTP_X_FORWARDED_FOR), for code in front of Django."""
     hops = conf.TRUSTED_PROXY_COUNT
     if hops:
-        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [p.strip() for p in meta.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [p for p in forwarded if p]
         if len(forwarded) >= hops:
             return _address(forwarded[-hops])
-    return request.META.get("REMOTE_ADDR", "")
+    return meta.get("REMOTE_ADDR", "")
 
 
 def _address(text: str) -> str:

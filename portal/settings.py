@@ -297,6 +297,16 @@ TWOFACTOR_FAILURES_BEFORE_LOCK = 10
 TWOFACTOR_LOCK_SECONDS = 3600
 # "This wasn't me": no pushes to the person for this long (other methods still work).
 PUSH_PAUSE_SECONDS = 3600
+# Held push status polls (make serve), per worker: Redis connections for the polls' reads and
+# their one pub/sub subscription (a blocking pool: a burst waits for one), and polls held at
+# once per client address (beyond it a poll is answered at once and asked again soon).
+PUSH_WAIT_REDIS_MAX_CONNECTIONS = env.integer("PUSH_WAIT_REDIS_MAX_CONNECTIONS", 10)
+if PUSH_WAIT_REDIS_MAX_CONNECTIONS < 2:
+    raise ImproperlyConfigured("PUSH_WAIT_REDIS_MAX_CONNECTIONS must be at least 2 (the "
+                               "subscription holds one).")
+PUSH_WAIT_MAX_PER_ADDRESS = env.integer("PUSH_WAIT_MAX_PER_ADDRESS", 50)
+# Threads per make serve worker running Django's WSGI handler (portal.threaded_wsgi).
+WSGI_THREADS = env.integer("GUNICORN_THREADS", 8)
 # "Don't ask again on this browser for 30 days": absolute lifetime, and how many per person.
 REMEMBER_BROWSER_SECONDS = 30 * 24 * 3600
 REMEMBER_BROWSER_MAX = 10

@@ -29,11 +29,12 @@ def free_port() -> int:
 
 @pytest.fixture
 def asgi_server(seeded):
-    """The portal's ASGI application under uvicorn, on a free loopback port."""
+    """make serve's application (portal.asgi) under uvicorn, on a free loopback port."""
     import uvicorn
 
-    from portal.asgi import application
+    from portal.asgi import build
 
+    application, pages = build(4)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off",
@@ -48,6 +49,7 @@ def asgi_server(seeded):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
+    pages.close()  # its threads' database connections too
 
 
 def test_an_approval_lands_the_page_with_no_status_request_after_it(browser, seeded, asgi_server):

@@ -67,8 +67,8 @@ def test_gunicorn_listens_on_loopback_port_8000_by_default(monkeypatch):
     conf = runpy.run_path(GUNICORN_CONF)
 
     assert conf["bind"] == ["127.0.0.1:8000"]
-    # uvicorn's workers serve the ASGI app: a waiting push status costs a socket, no thread
-    assert conf["worker_class"] == "uvicorn_worker.UvicornWorker"
+    # uvicorn's workers serve the front: a waiting push status costs a socket, no thread
+    assert conf["worker_class"] == "portal.worker.PortalWorker"
     assert conf["wsgi_app"] == "portal.asgi:application"
     assert conf["timeout"] > 5  # longer than a provider call may take
     assert conf["control_socket_disable"]  # no socket shared by every gunicorn of the user

@@ -10,13 +10,14 @@ messages or page headers, which a JSON status needs none of. Anything else (no s
 wrong one, a cache miss, a newer request, a provider due to be polled again) goes the
 long way, through the view, the session and the database.
 
-The page asks with ``wait=1&seen=<status it shows>``. Under ASGI a thin layer in front of
-Django (``push.asgi``) holds such a request until the status differs from ``seen``
-(``waiting.until_changed``: an open socket, no thread, no database connection), at most
-``WAIT_SECONDS``, less when the request expires; the page then asks again at once. A
-provider that must be polled goes the long way, which asks it every few seconds.
-Under WSGI (``runserver``, ``portal.wsgi``) it answers at once and tells the page to ask again
-in ``WSGI_RETRY_MS``: quick polls from the cache, never a thread held.
+The page asks with ``wait=1&seen=<status it shows>``. Under ``make serve`` a thin layer in
+front of Django (``push.asgi``) holds such a request until the status differs from ``seen``
+(``waiting.Watch``: an open socket, no thread, no database connection), until
+``WAIT_SECONDS`` after it arrived at most, less when the request expires or the worker
+stops; the page then asks again. A provider that must be polled goes the long way, which
+asks it every few seconds. Under plain WSGI (``runserver``, ``portal.wsgi``) it answers at
+once and tells the page to ask again in ``WSGI_RETRY_MS``: quick polls from the cache, never
+a thread held.
 
 The cache is a shortcut, never the truth: when it cannot be read (Redis down) the poll goes
 the long way, which reads the database. An answer whose ``remember`` failed (Redis away, or
@@ -27,6 +28,7 @@ says (``refill``), and the short way answers again.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,7 +51,7 @@ PATH = "/login/verify/status/"
 # Kept a little past the request's expiry, so the last polls still read "expired".
 LINGER_SECONDS = 300
 NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
-WAIT_SECONDS = 25  # one long poll at most (under a proxy's 30 s read timeout)
+WAIT_SECONDS = 25  # one long poll at most, from its arrival (under a proxy's 30 s timeout)
 WSGI_RETRY_MS = 500  # under WSGI: how soon the page asks again
 FRESH_SECONDS = 10  # a cached "pending" older than this is checked in the database
 
@@ -99,8 +101,7 @@ def _signature(attempt_id: str, request_id: str, session_key: str) -> str:
 
 def remember(approval: ApprovalRequest) -> None:
     """Record the status of an attempt's latest request (at every change of it)."""
-    _write(approval)
-    waiting.announce(approval.attempt_id)
+    waiting.announce(approval.attempt_id, _write(approval))
 
 
 def refill(request: HttpRequest, approval: ApprovalRequest) -> None:
@@ -115,12 +116,13 @@ def refill(request: HttpRequest, approval: ApprovalRequest) -> None:
         log.warning("push poll: could not refill the cache", exc_info=True)
 
 
-def _write(approval: ApprovalRequest) -> None:
+def _write(approval: ApprovalRequest) -> tuple:
     now = timezone.now().timestamp()
     expires = approval.expires_at.timestamp()
     ttl = max(1, int(expires - now)) + LINGER_SECONDS
     value = (str(approval.pk), approval.status, expires, approval.provider, now)
     cache.set(_key(approval.attempt_id), value, ttl)
+    return value
 
 
 def url(request: HttpRequest, approval: ApprovalRequest) -> str:
@@ -181,26 +183,43 @@ def answer(request: HttpRequest) -> Known | None:
     return known
 
 
-async def answer_when_changed(query, cookies) -> Known | None:
-    """``answer``, but held (asynchronously) while the status is still the ``seen`` one.
-    A provider polled for answers goes the long way, which asks it every few seconds."""
+async def answer_when_changed(query, cookies, *, until: float, hold: bool = True
+                              ) -> Known | None:
+    """``answer``, but held (asynchronously) while the status is still the ``seen`` one, until
+    the loop's time ``until`` at the latest (``hold=False``: answered at once). A provider
+    polled for answers goes the long way, which asks it every few seconds. TimeoutError if
+    even the first read does not finish by ``until``."""
     ids = _signed_ids(query, cookies)
     if ids is None:
         return None
     attempt_id, request_id = ids
-    key = _key(attempt_id)
+    wants_hold = hold and bool(query.get("wait")) and query.get("seen") == "pending"
     try:
-        cached = await cache.aget(key)
-        known = _mine(cached, request_id)
-        if known is None or _polled(known):
-            return None
-        if query.get("wait") and known.status_now() == query.get("seen") == "pending":
-            timeout = min(WAIT_SECONDS, max(0.0, known.expires_at - timezone.now().timestamp()))
-            known = _mine(await waiting.until_changed(attempt_id, key, cached, timeout),
-                          request_id)
+        return await _held_answer(attempt_id, request_id, until, wants_hold)
+    except TimeoutError:
+        raise  # not even a first read by the deadline: the caller says "ask again"
     except Exception:  # the cache or Redis is away: Django answers the long way
         log.warning("push poll: cache read failed, answering the long way", exc_info=True)
         return None
+
+
+async def _held_answer(attempt_id: str, request_id: str, until: float, wants_hold: bool
+                       ) -> Known | None:
+    async with waiting.Watch(attempt_id, _key(attempt_id), listen=wants_hold) as watch:
+        async with asyncio.timeout_at(until):
+            cached = await watch.read()  # the poll's one read
+        known = _mine(cached, request_id)
+        if known is None or _polled(known):
+            return None
+        if wants_hold and known.status_now() == "pending":
+            left = until - asyncio.get_running_loop().time()
+            timeout = max(0.0, min(left, known.expires_at - timezone.now().timestamp()))
+            try:
+                async with asyncio.timeout_at(until):  # nothing may outlast it
+                    cached = await watch.changed(cached, timeout)
+            except TimeoutError:
+                return known  # what it knew: the page asks again
+            known = _mine(cached, request_id)
     return known
 
 
@@ -251,6 +270,7 @@ class PollMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path_info == PATH and request.method == "GET":
+            request.get_host()  # ALLOWED_HOSTS, as every page: DisallowedHost is Django's 400
             response = cached_response(request)
             if response is not None:
                 return response

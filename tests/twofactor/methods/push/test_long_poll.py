@@ -36,16 +36,18 @@ class Reply:
         return self.headers[name.lower()]
 
 
-async def asgi_get(app, url: str, cookies) -> Reply:
-    """One GET through an ASGI application, as a server would call it."""
+async def asgi_get(app, url: str, cookies, *, host: str = "testserver",
+                   client: str = "127.0.0.1", leave_after: float | None = None) -> Reply:
+    """One GET through an ASGI application, as a server would call it (the client hanging up
+    after ``leave_after`` seconds if given: then a Reply with status 0 if nothing came)."""
     path, _, query = url.partition("?")
     cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in cookies.items())
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
         "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
         "query_string": query.encode(), "server": ("testserver", 80),
-        "client": ("127.0.0.1", 50000),
-        "headers": [(b"host", b"testserver"), (b"cookie", cookie.encode())],
+        "client": (client, 50000),
+        "headers": [(b"host", host.encode()), (b"cookie", cookie.encode())],
     }
     sent: list[dict] = []
     requests = [{"type": "http.request", "body": b"", "more_body": False}]
@@ -53,13 +55,18 @@ async def asgi_get(app, url: str, cookies) -> Reply:
     async def receive():
         if requests:
             return requests.pop()
+        if leave_after is not None:
+            await asyncio.sleep(leave_after)
+            return {"type": "http.disconnect"}
         await asyncio.Event().wait()  # the client stays connected until the reply
 
     async def send(message):
         sent.append(message)
 
     await app(scope, receive, send)
-    start = next(m for m in sent if m["type"] == "http.response.start")
+    start = next((m for m in sent if m["type"] == "http.response.start"), None)
+    if start is None:
+        return Reply(0, {}, b"")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     headers = {k.decode().lower(): v.decode() for k, v in start["headers"]}
     return Reply(start["status"], headers, body)
@@ -68,11 +75,15 @@ async def asgi_get(app, url: str, cookies) -> Reply:
 def held_get(client, url: str):
     """GET through the portal's ASGI application (portal.asgi, as uvicorn serves it), with
     the browser's cookies."""
-    from portal.asgi import application
+    from portal.asgi import build
 
-    # Its own thread and event loop: a browser test's Playwright may hold this thread's loop.
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, asgi_get(application, url, client.cookies)).result()
+    application, pages = build(2)
+    try:
+        # Its own thread and loop: a browser test's Playwright may hold this thread's loop.
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, asgi_get(application, url, client.cookies)).result()
+    finally:
+        pages.close()  # its threads' database connections too
 
 
 def answer_later(approval, status: ApprovalStatus, seconds: float) -> threading.Thread:
