@@ -1,5 +1,6 @@
-"""Sign in by email. Loads the person with their firm and client in one query, so the
-second-factor middleware can read the firm's policy without another."""
+"""Sign in by email. Loads the person with their firm in one query: every employee's page
+and the second-factor policy read the firm. An end user's client is read only where it is
+needed (their pages, their policy), so the employees' pages do not pay for its join."""
 
 from django.contrib.auth.backends import ModelBackend
 
@@ -12,7 +13,7 @@ class EmailBackend(ModelBackend):
 
     def get_user(self, user_id: int) -> User | None:
         try:
-            user = User.objects.select_related("firm", "client").get(pk=user_id)
+            user = User.objects.select_related("firm").get(pk=user_id)
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

@@ -1,10 +1,12 @@
 """The layout's links (reversed once per process) follow the address the portal is mounted
-at."""
+at, and a verified page reads the session once and the person, with their firm, once."""
 
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 
-from tests.signing_in import sign_in
+from tests.signing_in import request_token, sign_in, type_token
 
 LAYOUT_LINKS = ('href="{p}/"', 'href="{p}/security/"', 'href="{p}/login/help/"',
                 'href="{p}/manage/employees/"', 'href="{p}/manage/clients/"',
@@ -41,3 +43,26 @@ def test_the_layout_links_follow_the_mount_point_from_one_request_to_the_next(de
         assert link.format(p="") in at_root
         assert link.format(p="/portal") in mounted
     assert 'href="/portal/' not in served_at("", admin, "/dashboard/")
+
+
+def test_a_verified_dashboard_reads_the_session_and_the_person_once(pending, sms_outbox):
+    type_token(pending, request_token(pending, sms_outbox))
+    pending.get("/dashboard/")  # the first request after signing in stamps the session
+
+    with CaptureQueriesContext(connection) as queries:
+        response = pending.get("/dashboard/")
+
+    assert response.status_code == 200
+    assert "Acme IT" in response.content.decode()  # the firm's name, from the same query
+    tables = [q["sql"].split(" FROM ", 1)[1].split()[0] for q in queries]
+    assert tables == ['"django_session"', '"accounts_user"']
+    assert "accounts_client" not in queries[1]["sql"]
+
+
+def test_an_end_users_page_reads_their_client(demo_world):
+    end_user = sign_in(Client(), "user@contoso.example")
+
+    response = end_user.get("/", follow=True)
+
+    assert response.status_code == 200
+    assert "Contoso Dental" in response.content.decode()

@@ -147,7 +147,8 @@ def allowed(user: User, name: str) -> bool:
 def usable_by(user: User) -> list[Method]:
     """The ways ``user`` can answer now and their firm (or client) allows, strongest first.
 
-    The policy costs no query: the person is loaded with their firm and client."""
+    The policy reads the person's firm (or client): no query for a signed-in employee, whose
+    firm the auth backend loads with them; otherwise one, on first use."""
     return [
         method for method in registry()
         if (not method.in_policy or policy.method_allowed(user, method.name))
