@@ -26,7 +26,11 @@ class PersonQuery:
     sql: str
     person_fields: list[str]  # attnames, in the SELECT's order
     firm_fields: list[str]
-    converters: dict  # column position -> (converters, expression), as the ORM applies them
+    # Column position -> (converters, expression), as the ORM applies them. They are the
+    # backend's and the fields' functions: they read settings (SQLite's datetime one, the
+    # time zone its wrapper was configured with), never a database connection's state, so
+    # they serve every thread.
+    converters: dict
 
 
 @cache
