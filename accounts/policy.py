@@ -1,7 +1,7 @@
 """Who needs a second factor: one answer, used by the login view and the middleware.
 
-Reads the person and their firm (the auth backend selects them together, so an employee's
-answer costs no query) or, for an end user, their client (read once, on first use).
+Reads only the person and the firm or client already loaded with them (the auth backend
+selects them together), so asking costs no query.
 """
 
 from accounts.models import User

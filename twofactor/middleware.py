@@ -9,7 +9,7 @@
   new password" (and signing out) until they have chosen one.
 
 It costs no query on a verified request: it reads the session and the person the auth
-backend loads anyway (with the firm), unlike django-otp's ``OTPMiddleware``, which
+backend loads anyway (with firm and client), unlike django-otp's ``OTPMiddleware``, which
 loads the device on every request.
 """
 

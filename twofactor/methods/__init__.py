@@ -147,8 +147,7 @@ def allowed(user: User, name: str) -> bool:
 def usable_by(user: User) -> list[Method]:
     """The ways ``user`` can answer now and their firm (or client) allows, strongest first.
 
-    The policy reads the person's firm (or client): no query for a signed-in employee, whose
-    firm the auth backend loads with them; otherwise one, on first use."""
+    The policy costs no query: the person is loaded with their firm and client."""
     return [
         method for method in registry()
         if (not method.in_policy or policy.method_allowed(user, method.name))
