@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import emails, known_browsers, security_events, sessions
+        from portal import headers  # noqa: F401 - registers its deploy check
 
         sessions.connect_signals()
         known_browsers.connect_signals()

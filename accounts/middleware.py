@@ -19,12 +19,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import http_date, url_has_allowed_host_and_scheme, urlencode
 
 from accounts import audit, known_browsers, reauth
 from accounts.audit import Tag
 from portal.conf import conf
 
+# What add_never_cache_headers writes on a response that set no caching of its own.
+NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
 SIGNED_IN_AT = "twofactor_signed_in_at"
 SEEN_AT = "twofactor_seen_at"
 
@@ -114,4 +116,8 @@ def no_store(request: HttpRequest, response: HttpResponse) -> None:
     if "no-store" in response.get("Cache-Control", ""):
         return
     if request.user.is_authenticated or not request.session.is_empty():
-        add_never_cache_headers(response)
+        if "Cache-Control" in response or "Expires" in response:
+            add_never_cache_headers(response)  # merges with what the view set
+        else:  # the usual case: Django's never-cache headers, without parsing any
+            response.headers["Expires"] = http_date()
+            response.headers["Cache-Control"] = NEVER_CACHE

@@ -134,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
                 rows += workloads.page_views(server, plan, people, store.folder)
                 print("   W1 done", flush=True)
             if "W1" in only:
-                rows += bare_django(server, env, shape, log, plan, store)
+                best = Shape("gthread", args.workers, args.threads)
+                rows += bare_django(server, env, best, log, plan, store)
                 print("   W1 vs bare Django done", flush=True)
             if "W2" in only:
                 rows += run_or_skip("W2", route_exists("/login/verify/status/"),
@@ -187,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def bare_django(server, env, shape, log, plan, store) -> list[report.Row]:
     """W1 beside bare Django (bench/bare/): its own database of the same kind, migrated and
-    seeded by its own process, served by a second gunicorn of the same shape."""
+    seeded by its own process, served by a second gunicorn the way Django serves best:
+    ``shape`` is gthread workers on its WSGI application, whatever serves the portal."""
     bare_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.bare.settings",
                 "DATABASE_URL": store.bare_database_url}
     cookies = store.folder / "bare.cookies"

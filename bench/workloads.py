@@ -83,6 +83,7 @@ def page_views(server: Server, plan: Plan, people: People, folder: Path) -> list
 
 
 BARE_CPU_TARGET = 1.3
+BARE_THROUGHPUT_TARGET = 0.75
 
 
 def page_bytes(server: Server, path: str, cookie: str) -> int:
@@ -97,9 +98,10 @@ def page_bytes(server: Server, path: str, cookie: str) -> int:
 
 def bare_page_views(server: Server, bare: Server, plan: Plan, folder: Path,
                     bare_cookies: Path) -> list[Row]:
-    """W1's dashboard vs bare Django's login_required page (bench/bare/, its own server of
-    the same shape, on its own database of the same kind): server CPU per request, the two
-    loads alternating round by round with the same 16 connections."""
+    """W1's dashboard vs bare Django's login_required page (bench/bare/, its own gthread
+    server of the same size, on its own database of the same kind): server CPU per request
+    and requests a second, the two loads alternating round by round with the same 16
+    connections."""
     verified = folder / "verified.cookies"
     sizes = (page_bytes(server, "/dashboard/", verified.read_text().splitlines()[0]),
              page_bytes(bare, "/page/", bare_cookies.read_text().splitlines()[0]))
@@ -109,9 +111,12 @@ def bare_page_views(server: Server, bare: Server, plan: Plan, folder: Path,
     rss = bare.peak_rss_mb()
     row = compare("W1 verified dashboard vs bare Django login_required page: server CPU per "
                   "request", samples["W1"], samples["bare"], "bare Django login_required",
-                  target=f"x CPU <= {BARE_CPU_TARGET}", rss_mb=server.peak_rss_mb(),
-                  note=f"pages of {sizes[0]:,} bytes (dashboard) and {sizes[1]:,} (bare)")
-    row.met = row.ratios["cpu"] <= BARE_CPU_TARGET
+                  target=f"x CPU <= {BARE_CPU_TARGET}, x req/s >= {BARE_THROUGHPUT_TARGET}",
+                  rss_mb=server.peak_rss_mb(),
+                  note=f"pages of {sizes[0]:,} bytes (dashboard) and {sizes[1]:,} (bare); "
+                       f"bare Django on {bare.shape}")
+    row.met = (row.ratios["cpu"] <= BARE_CPU_TARGET
+               and row.ratios["throughput"] >= BARE_THROUGHPUT_TARGET)
     return [
         summarise("baseline: bare Django login_required page (sessions and auth only), "
                   "16 clients", samples["bare"], rss_mb=rss),

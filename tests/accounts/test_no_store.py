@@ -1,7 +1,10 @@
 """No signed-in page is kept by a browser's cache or a proxy: ``Cache-Control: no-store`` on
 every answer to a session, on every URL; static files keep their long cache."""
 
+from django.http import HttpResponse
 from django.test import Client
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import parse_http_date
 
 from tests.conftest import PASSWORD
 from tests.signing_in import sign_in
@@ -47,3 +50,14 @@ def test_static_files_keep_their_cache_for_a_signed_in_person(demo_world):
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "")
     assert "max-age" in response["Cache-Control"]
+
+
+def test_a_signed_in_page_carries_djangos_whole_never_cache_headers(demo_world):
+    tech = sign_in(Client(), "tech@acme.example")
+    expected = HttpResponse()
+    add_never_cache_headers(expected)
+
+    response = tech.get("/security/")
+
+    assert response["Cache-Control"] == expected["Cache-Control"]
+    assert parse_http_date(response["Expires"]) <= parse_http_date(expected["Expires"])
