@@ -11,6 +11,8 @@ then polls the cache twice a second instead of holding its poll).
 """
 
 import os
+import shutil
+import tempfile
 
 from portal import env
 
@@ -57,3 +59,22 @@ access_log_format = (
 )
 errorlog = "-"
 loglevel = env.text("GUNICORN_LOG_LEVEL", "info")
+
+# Prometheus (docs/operations.md): each worker writes its metrics to files here and whichever
+# worker answers /metrics adds them up. systemd sets it under RuntimeDirectory=.
+os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR",
+    os.path.join(tempfile.gettempdir(), f"portal-metrics-{env.integer('PORT', 8000)}"),
+)
+
+
+def on_starting(server) -> None:
+    path = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    shutil.rmtree(path, ignore_errors=True)  # the last run's values are not this run's
+    os.makedirs(path, exist_ok=True)
+
+
+def child_exit(server, worker) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # its gauges (held polls) leave with it
