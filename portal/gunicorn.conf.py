@@ -60,18 +60,23 @@ access_log_format = (
 errorlog = "-"
 loglevel = env.text("GUNICORN_LOG_LEVEL", "info")
 
-# Prometheus (docs/operations.md): each worker writes its metrics to files here and whichever
-# worker answers /metrics adds them up. systemd sets it under RuntimeDirectory=.
-os.environ.setdefault(
-    "PROMETHEUS_MULTIPROC_DIR",
-    os.path.join(tempfile.gettempdir(), f"portal-metrics-{env.integer('PORT', 8000)}"),
-)
-
-
+# Prometheus (docs/operations.md): each worker writes its metrics to files in
+# PROMETHEUS_MULTIPROC_DIR and whichever worker answers /metrics adds them up. systemd sets
+# it under RuntimeDirectory=; otherwise the master makes one of its own as it starts (here,
+# not at import, so loading this file changes nothing in the loader's environment).
 def on_starting(server) -> None:
-    path = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not path:
+        path = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="portal-metrics-")
+        server.made_metrics_dir = path
     shutil.rmtree(path, ignore_errors=True)  # the last run's values are not this run's
     os.makedirs(path, exist_ok=True)
+
+
+def on_exit(server) -> None:
+    made = getattr(server, "made_metrics_dir", None)
+    if made:
+        shutil.rmtree(made, ignore_errors=True)
 
 
 def child_exit(server, worker) -> None:

@@ -99,10 +99,11 @@ def test_a_json_body_is_a_form_error(pending):
     assert response.status_code == 400
 
 
-def test_a_body_beyond_the_upload_limit_is_refused_with_400_not_500(pending):
+def test_a_body_beyond_the_upload_limit_is_refused_with_413_not_500(pending):
     response = pending.post("/login/verify/", {"token": "1" * 3_000_000})
 
-    assert response.status_code == 400
+    assert response.status_code == 413
+    assert b"too large" in response.content
 
 
 def test_hostile_inputs_do_not_count_as_guesses(pending, sms_outbox, strict_lock):
