@@ -83,6 +83,13 @@ def log_in(page, email: str, password: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
+def press_send_sms_token(page) -> None:
+    """"Send SMS token" once the challenge page's script is running, so it answers in place
+    (a press before the script runs posts the form the no-JavaScript way)."""
+    page.wait_for_load_state()
+    page.get_by_role("button", name="Send SMS token").click()
+
+
 def number_to_match(page) -> str:
     """The two-digit number the challenge page shows beside the pending push's status."""
     return page.locator("#push-number .number").inner_text().strip()

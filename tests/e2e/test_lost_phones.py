@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from accounts import phones
 from accounts.models import User
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, press_send_sms_token
 from twofactor.methods.backup_codes import codes as backup_codes
 
 pytestmark = pytest.mark.browser
@@ -40,7 +40,7 @@ def reach_the_challenge(page, email: str, password: str) -> None:
 
 def sign_in_by_sms(page, email: str, password: str) -> None:
     reach_the_challenge(page, email, password)
-    page.get_by_role("button", name="Send SMS token").click()
+    press_send_sms_token(page)
     expect(page.locator("#sms-result")).to_contain_text("texted")  # answered in place
     token = latest_text(page, email, r"token is (\d+)")
     page.get_by_label("Token or Security Key").fill(token)

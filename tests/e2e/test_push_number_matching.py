@@ -9,7 +9,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from accounts.models import AuditEvent, Firm
-from tests.e2e.conftest import ARTIFACTS, log_in, number_to_match
+from tests.e2e.conftest import ARTIFACTS, log_in, number_to_match, press_send_sms_token
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +33,7 @@ def signed_in(page):
 
 
 def texted_token(page) -> str:
-    page.get_by_role("button", name="Send SMS token").click()
+    press_send_sms_token(page)
     expect(page.locator("#sms-result")).to_contain_text("We texted a token")
     phone = page.context.new_page()
     phone.goto("/dev/phone/")

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import User
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, press_send_sms_token
 from tests.twofactor.providers.fixtures import DEADLINE, SLACK
 from twofactor.providers.twilio_verify import identity_for
 
@@ -64,7 +64,9 @@ def test_push_approved_by_signed_callback_signs_in(page, provider, seeded, live_
     ref = pending_request(emulator)
     emulator.approve(ref)
     post = emulator.post_callback if name == "authy" else emulator.post_webhook
-    assert post(live_server.url + CALLBACK[name], ref).status_code == 204
+    # 204: this callback recorded the answer; 200 "already answered": the page's own poll of
+    # the provider got there first (either way the answer stands once, and signs in).
+    assert post(live_server.url + CALLBACK[name], ref).status_code in (200, 204)
     signed_in_to_the_dashboard(page)
 
 
@@ -80,7 +82,7 @@ def test_push_denied_then_an_sms_token_signs_in(page, provider, seeded):
     reach_the_challenge(page, provider, seeded)
     emulator.deny(pending_request(emulator))
     expect(page.get_by_role("status")).to_contain_text("denied")
-    page.get_by_role("button", name="Send SMS token").click()
+    press_send_sms_token(page)
     expect(page.locator("#sms-result")).to_contain_text("texted")  # answered in place
     token = emulator.outbox[-1][1]
     page.get_by_label("Token or Security Key").fill(token)

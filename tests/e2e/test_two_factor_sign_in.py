@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, log_in, number_to_match
+from tests.e2e.conftest import ARTIFACTS, log_in, number_to_match, press_send_sms_token
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +32,7 @@ def signed_in_to_the_dashboard(page):
 
 
 def texted_token(page) -> str:
-    page.get_by_role("button", name="Send SMS token").click()
+    press_send_sms_token(page)
     expect(page.locator("#sms-result")).to_contain_text("texted")  # answered in place
     phone = open_phone(page)
     message = phone.get_by_role("listitem").filter(has_text="token is").first
