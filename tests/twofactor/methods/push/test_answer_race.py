@@ -21,7 +21,7 @@ from tests.concurrency import needs_postgresql, race
 from tests.signing_in import current_attempt, latest_approval
 from tests.twofactor.methods.push.test_long_poll import asgi_get, poll_url
 from tests.twofactor.phone_sim.test_phones import answer_url
-from twofactor.methods.push import approvals, poll, report
+from twofactor.methods.push import approvals, poll, report, waiting
 from twofactor.models import ApprovalRequest, FactorLock, SignInAttempt
 from twofactor.providers.base import ApprovalStatus
 from twofactor.signin import verification
@@ -296,6 +296,11 @@ def test_the_held_poll_goes_the_long_way_when_the_cache_is_down(pending, cache_d
         await send({"type": "http.response.body", "body": b"the long way"})
 
     cache_down()
+
+    async def unreadable(key):  # under REDIS_URL the held poll reads Redis itself
+        raise redis.ConnectionError("refused")
+
+    monkeypatch.setattr(waiting, "read", unreadable)
     approvals.record_answer(approval.provider_ref, DENIED, provider="local")
     reply = asyncio.run(asgi_get(with_long_poll(django_app), url + "&wait=1&seen=pending",
                                  pending.cookies))
