@@ -85,6 +85,7 @@ def serving_shapes(env: dict[str, str], log: Path, plan: Plan, people: People,
         rows += against_bare.values()
         if with_peer:
             rows += [compare(f"S dashboard, {servers[kind].shape}", samples[kind],
-                             samples["peer"], "django-two-factor-auth (gthread)")
+                             samples["peer"], "django-two-factor-auth (gthread)",
+                             rss_mb=servers[kind].peak_rss_mb())
                      for kind in PORTAL_SHAPES]
         return rows
