@@ -19,6 +19,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@ $(VENV)/.runtime
 
+# The benchmark's own packages (bench/requirements.txt: the django-two-factor-auth peer).
+$(VENV)/.bench: requirements.txt bench/requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r bench/requirements.txt
+	@touch $@ $(VENV)/.runtime
+
 setup: $(VENV)/.runtime
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py createcachetable
@@ -67,7 +72,7 @@ serve: $(VENV)/.runtime
 	$(VENV)/bin/gunicorn -c portal/gunicorn.conf.py
 
 # The load benchmark (bench/README.md); QUICK=1 for a smoke run. Installs wrk from Debian.
-bench: $(VENV)/.runtime
+bench: $(VENV)/.bench
 	@command -v wrk >/dev/null 2>&1 || { echo "== installing wrk (Debian's package)"; \
 	  apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 	$(PY) -m bench $(if $(QUICK),--quick,) $(BENCH_ARGS)

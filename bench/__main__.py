@@ -169,8 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         if "S" in only:
             from bench.shapes import serving_shapes
 
-            rows += serving_shapes(env, log, plan, people, store.folder,
-                                   store.bare_database_url, args.workers)
+            rows += serving_shapes(env, log, plan, people, store.folder, store, args.workers)
     finally:
         store.discard()
     meta = {

@@ -32,6 +32,8 @@ class Store:
     # applied (the portal's, which swap in accounts.User and so never make auth_user) and
     # it would share django_session and django_content_type with the portal.
     bare_database_url: str = ""
+    # The django-two-factor-auth peer's (bench/peer/), for the same reasons.
+    peer_database_url: str = ""
 
     @property
     def label(self) -> str:
@@ -50,7 +52,8 @@ class Store:
             import psycopg
 
             with psycopg.connect(self.admin_url, autocommit=True) as conn:
-                for name in (self.drop_database, f"{self.drop_database}_bare"):
+                for suffix in ("", "_bare", "_peer"):
+                    name = f"{self.drop_database}{suffix}"
                     conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if self.redis_url:
             import redis
@@ -67,18 +70,20 @@ def make_store() -> Store:
     prefix = f"bench-{os.getpid()}-{secrets.token_hex(3)}"
     if not given_db.startswith("postgres"):
         return Store(folder, f"sqlite:///{folder / 'bench.sqlite3'}", redis_url, prefix,
-                     bare_database_url=f"sqlite:///{folder / 'bare.sqlite3'}")
+                     bare_database_url=f"sqlite:///{folder / 'bare.sqlite3'}",
+                     peer_database_url=f"sqlite:///{folder / 'peer.sqlite3'}")
     import psycopg
 
     parts = urlsplit(given_db)
     name = f"portal_bench_{os.getpid()}"
     admin_url = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}_bare"')
+        for suffix in ("", "_bare", "_peer"):
+            conn.execute(f'CREATE DATABASE "{name}{suffix}"')
     url = urlunsplit(parts._replace(path=f"/{name}"))
     return Store(folder, url, redis_url, prefix, drop_database=name, admin_url=admin_url,
-                 bare_database_url=urlunsplit(parts._replace(path=f"/{name}_bare")))
+                 bare_database_url=urlunsplit(parts._replace(path=f"/{name}_bare")),
+                 peer_database_url=urlunsplit(parts._replace(path=f"/{name}_peer")))
 
 
 @dataclass
