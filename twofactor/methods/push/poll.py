@@ -112,6 +112,14 @@ def refill(request: HttpRequest, approval: ApprovalRequest) -> None:
         return
     try:
         _write(approval)
+        # An answer committed while this poll read the database was written by its own
+        # ``remember``, which the write above may have just overwritten: read the row again
+        # and, if it moved, write and announce what it is now.
+        now = ApprovalRequest.objects.filter(pk=approval.pk).values_list("status", flat=True)
+        status = now.first()
+        if status is not None and status != approval.status:
+            approval.status = status
+            remember(approval)
     except Exception:
         log.warning("push poll: could not refill the cache", exc_info=True)
 

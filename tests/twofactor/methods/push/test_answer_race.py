@@ -372,3 +372,18 @@ def test_an_answer_told_while_redis_was_away_reaches_the_page_once_it_is_back(
         again = pending.get(url).json()
     assert again["status"] == "approved" and again["final"]
     assert not [q for q in queries if "twofactor_approvalrequest" in q["sql"]]
+
+
+def test_a_refill_that_read_pending_before_an_answer_does_not_hide_the_answer(pending):
+    """The long way read "pending", then the phone's answer was committed and told, then the
+    refill wrote what the long way had read: the answer must still be what the cache says."""
+    approval = latest_approval(pending)
+    url = poll_url(pending)
+    read_before_the_answer = ApprovalRequest.objects.get(pk=approval.pk)
+    assert approvals.record_answer(approval.provider_ref, DENIED, provider="local")
+
+    request = type("Request", (), {"_push_poll_missed": True})()
+    poll.refill(request, read_before_the_answer)
+
+    answer = pending.get(url).json()  # the short way: the cache alone
+    assert answer["status"] == "denied" and answer["final"]
