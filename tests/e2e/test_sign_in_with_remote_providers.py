@@ -65,8 +65,15 @@ def test_push_approved_by_signed_callback_signs_in(page, provider, seeded, live_
     emulator.approve(ref)
     post = emulator.post_callback if name == "authy" else emulator.post_webhook
     # 204: this callback recorded the answer; 200 "already answered": the page's own poll of
-    # the provider got there first (either way the answer stands once, and signs in).
-    assert post(live_server.url + CALLBACK[name], ref).status_code in (200, 204)
+    # the provider got there first (either way the answer stands once, and signs in). 503:
+    # the test's in-memory SQLite cache table was locked by the page's poll; the provider
+    # delivers it again, as here.
+    for _ in range(5):
+        status = post(live_server.url + CALLBACK[name], ref).status_code
+        if status != 503:
+            break
+        time.sleep(0.2)
+    assert status in (200, 204)
     signed_in_to_the_dashboard(page)
 
 

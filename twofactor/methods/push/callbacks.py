@@ -35,6 +35,11 @@ REMEMBER_TWILIO_SECONDS = 24 * 3600
 ALREADY_ANSWERED = "That request was already answered, closed or has expired."
 
 
+def _try_again() -> HttpResponse:
+    return HttpResponse("Try again shortly.", status=503, content_type="text/plain",
+                        headers={"Retry-After": "60"})
+
+
 def _receive(request: HttpRequest, provider_name: str, remember_seconds: int) -> HttpResponse:
     if provider_name != conf.TWOFACTOR_PROVIDER:
         return HttpResponse(status=404)
@@ -47,13 +52,18 @@ def _receive(request: HttpRequest, provider_name: str, remember_seconds: int) ->
     seen_key = f"twofactor:callback:{provider_name}:{digest}"
     try:
         first_delivery = cache.add(seen_key, 1, timeout=remember_seconds)
+        # The database cache's add() answers False for a write that failed (a locked table)
+        # as well as for a key already there: only a key that is there makes a replay.
+        replayed = not first_delivery and cache.get(seen_key) is not None
     except Exception:  # no replay memory now: refuse, and the provider delivers it again
         logger.warning("Could not check a %s callback for replay", provider_name, exc_info=True)
-        return HttpResponse("Try again shortly.", status=503, content_type="text/plain",
-                            headers={"Retry-After": "60"})
-    if not first_delivery:
+        return _try_again()
+    if replayed:
         logger.warning("Refused a replayed %s callback for %s", provider_name, answer.request_ref)
         return HttpResponse(status=409)
+    if not first_delivery:
+        logger.warning("Could not remember a %s callback; asked for it again", provider_name)
+        return _try_again()
     if answer.status.is_final:
         try:
             won = approvals.record_answer(

@@ -289,3 +289,27 @@ def test_a_callback_is_refused_for_a_retry_while_its_replay_memory_is_away(
 
     assert response.status_code == 503 and response["Retry-After"]
     assert answers == []
+
+
+def test_a_callback_whose_delivery_could_not_be_remembered_is_asked_for_again(
+    client, authy_emulator, approved_uuid, answers, monkeypatch
+):
+    """Django's database cache answers add() with False when its write fails (a locked
+    table), just as for a key already there. That is not a replay: 503, so the provider
+    delivers it again, and nothing recorded without the replay memory."""
+    from twofactor.methods.push import callbacks
+
+    class WriteFailed:
+        def add(self, *args, **kwargs):
+            return False
+
+        def get(self, *args, **kwargs):
+            return None
+
+    monkeypatch.setattr(callbacks, "cache", WriteFailed())
+    body, headers = authy_emulator.signed_callback(PUBLIC + AUTHY_PATH, approved_uuid)
+
+    response = post_authy(client, body, headers)
+
+    assert response.status_code == 503 and response["Retry-After"]
+    assert answers == []
