@@ -113,7 +113,7 @@ class Tag(enum.StrEnum):
 
 # Each tag in words a firm admin reads, grouped the way the Activity filter offers them.
 # Words start with a verb; the page says who did it beside them.
-KINDS: dict[str, dict[Tag, str]] = {
+KINDS: dict[str, dict[str, str]] = {
     "Signing in and out": {
         Tag.PASSWORD_ACCEPTED: "Entered the right password",
         Tag.PASSWORD_REFUSED: "Entered a wrong password",
@@ -216,15 +216,23 @@ KINDS: dict[str, dict[Tag, str]] = {
 REPLACED_BY = {Tag.TOKEN_ACCEPTED: Tag.FACTOR_ACCEPTED}
 WORDS: dict[str, str] = {tag: words for kinds in KINDS.values() for tag, words in kinds.items()}
 WORDS |= {old: WORDS[new] for old, new in REPLACED_BY.items()}
-# How the second step was passed, by the method name recorded in ``data["method"]``.
-BY_METHOD = {
-    "push": "by approving on the phone",
-    "sms": "with a texted token",
-    "backup_code": "with a backup code",
-    "totp": "with an authenticator app",
-    "security_key": "with a security key",
-}
+# How the second step was passed, by the method name recorded in ``data["method"]``: each
+# sign-in method adds its own words at start-up (``describe_method``); a name without words
+# reads "with <name>".
+BY_METHOD: dict[str, str] = {}
 _BY_METHOD_TAGS = {Tag.FACTOR_ACCEPTED, Tag.TOKEN_ACCEPTED, Tag.SIGNED_IN, Tag.FACTOR_CONFIRMED}
+
+
+def describe_tags(group: str, words: dict[str, str]) -> None:
+    """Words for tags a sign-in method records (its own, outside ``Tag``), listed under
+    ``group`` on the Activity page's filter."""
+    KINDS.setdefault(group, {}).update(words)
+    WORDS.update(words)
+
+
+def describe_method(name: str, words: str) -> None:
+    """How an event recorded with ``method=name`` says the second step was passed."""
+    BY_METHOD[name] = words
 
 
 def describe(tag: str, data: dict | None = None) -> str:

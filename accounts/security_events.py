@@ -28,12 +28,6 @@ SIGN_IN_RESULTS: dict[str, tuple[str | None, str]] = {
     Tag.NO_PHONE_ON_FILE: ("none", "no_method"),
     Tag.NO_ALLOWED_METHOD: ("none", "no_method"),
 }
-# A rejected answer's method, from the reason recorded with it; other reasons are typed tokens.
-METHOD_BY_REASON = {
-    "backup_code": "backup_code",
-    "security_key": "security_key",
-    "wrong_number": "push",
-}
 # Texts with a code (a sign-in's token, a new number's code), sent or refused by a limit.
 TEXTS = {
     Tag.SMS_SENT: "sent",
@@ -82,4 +76,4 @@ def _method_of(tag: str, data: dict) -> str:
         return method
     if tag == Tag.SIGNED_IN:
         return "password"  # no second step was needed
-    return METHOD_BY_REASON.get(str(data.get("reason", "")), "token")
+    return "token"  # a rejected answer whose method was not told (malformed, locked)

@@ -10,13 +10,13 @@ from accounts import audit, emails
 from accounts.audit import Tag
 from accounts.models import Client, Firm, User
 from manage.people import NotAllowed
-from twofactor.methods.security_key import keys
+from twofactor import methods
 from twofactor.signin import attempts
 
 
 def check_own_key(actor: User) -> None:
     """An admin without a key who required keys for admins would lock themselves out."""
-    if not keys.has_keys(actor):
+    if not any(m.phishing_resistant and m.usable(actor) for m in methods.registry()):
         raise NotAllowed(
             "Add a security key of your own first (on your Security page): with keys "
             "required for firm admins, you could not sign in without one."

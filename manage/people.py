@@ -21,8 +21,8 @@ from accounts.models import Client, Firm, User
 from accounts.policy import needs_second_factor
 from accounts.tokens import encode_uid, invitation_tokens
 from twofactor import devices, methods, notifications
-from twofactor.methods.remember import browsers as remembered
 from twofactor.providers import get_provider
+from twofactor.remember import browsers as remembered
 from twofactor.signin import attempts, lockout
 
 logger = logging.getLogger(__name__)

@@ -67,6 +67,18 @@ INSTALLED_APPS = [
     "manage",
 ]
 
+# The ways of answering the second step, strongest first (the challenge page's order): each
+# a plug-in app whose AppConfig names its Method class (docs/methods.md). They are installed
+# from this list; nothing else names them.
+TWOFACTOR_METHODS = [
+    "twofactor.methods.security_key",
+    "twofactor.methods.push",
+    "twofactor.methods.totp",
+    "twofactor.methods.sms",
+    "twofactor.methods.backup_codes",
+]
+INSTALLED_APPS += TWOFACTOR_METHODS
+
 MIDDLEWARE = [
     "portal.operations.OperationsMiddleware",  # health, metrics, request ids (before HTTPS/hosts)
     "django.middleware.security.SecurityMiddleware",
@@ -252,6 +264,10 @@ RATE_LIMITS = {
     "sms.portal.day": (2000, 24 * 3600),  # the whole portal's daily budget (SMS pumping)
     "push.user": (5, 10 * 60),  # push fatigue
     "passkey.ip": (30, 10 * 60),  # "Sign in with a passkey" ceremonies started per address
+    # Failed passkey answers: anyone can present a credential id, so these count against the
+    # credential and the address, never toward its owner's second-factor lock.
+    "passkey.failed.credential": (10, 3600),
+    "passkey.failed.ip": (30, 3600),
 }
 TWOFACTOR_RATE_LIMITS: dict[str, tuple[int, int]] = {}
 

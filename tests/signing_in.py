@@ -15,6 +15,26 @@ from twofactor.models import ApprovalRequest, SignInAttempt
 ACME_TECH = "tech@acme.example"
 
 
+# A device of each kind, as django-otp names it in the session ("app_label.model/pk"): what
+# freshness reads to know which method verified a session.
+DEVICE_OF = {
+    "sms": "twofactor.phonedevice/1",
+    "push": "twofactor.phonedevice/1",
+    "totp": "totp.authenticatorapp/1",
+    "security_key": "security_key.securitykey/1",
+    "backup_code": "backup_codes.backupcodesheet/1",
+    "remembered_browser": "twofactor.rememberedbrowser/1",
+}
+
+
+def verified_by(session, method: str, *, seconds_ago: int = 0) -> None:
+    """Mark ``session`` verified ``seconds_ago`` by a device of ``method`` (not saved)."""
+    from twofactor.signin import freshness
+
+    session[DEVICE_ID_SESSION_KEY] = DEVICE_OF[method]
+    session[freshness.VERIFIED_AT] = int(time.time()) - seconds_ago
+
+
 def enter_password(client, email=ACME_TECH, password=PASSWORD, **extra):
     return client.post("/login/", {"email": email, "password": password, **extra})
 

@@ -316,7 +316,9 @@ def test_megabyte_bodies_never_cause_a_500(route, who, world, settings):
 GUARDED_MODELS = [
     "accounts.Firm", "accounts.Client", "accounts.User", "twofactor.PhoneDevice",
     "twofactor.SignInAttempt", "twofactor.SmsToken", "twofactor.ApprovalRequest",
-    "twofactor.FactorLock", "twofactor.BackupCode", "twofactor.PhoneChangeRequest",
+    "twofactor.FactorLock", "twofactor.PhoneChangeRequest", "twofactor.RememberedBrowser",
+    "backup_codes.BackupCode", "backup_codes.BackupCodeSheet", "security_key.SecurityKey",
+    "totp.AuthenticatorApp", "email_codes.EmailCodeDevice",
 ]
 
 

@@ -217,3 +217,44 @@ def public_base_url_in_production(app_configs: Any = None, **kwargs: Any) -> lis
             id="twofactor.E015",
         )
     ]
+
+
+@register()
+def sign_in_methods_are_plug_ins(app_configs, **kwargs) -> list[Error]:
+    """Each app in TWOFACTOR_METHODS names a Method class whose devices are django-otp
+    devices (freshness tells a method by its device's model: a wrong name would make every
+    session verified by it count as not fresh)."""
+    from django.apps import apps
+    from django.utils.module_loading import import_string
+    from django_otp.models import Device
+
+    from twofactor.methods import Method
+
+    errors = []
+    configs = {config.name: config for config in apps.get_app_configs()}
+    for name in settings.TWOFACTOR_METHODS:
+        config = configs.get(name)
+        path = getattr(config, "method_class", "")
+        try:
+            method = import_string(path) if path else None
+        except ImportError:
+            method = None
+        if method is None or not issubclass(method, Method):
+            errors.append(Error(
+                f"TWOFACTOR_METHODS lists {name!r}, which is not an installed app naming a "
+                "Method class.", hint="Give its AppConfig method_class = '<module>.<Class>'.",
+                id="twofactor.E030",
+            ))
+            continue
+        for label in method.device_models:
+            try:
+                model = apps.get_model(label)
+            except (LookupError, ValueError):
+                model = None
+            if model is None or not issubclass(model, Device):
+                errors.append(Error(
+                    f"{method.__name__}.device_models names {label!r}, which is not a "
+                    "django-otp device model.", hint="Use 'app_label.modelname'.",
+                    id="twofactor.E031",
+                ))
+    return errors

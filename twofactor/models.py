@@ -22,7 +22,6 @@ class PhoneDevice(Device):
     provider = models.CharField(max_length=32)
     provider_ref = models.CharField(max_length=64, blank=True)
     registered_at = models.DateTimeField(null=True, blank=True)
-    last_verified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user"], name="one_phone_device_per_user")]
@@ -50,6 +49,9 @@ class SignInAttempt(models.Model):
     expires_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
     method = models.CharField(max_length=24, blank=True)  # push, sms, backup_code, ...
+    # The django-otp device that answered ("app_label.model/pk"): the session is marked
+    # verified by it at finish.
+    device = models.CharField(max_length=96, blank=True)
     # Where to go once signed in (already checked to be on this host).
     next_url = models.CharField(max_length=MAX_NEXT_LENGTH, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
@@ -60,6 +62,10 @@ class SignInAttempt(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "-created_at"])]
+
+    @property
+    def is_confirmation(self) -> bool:
+        return self.purpose == self.Purpose.CONFIRM
 
 
 class SmsToken(models.Model):
@@ -126,22 +132,6 @@ class FactorLock(models.Model):
         return bool(self.locked_until) and self.locked_until > (now or timezone.now())
 
 
-class BackupCode(models.Model):
-    """One of a person's one-time backup codes, stored as a keyed HMAC (never the code)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="backup_codes"
-    )
-    digest = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=timezone.now)
-    used_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "digest"], name="backup_code_unique_per_user")
-        ]
-
-
 class PhoneChangeRequest(models.Model):
     """A person without their old phone asks for a new number: proven by a code texted to
     the new number, confirmed from the email address, then held before it applies."""
@@ -200,46 +190,12 @@ class PhoneChangeRequest(models.Model):
         return self.status in self.OPEN
 
 
-class KeyOwner(models.Model):
-    """A person's WebAuthn user handle: 64 random bytes, never their id or email, so a key
-    reveals nothing about who they are; a passkey returns it to say whose it is."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
-        related_name="key_owner",
-    )
-    handle = models.BinaryField(max_length=64, unique=True)
-
-
-class SecurityKey(models.Model):
-    """A security key or passkey (a WebAuthn credential) a person registered."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security_keys"
-    )
-    name = models.CharField(max_length=64)
-    credential_id = models.BinaryField(max_length=1023)
-    public_key = models.BinaryField()  # COSE
-    sign_count = models.PositiveBigIntegerField(default=0)
-    transports = models.JSONField(default=list, blank=True)
-    aaguid = models.CharField(max_length=36, blank=True)
-    backup_eligible = models.BooleanField(default=False)
-    backed_up = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["credential_id"], name="security_key_credential_unique")
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class RememberedBrowser(models.Model):
+class RememberedBrowser(Device):
     """A browser where the person ticked "Don't ask again on this browser for 30 days".
+
+    Not a way of answering but a skip of the second step; it is a django-otp device all the
+    same, so a session that skipped by it is marked verified by this browser and by nothing
+    stronger (it never counts as a fresh factor).
 
     The cookie holds a random token; only its SHA-256 is stored. The row is bound to the
     person's session auth hash, so a new password or a new session stamp (sign out
@@ -262,23 +218,3 @@ class RememberedBrowser(models.Model):
         indexes = [models.Index(fields=["user", "-created_at"])]
 
 
-class AuthenticatorApp(Device):
-    """A person's authenticator app (TOTP, RFC 6238): one per person.
-
-    Built on django-otp's ``Device`` (so ``django_otp.login`` marks a session verified by
-    it) but not on its ``TOTPDevice``, whose ``key`` column holds the secret in plain hex:
-    here only ciphertext is stored (``portal.encryption``, keyed by FIELD_ENCRYPTION_KEY),
-    and codes are checked with django-otp's own TOTP algorithm under a row lock. A row
-    that is not ``confirmed`` is a setup in progress: its secret is on the setup page.
-    """
-
-    encrypted_secret = models.TextField()
-    # The last time step whose code was accepted: no step is ever accepted twice.
-    last_step = models.BigIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user"], name="one_authenticator_app_per_user")
-        ]

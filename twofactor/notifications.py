@@ -1,6 +1,7 @@
-"""Emails about the second factor that a person should know of at once: a push they (or
-someone else) denied, a right password followed by repeated wrong second factors, and every
-change to their factors (what changed, when, from where; never a code or a full number)."""
+"""Emails about the second factor that a person should know of at once: a right password
+followed by repeated wrong second factors, and every change to their factors (what changed,
+when, from where; never a code or a full number). A method's own emails live with it (a
+denied push: ``twofactor.methods.push.emails``)."""
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -8,24 +9,11 @@ from django.utils import timezone
 from accounts.emails import send_notice
 from accounts.models import User
 from portal.request_info import browser_label, client_ip, user_agent
-from twofactor.methods.push import not_me_links
-from twofactor.models import ApprovalRequest, FactorLock, SignInAttempt
+from twofactor.models import FactorLock, SignInAttempt
 
 
-def _where(ip: str | None, agent: str) -> dict[str, str]:
+def where(ip: str | None, agent: str) -> dict[str, str]:
     return {"ip_address": ip or "an unknown address", "browser": browser_label(agent)}
-
-
-def push_denied(approval: ApprovalRequest) -> None:
-    """The person denied a sign-in request: tell them what it was, and give them the
-    signed "This wasn't me" link (no provider's app has such a button)."""
-    send_notice(
-        approval.user,
-        "push_denied",
-        "a sign-in request was denied",
-        {"when": approval.answered_at or timezone.now(), "not_me_url": not_me_links.link(approval),
-         **_where(approval.ip_address, approval.user_agent)},
-    )
 
 
 def second_factor_failing(user: User, attempt: SignInAttempt, *, locked: bool) -> None:
@@ -49,7 +37,7 @@ def second_factor_failing(user: User, attempt: SignInAttempt, *, locked: bool) -
             "locked": locked,
             "locked_until": lock.locked_until if lock else None,
             "admins": list(admins),
-            **_where(attempt.ip_address, attempt.user_agent),
+            **where(attempt.ip_address, attempt.user_agent),
         },
     )
 
@@ -61,9 +49,9 @@ def factors_changed(
     """A change to ``user``'s factors: ``emails/<template>.txt`` says what, when and from
     where (the browser and address of ``request``; without one, ``ip_address`` where the
     change was asked for), so a change they did not make stands out."""
-    where = (
-        _where(client_ip(request), user_agent(request))
+    origin = (
+        where(client_ip(request), user_agent(request))
         if request is not None
         else {"ip_address": ip_address or "an unknown address", "browser": "browser unknown"}
     )
-    send_notice(user, template, subject, {"when": timezone.now(), **where, **context})
+    send_notice(user, template, subject, {"when": timezone.now(), **origin, **context})

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_POST
 from accounts import audit, phones, sessions
 from accounts.audit import Tag
 from accounts.models import AuditEvent
-from twofactor import methods
+from twofactor import methods, remember
 from twofactor.recovery import phone_changes
+from twofactor.remember import views as remember_views
 from twofactor.views import default_method
 
 RECENT_EVENTS = 20
@@ -31,9 +32,13 @@ def security(request: HttpRequest) -> HttpResponse:
             "masked_phone": phones.mask(user.phone),
             "phone_change": phone_changes.open_request(user),
             "method_parts": [
-                {"template": method.security_template, **method.context_for_security(request)}
-                for method in methods.registry()
-                if method.security_template
+                *(
+                    {"template": method.security_template, **method.security_context(request)}
+                    for method in methods.registry()
+                    if method.security_template
+                ),
+                {"template": remember.SECURITY_TEMPLATE,
+                 **remember_views.security_context(request)},
             ],
             "sessions": sessions.live_sessions(user, current),
             "current_session": current,

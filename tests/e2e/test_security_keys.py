@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Firm, User
 from tests.e2e.conftest import log_in
-from twofactor.models import SecurityKey
+from twofactor.methods.security_key.models import SecurityKey
 
 pytestmark = pytest.mark.browser
 

@@ -129,7 +129,7 @@ def test_the_registry_says_who_of_a_page_has_each_method_in_one_query_per_method
 
     assert [m.name for m in found[tech.pk]] == ["push", "sms", "backup_code"]
     assert found[world["nophone@acme.example"].pk] == []
-    assert methods.get("push").registered_among([]) == set()
+    assert methods.get("push").set_up_among([]) == set()
 
 
 def test_a_factor_reset_keeps_last_verified(fake_provider, acme, world):

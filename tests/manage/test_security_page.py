@@ -63,7 +63,7 @@ def test_a_new_set_revokes_the_old_one(demo_world):
     browser = signed_in(person, password=PASSWORD)
     old = CODE.findall(browser.post("/security/backup-codes/").content.decode())
     browser.post("/security/backup-codes/")
-    assert backup_codes.use_backup_code(person, old[0]) is None
+    assert backup_codes.spend(person, old[0]) is None
 
 
 def test_sessions_are_listed_and_others_can_be_signed_out(demo_world):

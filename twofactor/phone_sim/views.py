@@ -25,11 +25,10 @@ from accounts.permissions import reachable_mid_sign_in
 from portal.request_info import browser_label
 from twofactor import providers
 from twofactor.conf import conf
-from twofactor.methods.push import approvals, report
+from twofactor.methods.push import answers, approvals, report
 from twofactor.models import ApprovalRequest
 from twofactor.phone_sim.models import SimulatedHandset, SimulatedText
 from twofactor.providers.base import ApprovalStatus
-from twofactor.signin import verification
 
 MAX_PHONES = 200
 CLOSED_SHOWN_SECONDS = 600
@@ -169,7 +168,7 @@ def answer(request: HttpRequest, approval_id: str, answer: str) -> HttpResponse:
     with transaction.atomic():  # a wrong pick's denial and its count stand or fall together
         won = approvals.record_answer(approval.provider_ref, status, provider=approval.provider)
         if won and not right and answer != "deny":
-            verification.wrong_number_picked(approval, request)
+            answers.wrong_number_picked(approval, request)
     if not won:
         messages.warning(request, "That request was already answered, closed or has expired.")
     elif right:

@@ -10,30 +10,28 @@ method is still offered.
 
 from __future__ import annotations
 
-from typing import Literal
-
+from twofactor import methods
 from twofactor.providers import get_provider
 from twofactor.providers.base import ErrorKind, ProviderError
 
-Method = Literal["push", "sms"]
 NO_APP_ENROLLED = "no_factor"
 
 
-def what_still_works(failed: Method, error: ProviderError | None = None) -> str:
-    """One sentence after the error: the other method, or why it will not help now."""
+def what_still_works(failed: str, error: ProviderError | None = None) -> str:
+    """One sentence after the error of the method called ``failed``: the other method that
+    goes through the provider, or why it will not help now."""
     provider = get_provider()
-    other = (
-        "Use an SMS token instead."
-        if failed == "push"
-        else "Approve the OneTouch request on your phone instead."
+    other = next(
+        (m for m in methods.registry() if m.through_provider and m.name != failed), None
     )
+    instead = other.instead if other else "Use one of your backup codes instead."
     if error is not None and error.code == NO_APP_ENROLLED:
-        return f"OneTouch needs {provider.app_name} set up on your phone. {other}"
+        return f"OneTouch needs {provider.app_name} set up on your phone. {instead}"
     service_down = error is None or error.kind is not ErrorKind.REJECTED
-    if provider.independent_methods or not service_down:
-        return other
-    sharing = "Text messages" if failed == "push" else f"OneTouch requests to {provider.app_name}"
+    if other is None or provider.independent_methods or not service_down:
+        return instead
     return (
-        f"{sharing} go through the same service, so please try again in a few minutes, "
-        "or sign in with one of your backup codes: they do not need the service."
+        f"{other.sent_as.format(app=provider.app_name)} go through the same service, so "
+        "please try again in a few minutes, or sign in with one of your backup codes: they "
+        "do not need the service."
     )

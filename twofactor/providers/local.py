@@ -7,8 +7,8 @@ import secrets
 from accounts.models import User
 from twofactor import sms
 from twofactor.conf import conf
-from twofactor.methods.sms import tokens
 from twofactor.models import ApprovalRequest, SignInAttempt
+from twofactor.providers import local_tokens as tokens
 from twofactor.providers.base import ApprovalDetails, ApprovalStatus, Provider
 
 

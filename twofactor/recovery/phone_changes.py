@@ -33,11 +33,8 @@ from accounts.models import User
 from portal import limits
 from portal.links import absolute_url
 from portal.request_info import client_ip
-from twofactor import devices, notifications
+from twofactor import devices, methods, notifications
 from twofactor.conf import conf
-from twofactor.methods.backup_codes import codes as backup_codes
-from twofactor.methods.security_key import keys as security_keys
-from twofactor.methods.totp import authenticator
 from twofactor.models import PhoneChangeRequest, PhoneDevice
 from twofactor.providers import get_provider
 from twofactor.providers.base import ProviderError
@@ -492,24 +489,17 @@ def apply_due(now: datetime | None = None) -> int:
 def reset_second_factor(
     person: User, admin: User, *, request: HttpRequest | None = None
 ) -> None:
-    """Start the person's second factor afresh: their push apps are deleted at the provider
-    (an app enrols there directly, whatever the portal's own records say), the provider
-    registration is removed and re-created, backup codes revoked, security keys and the
-    authenticator app removed, every session ended; the person is told."""
+    """Start the person's second factor afresh: every sign-in method removes what it holds
+    (push apps at the provider, backup codes, security keys, the authenticator app: each
+    method's ``reset``), the phone's registration is removed and re-created, every session
+    ended; the person is told."""
     if not admin.is_firm_admin or admin.firm_id != person.firm_id:
         raise RecoveryError("Only the person's firm admins can reset it.", code="other_firm")
-    provider = get_provider()
-    apps = provider.push_factors(person)
-    removed = sum(provider.delete_push_factor(person, app.id) for app in apps)
+    removed = methods.reset_all(person)
     devices.forget_phone(person)
     devices.register_phone(person)
-    revoked = backup_codes.revoke(person)
-    keys_removed = security_keys.remove_all(person)
-    app_removed = bool(authenticator.remove_all(person))
     sessions.end_all_sessions(person)
     attempts.end_all(person)
-    audit.record(Tag.FACTOR_RESET, request=request, actor=admin, subject=person,
-                 backup_codes_revoked=revoked, push_apps_removed=removed,
-                 security_keys_removed=keys_removed, authenticator_app_removed=app_removed)
+    audit.record(Tag.FACTOR_RESET, request=request, actor=admin, subject=person, **removed)
     send_notice(person, "second_factor_reset", "your second factor was reset",
-                {"by": admin, "push_apps_removed": removed})
+                {"by": admin, "push_apps_removed": removed.get("push_apps_removed", 0)})

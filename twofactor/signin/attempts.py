@@ -12,9 +12,11 @@ from datetime import timedelta
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django_otp.models import Device
 
 from accounts.models import User
 from portal.request_info import client_ip, user_agent
+from twofactor import methods
 from twofactor.conf import conf
 from twofactor.models import SignInAttempt
 
@@ -89,17 +91,30 @@ def live():
     return SignInAttempt.objects.filter(completed_at__isnull=True, expires_at__gt=timezone.now())
 
 
-def complete(attempt: SignInAttempt, method: str) -> bool:
-    """Mark the attempt as succeeded by ``method``; False if it had already ended."""
+def complete(attempt: SignInAttempt, method: str, device: Device) -> bool:
+    """Mark the attempt as succeeded by ``method`` through ``device`` (the django-otp device
+    that answered, which ``flow.finish`` marks the session with); False if it had already
+    ended."""
     now = timezone.now()
     won = bool(
         SignInAttempt.objects.filter(
             pk=attempt.pk, completed_at__isnull=True, expires_at__gt=now
-        ).update(completed_at=now, method=method)
+        ).update(completed_at=now, method=method, device=device.persistent_id)
     )
     if won:
         attempt.completed_at, attempt.method = now, method
+        attempt.device = device.persistent_id
     return won
+
+
+def answered(attempt: SignInAttempt, method: str) -> None:
+    """The attempt succeeded by ``method``: the other ways close what they had open."""
+    methods.attempt_closed(attempt.pk, by=method)
+
+
+def abandon(attempt_id: object) -> None:
+    """The person started over or walked away: every way closes what it had open."""
+    methods.attempt_closed(attempt_id)
 
 
 def end_all(user: User) -> int:

@@ -6,8 +6,10 @@ at once ("Entering credentials ... triggers an alert in the Authy app"). ``finis
 second factor succeeded; sign in, mark the session verified, go where the person was going.
 
 A browser the person asked to remember skips the second step here (after the password,
-never instead of it); someone whose default way is SMS is texted instead of pushed; and
-after "This wasn't me" the next sign-in goes to "Choose a new password" before anything.
+never instead of it); otherwise the way the second step starts with (the person's default,
+else the strongest offered: ``methods.starting_way``) does what it does at the password
+step: a push is sent, a token texted, or nothing (a key, an app). After "This wasn't me"
+the next sign-in goes to "Choose a new password" before anything.
 """
 
 from datetime import datetime
@@ -18,22 +20,17 @@ from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django_otp.models import Device
 
 from accounts import audit, reauth
 from accounts.audit import Tag
 from accounts.models import User
-from portal import limits
-from twofactor import devices, methods
-from twofactor.methods.push import approvals
-from twofactor.methods.remember import browsers
-from twofactor.methods.sms import sending
-from twofactor.methods.totp import authenticator
-from twofactor.models import PhoneDevice, SignInAttempt
-from twofactor.providers.base import ProviderError
-from twofactor.providers.fallback import what_still_works
+from twofactor import methods
+from twofactor.models import SignInAttempt
+from twofactor.remember import browsers
 from twofactor.signin import attempts, freshness, lockout
 
-PHONE_METHODS = frozenset({"push", "sms"})  # the ways a mobile number on file makes usable
+SKIPPED = "remembered_browser"  # recorded as the attempt's method when a browser skips
 
 
 def begin(
@@ -46,13 +43,13 @@ def begin(
     if not confirm:
         abandoned = attempts.pending_id(request)
         if abandoned:
-            approvals.withdraw(abandoned)  # the person started over
-        if remembered_browser_skips(request, user):
+            attempts.abandon(abandoned)  # the person started over
+        browser = remembered_browser(request, user)
+        if browser is not None:
             attempt = attempts.start(request, user, next_url)
-            if attempts.complete(attempt, browsers.METHOD_NAME):
+            if attempts.complete(attempt, SKIPPED, browser):
                 return finish(request, attempt)
-    ways = {method.name for method in methods.usable_by(user)}  # backup codes count here
-    if not ways:
+    if not methods.usable_by(user):  # backup codes count here
         return no_way_to_answer(request, user)
     verdict = lockout.check_allowed(user)
     if verdict.reason == "locked":  # checked first: nothing is sent to a locked person
@@ -63,51 +60,40 @@ def begin(
     attempt = attempts.start(request, user, next_url, confirm=confirm)
     for message in carried:  # the new session keeps what the last page had to say
         messages.add_message(request, message.level, message.message, message.extra_tags)
-    if "security_key" in ways or "push" not in ways:
-        return redirect("twofactor:challenge")  # no push; the page offers the rest
-    if user.preferred_method == "sms" and "sms" in ways:
-        sending.text_token(request, attempt).tell(request)
-        return redirect("twofactor:challenge")
-    try:
-        device = devices.ensure_registered(user)
-        approvals.send(attempt, device, request)
-    except approvals.PushPaused:
-        pass  # the challenge page says so, with when pushes resume
-    except limits.RateLimited as tripped:
-        messages.warning(
-            request,
-            "Too many OneTouch requests lately, so none was sent this time. Use an SMS "
-            f"token, or ask for a new request in {tripped.wait_text}.",
-        )
-    except ProviderError as error:
-        audit.record(Tag.PROVIDER_FAILED, request=request, subject=user, kind=str(error.kind))
-        messages.error(
-            request,
-            f"{error.user_message} No OneTouch request was sent. "
-            f"{what_still_works('push', error)}",
-        )
+    if not confirm and not methods.offered(attempt):  # must use a key, and has none
+        return no_way_to_answer(request, user, key_required=methods.key_required(attempt))
+    way = methods.starting_way(attempt)
+    if way is not None:
+        way.at_password_step(request, attempt)
     return redirect("twofactor:challenge")
 
 
-def remembered_browser_skips(request: HttpRequest, user: User) -> bool:
-    """This browser is remembered for ``user`` (and may skip the second step now: not while
-    the person is locked out)."""
-    return browsers.recognised(request, user) is not None and not lockout.is_locked(user)
+def remembered_browser(request: HttpRequest, user: User) -> Device | None:
+    """This browser, if it is remembered for ``user`` and may skip the second step now (not
+    while the person is locked out)."""
+    browser = browsers.recognised(request, user)
+    return browser if browser is not None and not lockout.is_locked(user) else None
 
 
-def no_way_to_answer(request: HttpRequest, user: User) -> HttpResponse:
+def no_way_to_answer(
+    request: HttpRequest, user: User, *, key_required: bool = False
+) -> HttpResponse:
     """A second factor is needed but the person has no way their firm (or client) allows:
     not signed in. With a phone-based way allowed, what is missing is a number; otherwise
     the page names the allowed ways. Either names the administrators who can help."""
-    allowed = [method for method in methods.in_policy() if methods.allowed(user, method.name)]
-    if not user.phone and any(method.name in PHONE_METHODS for method in allowed):
+    allowed = [
+        method for method in methods.in_policy()
+        if methods.allowed(user, method) and (method.phishing_resistant or not key_required)
+    ]
+    if not key_required and not user.phone and any(method.uses_phone for method in allowed):
         return no_phone_on_file(request, user)
     audit.record(Tag.NO_ALLOWED_METHOD, request=request, subject=user)
     request.session.flush()
     return render(
         request,
         "twofactor/no_method.html",
-        {"person": user, "admins": _admins_of(user), "allowed": allowed},
+        {"person": user, "admins": _admins_of(user), "allowed": allowed,
+         "key_required": key_required},
         status=403,
     )
 
@@ -152,29 +138,28 @@ def locked_out(
     return response
 
 
-def finish(request: HttpRequest, attempt: SignInAttempt) -> HttpResponse:
+def finish(
+    request: HttpRequest, attempt: SignInAttempt, *, password_checked: bool = True
+) -> HttpResponse:
     """The attempt succeeded (already marked complete): sign in as its person, or, for a
-    confirmation, mark the signed-in session's factor as fresh."""
+    confirmation, mark the signed-in session's factor as fresh. The session is marked
+    verified (django-otp) by the device that answered; ``password_checked`` is False for a
+    passkey sign-in, which had no password step."""
     user = attempt.user
     attempts.forget(request)
-    if attempt.purpose == SignInAttempt.Purpose.CONFIRM:
+    device = Device.from_persistent_id(attempt.device)
+    if attempt.is_confirmation:
         request.session.cycle_key()
-        freshness.mark_verified(request, attempt.method)
+        django_otp.login(request, device)
+        freshness.mark_verified(request)
         audit.record(Tag.FACTOR_CONFIRMED, request=request, subject=user, method=attempt.method)
         return redirect(attempt.next_url or "security")
     login(request, user, backend="accounts.backends.EmailBackend")  # cycles the session key
-    now = timezone.now()
-    app = authenticator.app_of(user) if attempt.method == "totp" else None
-    if app is not None:
-        django_otp.login(request, app)  # the session is verified by the app
-    else:
-        device = devices.device_for(user)
-        django_otp.login(request, device)
-        PhoneDevice.objects.filter(pk=device.pk).update(last_verified_at=now)
-    User.objects.filter(pk=user.pk).update(last_second_factor_at=now)  # survives a reset
-    if attempt.method != "passkey":  # a passkey sign-in had no password step
+    django_otp.login(request, device)
+    User.objects.filter(pk=user.pk).update(last_second_factor_at=timezone.now())
+    if password_checked:
         reauth.mark_recent(request, at=int(attempt.created_at.timestamp()))
-    freshness.mark_verified(request, attempt.method)
+    freshness.mark_verified(request)
     audit.record(Tag.SIGNED_IN, request=request, subject=user, method=attempt.method)
     if user.must_change_password:
         response = redirect("choose_new_password")  # before anything else
@@ -192,6 +177,6 @@ def wants_remembering(request: HttpRequest, attempt: SignInAttempt) -> bool:
     return (
         request.method == "POST"
         and request.POST.get("remember") == "on"
-        and attempt.method != browsers.METHOD_NAME
+        and attempt.method != SKIPPED
         and browsers.may_remember(attempt.user)
     )

@@ -6,9 +6,12 @@ own number, and the like need both:
 - a second factor proven in the same window, by a method other than a backup code or a
   remembered browser (those prove possession of paper or a cookie, not of a factor).
 
-A person with no such method yet (their first factor) needs only the password. When a factor
-is missing, ``step_up.require_fresh_factor`` starts a "Confirm it's you" challenge (the
-sign-in's own challenge page and verification path) and comes back to the page afterwards.
+A person with no such method yet (their first factor) needs only the password. Which
+device verified the session is django-otp's record (``DEVICE_ID_SESSION_KEY``); the
+method it belongs to says whether it counts (``Method.fresh``), and a stamp in the session
+says when: no query. When a factor is missing, ``step_up.require_fresh_factor`` starts a
+"Confirm it's you" challenge (the sign-in's own challenge page and verification path) and
+comes back to the page afterwards.
 """
 
 from __future__ import annotations
@@ -17,16 +20,13 @@ import time
 from typing import NamedTuple
 
 from django.http import HttpRequest
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts import reauth
-from accounts.models import User
 from portal.conf import conf
 from twofactor import methods
 
 VERIFIED_AT = "twofactor_verified_at"
-VERIFIED_BY = "twofactor_verified_by"
-# Answers that prove possession of something other than a factor.
-WEAK_METHODS = frozenset({"backup_code", "remembered_browser"})
 
 
 class Verdict(NamedTuple):
@@ -36,29 +36,25 @@ class Verdict(NamedTuple):
     needs: str = ""
 
 
-def mark_verified(request: HttpRequest, method: str) -> None:
-    """The session just proved a second factor by ``method``."""
+def mark_verified(request: HttpRequest) -> None:
+    """The session was just verified by the device ``django_otp.login`` recorded."""
     request.session[VERIFIED_AT] = int(time.time())
-    request.session[VERIFIED_BY] = method
 
 
 def has_fresh_factor(request: HttpRequest) -> bool:
     at = request.session.get(VERIFIED_AT)
+    method = methods.of_device(request.session.get(DEVICE_ID_SESSION_KEY))
     return (
         isinstance(at, int)
         and 0 <= time.time() - at <= conf.REAUTH_WINDOW_SECONDS
-        and request.session.get(VERIFIED_BY) not in WEAK_METHODS
+        and method is not None
+        and method.fresh
     )
-
-
-def strong_methods(user: User) -> list[methods.Method]:
-    """The ways ``user`` can prove a factor that counts as fresh."""
-    return [method for method in methods.usable_by(user) if method.name not in WEAK_METHODS]
 
 
 def may_add_factor(request: HttpRequest) -> Verdict:
     if not reauth.is_recent(request):
         return Verdict(False, "password")
-    if not has_fresh_factor(request) and strong_methods(request.user):
+    if not has_fresh_factor(request) and methods.strong_methods(request.user):
         return Verdict(False, "factor")
     return Verdict(True)

@@ -18,11 +18,10 @@ from accounts.audit import Tag
 from accounts.permissions import reachable_mid_sign_in
 from twofactor import methods
 from twofactor.conf import conf
-from twofactor.methods.push import approvals
-from twofactor.methods.remember import browsers
 from twofactor.models import SignInAttempt
 from twofactor.providers import get_provider
 from twofactor.recovery import phone_changes
+from twofactor.remember import browsers
 from twofactor.signin import attempts, flow, lockout, verification
 
 WARN_WHEN_TRIES_LEFT = 3
@@ -53,8 +52,9 @@ def challenge(request: HttpRequest) -> HttpResponse:
         if refused and refused.outcome is verification.Outcome.LOCKED:
             return locked(request, attempt, refused)
         return render_challenge(request, attempt)
-    if request.POST.get("action") == "check":
-        result = verification.accept_approval(attempt, approvals.latest_of(attempt), request)
+    posted = methods.posted_to(request.POST.get("action"))
+    if posted is not None:  # a way answered on its own part of the page ("check" a push)
+        result = posted.answer_posted(request, attempt)
         if result.accepted:
             return flow.finish(request, attempt)
         if result.outcome is verification.Outcome.ENDED:
@@ -105,17 +105,17 @@ def render_challenge(
 ) -> HttpResponse:
     """The challenge page: each way this person can answer now, strongest first, each
     drawn by its own method package, and the one typed-code field they share."""
-    usable = methods.usable_by(attempt.user)
-    offered = [method for method in usable if method.challenge_template]
+    ways = methods.offered(attempt)
+    shown = [method for method in ways if method.challenge_template]
     form = form or TokenForm()
-    form.fields["token"].help_text = typed_help({method.name for method in usable})
+    form.fields["token"].help_text = typed_help(ways)
     context = {
         "form": form,
         "error": error,
-        "methods": offered,
+        "methods": shown,
         # None of the ways the firm allows is set up: a backup code gets the person in to
         # set one up.
-        "only_backup_codes": all(not method.in_policy for method in usable),
+        "only_backup_codes": all(not method.in_policy for method in ways),
         "masked_phone": phones.mask(attempt.user.phone),
         "confirming": attempt.purpose == SignInAttempt.Purpose.CONFIRM,
         "app_name": get_provider().app_name,
@@ -123,8 +123,8 @@ def render_challenge(
         "offer_remember": attempt.purpose == SignInAttempt.Purpose.SIGN_IN
         and browsers.may_remember(attempt.user),
     }
-    for method in offered:
-        context.update(method.context_for_challenge(request, attempt))
+    for method in shown:
+        context.update(method.challenge_context(request, attempt))
     response = render(request, "twofactor/challenge.html", context, status=status)
     if retry_after:
         response["Retry-After"] = str(retry_after)
@@ -144,16 +144,11 @@ def lock_warning(attempt: SignInAttempt) -> str:
     return f"{tries} left before sign-in locks for {period}."
 
 
-TYPED_HELP = {
-    "totp": "the 6-digit code from your authenticator app",
-    "sms": "the token from the text message we sent you",
-}
-
-
-def typed_help(usable: set[str]) -> str:
-    """What "Token or Security Key" takes from this person: their app's code first."""
-    ways = [text for name, text in TYPED_HELP.items() if name in usable]
-    ways.append("one of your backup codes")
+def typed_help(offered: list[methods.Method]) -> str:
+    """What "Token or Security Key" takes from this person, strongest way first."""
+    ways = [method.typed_help for method in offered if method.typed and method.typed_help]
+    if not ways:
+        return "The code from one of your ways of signing in."
     sentence = ", ".join(ways[:-1]) + f", or {ways[-1]}" if len(ways) > 1 else ways[0]
     return sentence[0].upper() + sentence[1:] + "."
 
@@ -173,7 +168,7 @@ def attempt_over(request: HttpRequest) -> HttpResponse:
     """The session has no live attempt: back to the login page, saying why."""
     attempt_id = attempts.session_attempt_id(request)
     if attempt_id:
-        approvals.withdraw(attempt_id)  # abandoned: the phone shows the request closed
+        attempts.abandon(attempt_id)  # the phone shows a pending request closed
         expired = SignInAttempt.objects.filter(pk=attempt_id, completed_at__isnull=True).first()
         if expired is not None:
             audit.record(Tag.ATTEMPT_EXPIRED, request=request, subject=expired.user)

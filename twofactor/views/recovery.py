@@ -23,8 +23,6 @@ from accounts.forms import MobileNumberField
 from accounts.models import User
 from accounts.permissions import reachable_mid_sign_in
 from twofactor import methods
-from twofactor.methods.backup_codes import codes as backup_codes
-from twofactor.methods.security_key import keys as security_keys
 from twofactor.models import PhoneChangeRequest
 from twofactor.providers import get_provider
 from twofactor.recovery import email_links, phone_changes
@@ -78,25 +76,22 @@ def _render(request: HttpRequest, user: User, change: PhoneChangeRequest | None,
         "new_phone": phones.mask(change.new_phone) if change else "",
         "app_name": get_provider().app_name,
         "hold": phone_changes.hold_description(),
-        "has_security_key": security_keys.has_keys(user),
+        "has_security_key": any(m.phishing_resistant for m in methods.usable_by(user)),
         **ways_in_meanwhile(user),
         **extra,
     }
     return render(request, "twofactor/recovery/recovery.html", context, status=status)
 
 
-# Methods that answer through the phone number on file or are counted separately here.
-_THROUGH_THE_NUMBER = {"push", "sms", "backup_code"}
-
-
 def ways_in_meanwhile(user: User) -> dict:
     """What can still sign this person in while a change waits: the number still on file,
-    backup codes left (none after a reset revoked them), and any other method they have."""
+    one-time recovery codes left (none after a reset revoked them), and any other method
+    that needs no phone number."""
+    usable = methods.usable_by(user)
     return {
-        "codes_left": backup_codes.remaining(user),
+        "codes_left": sum(method.left(user) for method in usable if method.recovery),
         "other_methods": [
-            method.label for method in methods.usable_by(user)
-            if method.name not in _THROUGH_THE_NUMBER
+            method.label for method in usable if not (method.uses_phone or method.recovery)
         ],
     }
 

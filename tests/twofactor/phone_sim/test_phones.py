@@ -7,9 +7,9 @@ import re
 import pytest
 
 from tests.signing_in import latest_approval, send_sms
-from twofactor.methods.sms import tokens
 from twofactor.models import SmsToken
 from twofactor.phone_sim.models import SimulatedText
+from twofactor.providers import local_tokens as tokens
 
 PHONE = "/dev/phone/"
 

@@ -9,8 +9,8 @@ from accounts.models import AuditEvent, Client, Firm, User
 from tests.signing_in import current_attempt, enter_password, type_token
 from tests.twofactor.methods.totp.helpers import app_code, fresh, set_up_app
 from twofactor.methods.backup_codes import codes as backup_codes
+from twofactor.methods.push import answers as push_answers
 from twofactor.methods.push import approvals
-from twofactor.signin import verification
 
 TECH = "tech@acme.example"
 
@@ -50,7 +50,7 @@ def test_with_push_not_allowed_no_push_is_sent_and_an_approval_is_refused(
     assert fake_provider.asked_count("create_approval") == 0
     assert "Send SMS token" in client.get("/login/verify/").content.decode()
     approval = approvals.latest_of(attempt)
-    result = verification.accept_approval(attempt, approval)
+    result = push_answers.accept_approval(attempt, approval)
     assert not result.accepted and "does not allow" in result.message
     assert client.post("/login/verify/push/").status_code == 403
 

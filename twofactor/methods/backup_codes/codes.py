@@ -20,7 +20,7 @@ from accounts.audit import Tag
 from accounts.emails import send_notice
 from accounts.models import User
 from twofactor import notifications
-from twofactor.models import BackupCode
+from twofactor.methods.backup_codes.models import BackupCode, BackupCodeSheet
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 GROUPS, GROUP_LENGTH = 4, 4
@@ -60,6 +60,7 @@ def generate(user: User, *, request: HttpRequest | None = None) -> list[str]:
     codes = [_new_code() for _ in range(CODES_PER_SET)]
     with transaction.atomic():
         BackupCode.objects.filter(user=user).delete()
+        BackupCodeSheet.objects.get_or_create(user=user, defaults={"name": "Backup codes"})
         BackupCode.objects.bulk_create(
             BackupCode(user=user, digest=_digest(user, normalize(code))) for code in codes
         )
@@ -73,7 +74,9 @@ def generate(user: User, *, request: HttpRequest | None = None) -> list[str]:
 
 def revoke(user: User) -> int:
     """Remove every backup code of ``user``; return how many there were."""
-    deleted, _ = BackupCode.objects.filter(user=user).delete()
+    with transaction.atomic():
+        deleted, _ = BackupCode.objects.filter(user=user).delete()
+        BackupCodeSheet.objects.filter(user=user).delete()
     return deleted
 
 
@@ -92,16 +95,19 @@ def with_codes_among(user_ids: Collection[int]) -> set[int]:
     )
 
 
-def spend(user: User, code: object) -> int | None:
-    """Mark ``code`` used, once (a conditional UPDATE): the codes left, or None if it is not
-    one of the person's unused codes. Runs in the caller's transaction, so a caller can undo
-    it (the sign-in it was for had already ended)."""
+def spend(user: User, code: object) -> BackupCodeSheet | None:
+    """Mark ``code`` used, once (a conditional UPDATE): the person's sheet of codes (the
+    django-otp device that answered), or None if it is not one of their unused codes. Runs
+    in the caller's transaction, so a caller can undo it (the sign-in had already ended)."""
     if not looks_like_backup_code(code):
         return None
     spent = BackupCode.objects.filter(
         user=user, digest=_digest(user, normalize(code)), used_at__isnull=True
     ).update(used_at=timezone.now())
-    return remaining(user) if spent == 1 else None
+    if spent != 1:
+        return None
+    sheet, _ = BackupCodeSheet.objects.get_or_create(user=user, defaults={"name": "Backup codes"})
+    return sheet
 
 
 def tell_used(user: User, left: int, *, request: HttpRequest | None = None) -> None:
@@ -109,19 +115,6 @@ def tell_used(user: User, left: int, *, request: HttpRequest | None = None) -> N
     someone else has their password and their paper."""
     audit.record(Tag.BACKUP_CODE_USED, request=request, subject=user, remaining=left)
     send_notice(user, "backup_code_used", "a backup code was used", {"remaining": left})
-
-
-def use_backup_code(
-    user: User, code: object, *, request: HttpRequest | None = None
-) -> int | None:
-    """Spend ``code`` for ``user``: the number of codes left, or None if it is not valid."""
-    left = spend(user, code)
-    if left is None:
-        if looks_like_backup_code(code):
-            audit.record(Tag.BACKUP_CODE_REJECTED, request=request, subject=user)
-        return None
-    tell_used(user, left, request=request)
-    return left
 
 
 def security_context(request: HttpRequest) -> dict:

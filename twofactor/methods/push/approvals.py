@@ -32,9 +32,8 @@ from accounts.audit import Tag
 from accounts.models import User
 from portal import limits, metrics
 from portal.request_info import browser_label, client_ip, user_agent
-from twofactor import notifications
 from twofactor.conf import conf
-from twofactor.methods.push import poll
+from twofactor.methods.push import emails, poll
 from twofactor.models import ApprovalRequest, PhoneDevice, SignInAttempt
 from twofactor.providers import get_provider
 from twofactor.providers.base import ApprovalDetails, ApprovalStatus
@@ -217,7 +216,7 @@ def record_answer(
         approval = ApprovalRequest.objects.select_related("user__firm").get(pk=pk)
         audit.record(AUDIT_TAGS[status], subject=approval.user, approval=str(approval.pk))
         if status is ApprovalStatus.DENIED and notify:
-            transaction.on_commit(partial(notifications.push_denied, approval), robust=True)
+            transaction.on_commit(partial(emails.push_denied, approval), robust=True)
         _tell_waiting_browsers(approval)
     metrics.push_answered(status.value, (now - approval.created_at).total_seconds())
     return True

@@ -28,9 +28,9 @@ from accounts.models import User
 from portal.request_info import browser_label
 from twofactor.conf import conf
 from twofactor.methods.push import approvals
-from twofactor.methods.remember import browsers
 from twofactor.models import ApprovalRequest, SignInAttempt
 from twofactor.providers.base import ApprovalStatus
+from twofactor.remember import browsers
 
 
 def report(approval: ApprovalRequest, request: HttpRequest | None = None) -> bool:

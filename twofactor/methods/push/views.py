@@ -23,8 +23,6 @@ from twofactor.providers.fallback import what_still_works
 from twofactor.signin import attempts, verification
 from twofactor.views.challenge import attempt_over, locked, render_challenge
 
-NOT_ALLOWED = "Your organisation does not allow approving sign-ins on the phone."
-
 
 @reachable_mid_sign_in
 @require_POST
@@ -33,8 +31,9 @@ def new_push(request: HttpRequest) -> HttpResponse:
     attempt = attempts.current(request)
     if attempt is None:
         return attempt_over(request)
-    if not methods.allowed(attempt.user, "push"):
-        return render_challenge(request, attempt, status=403, error=NOT_ALLOWED)
+    refused = methods.refusal(attempt, methods.get("push"))
+    if refused:
+        return render_challenge(request, attempt, status=403, error=refused.message)
     refused = verification.refusal(attempt, request)
     if refused and refused.outcome is verification.Outcome.LOCKED:
         return locked(request, attempt, refused)  # nothing goes to a locked person's phone

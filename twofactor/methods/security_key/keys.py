@@ -45,7 +45,7 @@ from accounts.models import User
 from portal import links
 from portal.text import SingleLineField
 from twofactor.conf import conf
-from twofactor.models import KeyOwner, SecurityKey
+from twofactor.methods.security_key.models import KeyOwner, SecurityKey
 
 RP_NAME = "Partner Portal"
 NAME_MAX = 64

@@ -22,9 +22,10 @@ from portal import json_requests, limits
 from portal.redirects import safe_next
 from portal.request_info import client_ip
 from twofactor.conf import conf
-from twofactor.methods.security_key import challenges, keys
-from twofactor.models import SecurityKey, SignInAttempt
-from twofactor.signin import attempts, flow, freshness, verification
+from twofactor.methods.security_key import answers, challenges, keys
+from twofactor.methods.security_key.models import SecurityKey
+from twofactor.models import SignInAttempt
+from twofactor.signin import attempts, flow, freshness
 from twofactor.signin.step_up import require_fresh_factor
 
 PASSKEY_REFUSED = "This passkey cannot sign you in. Log in with your email and password."
@@ -172,7 +173,7 @@ def key_answer(request: HttpRequest) -> JsonResponse:
         body = json_requests.read_object(request)
     except json_requests.NotAccepted as why:
         return why.response()
-    result = verification.verify_security_key(attempt, body, request)
+    result = answers.verify_key(attempt, body, request)
     if result.accepted:
         return _as_json(flow.finish(request, attempt))
     return _error(result.message, result.http_status)
@@ -230,11 +231,9 @@ def passkey_answer(request: HttpRequest) -> JsonResponse:
             "your email and password; your security key then works as the second step.", 403,
         )
     attempt = attempts.start(request, user, safe_next(request))
-    result = verification.verify_security_key(
-        attempt, body, request, challenge=challenge, passkey=True
-    )
+    result = answers.verify_key(attempt, body, request, challenge=challenge, passkey=True)
     if result.accepted:
-        return _as_json(flow.finish(request, attempt))
+        return _as_json(flow.finish(request, attempt, password_checked=False))
     attempts.forget(request)
     return _error(result.message, result.http_status)
 

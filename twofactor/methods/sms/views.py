@@ -29,11 +29,9 @@ def send_sms(request: HttpRequest) -> HttpResponse:
         return attempt_over(request)
     if lockout.is_locked(attempt.user):  # nothing goes to a locked person's phone
         return locked(request, attempt, verification.refusal(attempt, request))
-    if not methods.allowed(attempt.user, "sms"):
-        return render_challenge(
-            request, attempt, status=403,
-            error="Your organisation does not allow signing in with a texted token.",
-        )
+    refused = methods.refusal(attempt, methods.get("sms"))
+    if refused:
+        return render_challenge(request, attempt, status=403, error=refused.message)
     sent = sending.text_token(request, attempt)
     if _wants_json(request):
         response = JsonResponse({"ok": sent.ok, "message": sent.message}, status=sent.status)

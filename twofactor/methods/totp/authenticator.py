@@ -21,7 +21,7 @@ from accounts import audit, emails
 from accounts.audit import Tag
 from accounts.models import User
 from portal import encryption
-from twofactor.models import AuthenticatorApp
+from twofactor.methods.totp.models import AuthenticatorApp
 
 ISSUER = "Partner Portal"
 STEP_SECONDS = 30
@@ -97,20 +97,21 @@ def matching_step(secret: bytes, code: str, after: int | None) -> int | None:
     return None
 
 
-def consume(user: User, code: str) -> bool:
-    """Is ``code`` the person's app's code for a step not used before? If so, that step is
-    spent. Call inside a transaction to spend it only if the caller's work commits."""
+def consume(user: User, code: str) -> AuthenticatorApp | None:
+    """The person's app, if ``code`` is its code for a step not used before (that step is
+    then spent); else None. Call inside a transaction to spend it only if the caller's work
+    commits."""
     with transaction.atomic():
         app = AuthenticatorApp.objects.select_for_update().filter(user=user, confirmed=True).first()
         if app is None:
-            return False
+            return None
         step = matching_step(secret_of(app), code, app.last_step)
         if step is None:
-            return False
+            return None
         app.last_step = step
         app.last_used_at = timezone.now()
         app.save(update_fields=["last_step", "last_used_at"])
-    return True
+    return app
 
 
 def turn_on(user: User, code: str, request: HttpRequest | None = None) -> bool:

@@ -21,10 +21,10 @@ from tests.concurrency import needs_postgresql, race
 from tests.signing_in import current_attempt, latest_approval
 from tests.twofactor.methods.push.test_long_poll import asgi_get, poll_url
 from tests.twofactor.phone_sim.test_phones import answer_url
+from twofactor.methods.push import answers as push_answers
 from twofactor.methods.push import approvals, poll, report, waiting
 from twofactor.models import ApprovalRequest, FactorLock, SignInAttempt
 from twofactor.providers.base import ApprovalStatus
-from twofactor.signin import verification
 
 APPROVED, DENIED = ApprovalStatus.APPROVED, ApprovalStatus.DENIED
 PUSH_TAGS = ("account:two_factor:push_approved", "account:two_factor:push_denied",
@@ -59,7 +59,7 @@ def outcome_of_race(approval: ApprovalRequest, answers: list) -> dict:
     """What a person and an auditor would see after ``answers`` raced on ``approval``."""
     approval.refresh_from_db()
     attempt = SignInAttempt.objects.select_related("user").get(pk=approval.attempt_id)
-    signed_in_by_push = verification.accept_approval(attempt, approval).accepted
+    signed_in_by_push = push_answers.accept_approval(attempt, approval).accepted
     return {
         "answers": answers,
         "status": approval.status,

@@ -8,9 +8,9 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from tests.signing_in import current_attempt, enter_password, latest_approval
 from twofactor.methods.push import approvals
+from twofactor.methods.push.answers import accept_approval
 from twofactor.models import ApprovalRequest
 from twofactor.providers.base import ApprovalStatus
-from twofactor.signin.verification import accept_approval
 
 APPROVED, DENIED, EXPIRED = ApprovalStatus.APPROVED, ApprovalStatus.DENIED, ApprovalStatus.EXPIRED
 

@@ -6,7 +6,7 @@ import pytest
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts import reauth
-from twofactor.signin import freshness
+from tests.signing_in import verified_by
 
 URL = "/twofactor/push/enrollment/"
 
@@ -25,8 +25,7 @@ def verified(client, method: str, *, factor_age: int = 0, password_age: int = 0)
     now = int(time.time())
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = "twofactor.phonedevice/1"
-    session[freshness.VERIFIED_AT] = now - factor_age
-    session[freshness.VERIFIED_BY] = method
+    verified_by(session, method, seconds_ago=factor_age)
     session[reauth.SESSION_KEY] = now - password_age
     session.save()
 

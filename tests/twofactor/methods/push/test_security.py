@@ -12,12 +12,11 @@ from django.test import Client
 from accounts import reauth
 from accounts.audit import Tag
 from accounts.models import AuditEvent
-from tests.signing_in import sign_in
+from tests.signing_in import sign_in, verified_by
 from twofactor.providers.base import ApprovalDetails, ProviderError
 from twofactor.providers.fallback import NO_APP_ENROLLED
 from twofactor.providers.twilio_verify import identity_for
 from twofactor.recovery import phone_changes
-from twofactor.signin import freshness
 
 TECH = "tech@acme.example"
 CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36"
@@ -28,8 +27,7 @@ def confirmed(client: Client, method: str = "sms", *, password_age: int = 0) -> 
     """The session proved ``method`` a moment ago and the password ``password_age`` ago."""
     now = int(time.time())
     session = client.session
-    session[freshness.VERIFIED_AT] = now
-    session[freshness.VERIFIED_BY] = method
+    verified_by(session, method)
     session[reauth.SESSION_KEY] = now - password_age
     session.save()
     return client

@@ -8,7 +8,14 @@ from django.core import mail
 
 from accounts import reauth
 from accounts.models import AuditEvent, Client, Firm
-from tests.signing_in import another_admin, enter_password, request_token, sign_in, type_token
+from tests.signing_in import (
+    another_admin,
+    current_attempt,
+    enter_password,
+    request_token,
+    sign_in,
+    type_token,
+)
 from tests.twofactor.methods.security_key.test_security_keys import (
     answer,
     key_options,
@@ -101,23 +108,56 @@ def keys_required(admin):
     return soft
 
 
+def test_an_admin_who_must_use_a_key_is_offered_the_key_alone_and_sent_nothing(
+    client, admin, keys_required, sms_outbox
+):
+    enter_password(client, ADMIN)
+
+    page = client.get("/login/verify/").content.decode()
+    assert "Use a security key" in page
+    assert "Send SMS token" not in page and "OneTouch" not in page
+    assert not ApprovalRequest.objects.exists() and not sms_outbox
+
+
 def test_an_sms_token_does_not_sign_in_an_admin_who_must_use_a_key(
     client, admin, keys_required, sms_outbox
 ):
     enter_password(client, ADMIN)
-    response = type_token(client, request_token(client, sms_outbox))
-    assert response.status_code == 403
-    assert "requires firm admins to sign in with a security key" in response.content.decode()
+
+    asked = client.post("/login/verify/sms/")
+    typed = type_token(client, "123456")
+
+    assert asked.status_code == 403 and not sms_outbox
+    assert typed.status_code == 403
+    assert "requires firm admins to sign in with a security key" in typed.content.decode()
     assert signed_in_as(client) is None
 
 
-def test_an_approved_push_does_not_sign_in_an_admin_who_must_use_a_key(client, admin):
-    Firm.objects.filter(pk=admin.firm_id).update(security_key_required_for_admins=True)
-    enter_password(client, ADMIN)  # no key yet: a push goes out
-    ApprovalRequest.objects.update(status="approved")  # the phone approved it
+def test_an_approved_push_does_not_sign_in_an_admin_who_must_use_a_key(
+    client, admin, keys_required
+):
+    enter_password(client, ADMIN)
+    attempt = current_attempt(client)
+    approval = ApprovalRequest.objects.create(  # a push from before keys were required
+        attempt=attempt, user=admin, provider="local", status="approved",
+        expires_at=attempt.expires_at,
+    )
+
     response = client.post("/login/verify/", {"action": "check"})
+
+    assert approval.attempt_id == attempt.pk
     assert response.status_code == 403 and signed_in_as(client) is None
     assert "security key" in response.content.decode()
+
+
+def test_an_admin_who_must_use_a_key_and_has_none_is_told_so_and_not_signed_in(client, admin):
+    Firm.objects.filter(pk=admin.firm_id).update(security_key_required_for_admins=True)
+
+    response = enter_password(client, ADMIN)
+
+    assert response.status_code == 403 and signed_in_as(client) is None
+    assert "requires firm admins to sign in with a security key" in response.content.decode()
+    assert not ApprovalRequest.objects.exists()
 
 
 def test_the_key_signs_in_an_admin_who_must_use_one(client, admin, keys_required):
@@ -145,7 +185,7 @@ def test_techs_are_not_held_to_the_admin_key_rule(client, demo_world, keys_requi
 
 def test_an_admin_cannot_remove_the_last_key_while_keys_are_required(client, admin, keys_required):
     from tests.twofactor.methods.security_key.test_security_keys import fresh
-    from twofactor.models import SecurityKey
+    from twofactor.methods.security_key.models import SecurityKey
 
     fresh(sign_in(client, ADMIN))
     client.post(f"/security/keys/{SecurityKey.objects.get().pk}/remove/")

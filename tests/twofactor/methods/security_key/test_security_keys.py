@@ -12,12 +12,13 @@ from django.test import Client
 from accounts.models import AuditEvent, Firm, User
 from portal.text import CONTROL_MESSAGE
 from tests.conftest import PASSWORD
-from tests.signing_in import enter_password, sign_in
+from tests.signing_in import enter_password, sign_in, verified_by
 from tests.webauthn_authenticator import SoftwareKey
 from twofactor.checks import security_keys_need_a_host_name
 from twofactor.methods.security_key import challenges, keys
-from twofactor.models import ApprovalRequest, SecurityKey, SignInAttempt
-from twofactor.signin import freshness, lockout
+from twofactor.methods.security_key.models import SecurityKey
+from twofactor.models import ApprovalRequest, SignInAttempt
+from twofactor.signin import lockout
 
 TECH = "tech@acme.example"
 
@@ -29,8 +30,7 @@ def post_json(client, url, body):
 def fresh(client):
     """The password and a second factor both proven a moment ago."""
     session = client.session
-    session[freshness.VERIFIED_AT] = int(time.time())
-    session[freshness.VERIFIED_BY] = "sms"
+    verified_by(session, "sms")
     session.save()
     return client
 

@@ -6,11 +6,10 @@ import re
 import time
 
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 
 from accounts import reauth
-from twofactor.signin import freshness
+from tests.signing_in import verified_by
 
 SETUP = "/security/authenticator-app/"
 
@@ -31,9 +30,7 @@ def fresh(client, method: str = "sms") -> None:
     """The session proved ``method`` and the password a moment ago, as a sign-in leaves it."""
     now = int(time.time())
     session = client.session
-    session.setdefault(DEVICE_ID_SESSION_KEY, "twofactor.phonedevice/1")
-    session[freshness.VERIFIED_AT] = now
-    session[freshness.VERIFIED_BY] = method
+    verified_by(session, method)
     session[reauth.SESSION_KEY] = now
     session.save()
 

@@ -19,7 +19,8 @@ from tests.conftest import PASSWORD
 from tests.signing_in import current_attempt, enter_password, type_token
 from tests.twofactor.methods.totp.helpers import SETUP, app_code, fresh, key_from_page, set_up_app
 from twofactor.methods.totp import authenticator
-from twofactor.models import AuthenticatorApp, FactorLock, SignInAttempt
+from twofactor.methods.totp.models import AuthenticatorApp
+from twofactor.models import FactorLock, SignInAttempt
 from twofactor.signin import verification
 
 TECH = "tech@acme.example"

@@ -22,6 +22,7 @@ from twofactor.models import SignInAttempt, SmsToken
 def digest(attempt_id: uuid.UUID | str, token: str) -> str:
     """The keyed HMAC stored for ``token`` in this attempt."""
     return salted_hmac(
+        # The key's salt names the module's old home: tokens already sent stay checkable.
         "twofactor.methods.sms.tokens", f"{attempt_id}:{token}", algorithm="sha256"
     ).hexdigest()
 

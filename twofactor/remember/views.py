@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import audit
 from accounts.audit import Tag
-from twofactor.methods.remember import browsers
+from twofactor.remember import browsers
 
 
 def security_context(request: HttpRequest) -> dict:

@@ -7,7 +7,7 @@
   oldest goes).
 - It only skips the second step after a right password; never where the firm (or client)
   does not allow it, never for a person who must use a security key, and it never counts
-  as a fresh factor (``freshness.WEAK_METHODS``).
+  as a fresh factor (it is no method: ``freshness`` finds none for its device).
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from portal.request_info import browser_label, client_ip, user_agent
 from twofactor.conf import conf
 from twofactor.models import RememberedBrowser
 
-METHOD_NAME = "remembered_browser"
 MAX_COOKIE_LENGTH = 100
 
 
@@ -46,6 +45,7 @@ def remember(request: HttpRequest, response: HttpResponse, user: User) -> Rememb
     now = timezone.now()
     row = RememberedBrowser.objects.create(
         user=user,
+        name="Remembered browser",
         token_hash=_hash(token),
         session_hash=user.get_session_auth_hash(),
         browser=browser_label(user_agent(request))[:80],

@@ -9,8 +9,8 @@ from django.test import Client
 from manage import demo
 from tests.concurrency import needs_postgresql, race
 from tests.signing_in import ACME_TECH, current_attempt, enter_password, request_token, type_token
-from twofactor.methods.sms import tokens
 from twofactor.models import SmsToken
+from twofactor.providers import local_tokens as tokens
 
 
 def signed_in(client) -> bool:
@@ -18,7 +18,8 @@ def signed_in(client) -> bool:
 
 
 def test_a_token_has_at_least_six_digits_and_comes_from_secrets(pending, sms_outbox):
-    with mock.patch("twofactor.methods.sms.tokens.secrets.randbelow", return_value=42) as randbelow:
+    randbelow_at = "twofactor.providers.local_tokens.secrets.randbelow"
+    with mock.patch(randbelow_at, return_value=42) as randbelow:
         token = request_token(pending, sms_outbox)
 
     assert token == "000042"

@@ -1,0 +1,40 @@
+"""A push's answers as sign-in answers: an approval signs in through the one verification
+path; a wrong number picked on the phone counts as a wrong answer."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from twofactor import devices, methods
+from twofactor.methods.push import approvals
+from twofactor.models import ApprovalRequest, SignInAttempt
+from twofactor.providers.base import ApprovalStatus
+from twofactor.signin import verification
+from twofactor.signin.verification import Outcome, Result
+
+
+def accept_approval(
+    attempt: SignInAttempt, approval: ApprovalRequest | None, request: HttpRequest | None = None
+) -> Result:
+    """Sign in by an approved push: only this attempt's own request, approved in time."""
+    method = methods.get("push")
+    refused = verification.not_allowed(attempt, method, request)
+    if refused:
+        return refused
+    if approval is None or approval.attempt_id != attempt.pk:
+        return Result(Outcome.WRONG, "There is no approved request for this sign-in.")
+    if approvals.status_of(approval) is not ApprovalStatus.APPROVED:
+        return Result(Outcome.WRONG, "The request on your phone has not been approved.")
+    return verification.answer(
+        attempt, method, lambda: devices.phone_device(attempt.user), request
+    )
+
+
+def wrong_number_picked(approval: ApprovalRequest, request: HttpRequest | None = None) -> Result:
+    """The phone's number pick did not match the challenge page's (the request is denied by
+    the caller): a wrong answer, counted toward the lock like a wrong token."""
+    attempt = SignInAttempt.objects.select_related("user").get(pk=approval.attempt_id)
+    return verification.count_wrong(
+        attempt, request, reason="wrong_number",
+        message="The number picked on the phone did not match.", method="push",
+    )

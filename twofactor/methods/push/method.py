@@ -1,0 +1,75 @@
+"""Push: a OneTouch request to the phone app, approved or denied there."""
+
+from __future__ import annotations
+
+from twofactor.methods import Factor, Method
+
+
+class PushMethod(Method):
+    name = "push"
+    label = "Push"
+    noun = "a push approval"
+    typed = False
+    uses_phone = True
+    through_provider = True
+    instead = "Approve the OneTouch request on your phone instead."
+    sent_as = "OneTouch requests to {app}"
+    signed_in_words = "by approving on the phone"
+    challenge_template = "twofactor/methods/push/challenge.html"
+    security_template = "twofactor/methods/push/security.html"
+    device_models = ("twofactor.phonedevice",)
+
+    posted_action = "check"  # "I approved it" without JavaScript, or the page's script
+
+    def answer_posted(self, request, attempt):
+        from twofactor.methods.push import answers, approvals
+
+        return answers.accept_approval(attempt, approvals.latest_of(attempt), request)
+
+    def usable(self, user) -> bool:
+        return bool(user.phone)
+
+    def set_up_among(self, user_ids) -> set[int]:
+        from twofactor import devices
+
+        return devices.registered_among(user_ids)
+
+    def challenge_context(self, request, attempt) -> dict:
+        from twofactor.methods.push import views
+
+        return views.challenge_context(request, attempt)
+
+    def security_context(self, request) -> dict:
+        from twofactor.methods.push import security
+
+        return security.security_context(request)
+
+    def at_password_step(self, request, attempt) -> None:
+        from twofactor.methods.push import sending
+
+        sending.push_at_password_step(request, attempt)
+
+    def attempt_closed(self, attempt_id, by) -> None:
+        from twofactor.methods.push import approvals
+
+        if by != self.name:
+            approvals.withdraw(attempt_id)  # a late approval on the phone must do nothing
+
+    def removable(self, user) -> list[Factor]:
+        from twofactor.methods.push import devices
+
+        return devices.removable(user)
+
+    def remove(self, user, factor_id: str) -> bool:
+        from twofactor.methods.push import devices
+
+        return devices.remove(user, factor_id)
+
+    def reset(self, person) -> dict[str, int]:
+        from twofactor.providers import get_provider
+
+        provider = get_provider()
+        removed = sum(
+            provider.delete_push_factor(person, app.id) for app in provider.push_factors(person)
+        )
+        return {"push_apps_removed": removed}

@@ -1,0 +1,36 @@
+"""The push sent at the password step ("Entering credentials ... triggers an alert in the
+Authy app"), for people whose second step starts with it. What went wrong is told to the
+person on the challenge page; nothing here raises."""
+
+from django.contrib import messages
+from django.http import HttpRequest
+
+from accounts import audit
+from accounts.audit import Tag
+from portal import limits
+from twofactor import devices
+from twofactor.methods.push import approvals
+from twofactor.models import SignInAttempt
+from twofactor.providers.base import ProviderError
+from twofactor.providers.fallback import what_still_works
+
+
+def push_at_password_step(request: HttpRequest, attempt: SignInAttempt) -> None:
+    user = attempt.user
+    try:
+        approvals.send(attempt, devices.ensure_registered(user), request)
+    except approvals.PushPaused:
+        pass  # the challenge page says so, with when pushes resume
+    except limits.RateLimited as tripped:
+        messages.warning(
+            request,
+            "Too many OneTouch requests lately, so none was sent this time. Use an SMS "
+            f"token, or ask for a new request in {tripped.wait_text}.",
+        )
+    except ProviderError as error:
+        audit.record(Tag.PROVIDER_FAILED, request=request, subject=user, kind=str(error.kind))
+        messages.error(
+            request,
+            f"{error.user_message} No OneTouch request was sent. "
+            f"{what_still_works('push', error)}",
+        )
