@@ -1,4 +1,4 @@
-"""Partner Portal settings. Every value comes from the environment (see CONTRACT in README).
+"""Partner Portal settings. Every value comes from the environment (docs/configuration.md).
 
 With nothing set, the portal runs in development mode: DEBUG on, SQLite, the database cache,
 the `local` second-factor provider and the simulated phone. Production sets DEBUG=0,
@@ -28,7 +28,8 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-key-never-used-in-production-" + "x" * 20
 
 # Fernet keys for secrets stored encrypted (authenticator apps), newest first; older keys
-# stay listed after the new one until `manage.py reencrypt_secrets` has run (README).
+# stay listed after the new one until `manage.py reencrypt_secrets` has run
+# (docs/configuration.md, "Rotating FIELD_ENCRYPTION_KEY").
 # Required with DEBUG=0 (a `check` error); development derives one from SECRET_KEY.
 FIELD_ENCRYPTION_KEY = env.items("FIELD_ENCRYPTION_KEY")
 if not FIELD_ENCRYPTION_KEY and DEBUG:

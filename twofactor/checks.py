@@ -182,7 +182,7 @@ def secrets_are_encrypted_at_rest(app_configs: Any = None, **kwargs: Any) -> lis
             "FIELD_ENCRYPTION_KEY is not set: authenticator-app secrets cannot be stored.",
             hint="Set it to a Fernet key: python -c 'from cryptography.fernet import Fernet; "
             "print(Fernet.generate_key().decode())'. To rotate, put the new key first and "
-            "keep the old ones after it, comma-separated (README).",
+            "keep the old ones after it, comma-separated (docs/configuration.md).",
             id="twofactor.E022",
         )]
     problems = []

@@ -1,7 +1,7 @@
 """Re-encrypt every stored secret with the newest FIELD_ENCRYPTION_KEY, after a rotation.
 
 Put the new key first in FIELD_ENCRYPTION_KEY, keep the old ones after it, deploy, run
-this, then drop the old keys (README, "Rotating FIELD_ENCRYPTION_KEY").
+this, then drop the old keys (docs/configuration.md, "Rotating FIELD_ENCRYPTION_KEY").
 """
 
 from django.core.management.base import BaseCommand
