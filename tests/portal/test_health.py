@@ -6,6 +6,7 @@ import json
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connections
@@ -18,10 +19,19 @@ DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 
 @pytest.fixture(autouse=True)
-def _probe_closed_after_each_test():
-    """The readiness probe keeps its database connection between checks; the test database
-    can be dropped only once it is closed."""
+def _readiness_of_its_own(monkeypatch):
+    """Each test's checks run on threads that end with the test. A check thread keeps the
+    database connection it first made (closed between checks, reopened from the same
+    settings), and ``database_down`` points new connections at nothing: a thread that made
+    its connection then would fail the cache check of every later test it ran. The probe
+    keeps its own connection too; the test database can be dropped only once it is closed."""
+    executor = ThreadPoolExecutor(
+        max_workers=health._executor._max_workers, thread_name_prefix="readyz"
+    )
+    monkeypatch.setattr(health, "_executor", executor)
+    monkeypatch.setattr(health, "_running", {})
     yield
+    executor.shutdown(wait=True)
     if health._probe is not None:
         health._probe[1].close()
         health._probe = None
