@@ -141,15 +141,17 @@ def in_policy() -> list[Method]:
 def allowed(user: User, name: str) -> bool:
     """Does ``user``'s firm (or client) let them answer by the method called ``name``?"""
     method = next((m for m in registry() if m.name == name), None)
-    return method is not None and (not method.in_policy or policy.method_allowed(user, name))
+    holder = policy.holder_of(user)
+    return method is not None and (not method.in_policy or policy.method_allowed(holder, name))
 
 
 def usable_by(user: User) -> list[Method]:
     """The ways ``user`` can answer now and their firm (or client) allows, strongest first.
 
     The policy costs no query: the person is loaded with their firm and client."""
+    holder = policy.holder_of(user)
     return [
         method for method in registry()
-        if (not method.in_policy or policy.method_allowed(user, method.name))
+        if (not method.in_policy or policy.method_allowed(holder, method.name))
         and method.usable(user)
     ]
