@@ -15,13 +15,14 @@ from django.utils.crypto import salted_hmac
 from portal.conf import conf
 
 
-class Firm(models.Model):
-    """A partner account."""
+class PolicyHolder(models.Model):
+    """How the people a policy covers sign in: a firm's for its employees and firm admins, a
+    client's for its end users. One set of fields, so the policy (accounts.policy) and the
+    pages that set it ask a holder, never which kind it is; ``holder_of`` finds a person's.
+    """
 
-    name = models.CharField(max_length=120, unique=True)
-    two_factor_required = models.BooleanField(
-        "Enable two-factor authentication for your partner account", default=False
-    )
+    # Each holder words the switch for its own people, so Firm and Client override the label.
+    two_factor_required = models.BooleanField(default=False)
     # A checked browser skips the second step (never the password) for 30 days.
     allow_remembered_browsers = models.BooleanField(
         "Allow remembering a browser for 30 days", default=False
@@ -30,15 +31,27 @@ class Firm(models.Model):
     passkey_sign_in_allowed = models.BooleanField(
         "Allow passkey sign-in without a password", default=False
     )
-    security_key_required_for_admins = models.BooleanField(
-        "Require a security key for firm admins", default=False
-    )
-    # The ways of answering the firm's employees may use, by method name ("push", "sms",
+    # The ways of answering the holder's people may use, by method name ("push", "sms",
     # ...); None allows every way the portal offers, including ones added later.
     allowed_methods = models.JSONField(null=True, blank=True, default=None)
     # Where a number typed without a country code is read (ISO 3166 code); blank: the
-    # portal's PHONE_DEFAULT_REGION.
+    # holder's fallback (each holder's ``region`` reads it).
     phone_region = models.CharField("Country for phone numbers", max_length=2, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Firm(PolicyHolder):
+    """A partner account."""
+
+    name = models.CharField(max_length=120, unique=True)
+    two_factor_required = models.BooleanField(
+        "Enable two-factor authentication for your partner account", default=False
+    )
+    security_key_required_for_admins = models.BooleanField(
+        "Require a security key for firm admins", default=False
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -49,10 +62,11 @@ class Firm(models.Model):
 
     @property
     def region(self) -> str:
+        """Blank falls back to the portal's PHONE_DEFAULT_REGION."""
         return self.phone_region or conf.PHONE_DEFAULT_REGION
 
 
-class Client(models.Model):
+class Client(PolicyHolder):
     """A customer site of a firm, whose end users also sign in."""
 
     firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="clients")
@@ -60,16 +74,6 @@ class Client(models.Model):
     two_factor_required = models.BooleanField(
         "Require two-factor authentication for end users", default=False
     )
-    allow_remembered_browsers = models.BooleanField(
-        "Allow remembering a browser for 30 days", default=False
-    )
-    passkey_sign_in_allowed = models.BooleanField(
-        "Allow passkey sign-in without a password", default=False
-    )
-    # The same for this client's end users.
-    allowed_methods = models.JSONField(null=True, blank=True, default=None)
-    # Blank: the firm's country.
-    phone_region = models.CharField("Country for phone numbers", max_length=2, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -83,6 +87,7 @@ class Client(models.Model):
 
     @property
     def region(self) -> str:
+        """Blank falls back to the firm's country."""
         return self.phone_region or self.firm.region
 
 

@@ -296,6 +296,14 @@ def set_client_two_factor(
     )
 
 
+def _covered(holder: Firm | Client) -> dict[str, object]:
+    """Lookups for the people whose sign-in ``holder`` sets (the inverse of
+    ``policy.holder_of``): a client's end users, or a firm's employees and firm admins."""
+    if isinstance(holder, Client):
+        return {"client": holder}
+    return {"firm": holder, "client__isnull": True}
+
+
 def _switch(
     record: Firm | Client,
     on: bool,
@@ -317,10 +325,7 @@ def _switch(
         return False
     record.two_factor_required = on
     # Sign-ins waiting for a second factor started under the old policy: they end.
-    covered = {"client": record} if isinstance(record, Client) else {
-        "firm": record, "client__isnull": True
-    }
-    attempts.end_all_where(**{f"user__{key}": value for key, value in covered.items()})
+    attempts.end_all_where(**{f"user__{key}": value for key, value in _covered(record).items()})
     audit.record(tag, request=request, actor=actor, firm=actor.firm, **data)
     if not on:
         _tell_other_admins(actor, f"two-factor authentication was turned off for {what}", record)
@@ -337,10 +342,7 @@ def set_remember_browsers(
     ).update(allow_remembered_browsers=on)
     record.allow_remembered_browsers = on
     if not on:  # also when unchanged: nothing remembered may outlive "off"
-        if isinstance(record, Client):
-            remembered.forget_where(client=record)
-        else:
-            remembered.forget_where(firm=record, client__isnull=True)
+        remembered.forget_where(**_covered(record))
     if changed:
         if isinstance(record, Client):
             tag = Tag.CLIENT_REMEMBER_BROWSERS_ON if on else Tag.CLIENT_REMEMBER_BROWSERS_OFF

@@ -224,7 +224,7 @@ def allowed(user: User, method: Method) -> bool:
     """Does ``user``'s firm (or client) let them answer by ``method``?"""
     from accounts import policy  # not at import: the method apps load this package early
 
-    return not method.in_policy or policy.method_allowed(user, method.name)
+    return not method.in_policy or policy.method_allowed(policy.holder_of(user), method.name)
 
 
 def usable_by(user: User) -> list[Method]:

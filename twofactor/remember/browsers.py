@@ -36,7 +36,10 @@ def _hash(token: str) -> str:
 
 def may_remember(user: User) -> bool:
     """Whether this person may tick "Don't ask again on this browser for 30 days"."""
-    return policy.may_remember_browser(user) and not policy.needs_security_key(user)
+    return (
+        policy.may_remember_browser(policy.holder_of(user))
+        and not policy.needs_security_key(user)
+    )
 
 
 def remember(request: HttpRequest, response: HttpResponse, user: User) -> RememberedBrowser:

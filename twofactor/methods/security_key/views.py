@@ -17,7 +17,7 @@ from accounts import audit
 from accounts.audit import Tag
 from accounts.models import User
 from accounts.permissions import reachable_mid_sign_in
-from accounts.policy import passkey_sign_in_allowed
+from accounts.policy import holder_of, passkey_sign_in_allowed
 from portal import json_requests, limits
 from portal.redirects import safe_next
 from portal.request_info import client_ip
@@ -223,7 +223,7 @@ def passkey_answer(request: HttpRequest) -> JsonResponse:
     if user is None or not user.is_active or not _handle_matches(user, handle):
         audit.record(Tag.PASSKEY_REFUSED, request=request, subject=user, reason="unknown_key")
         return _error(PASSKEY_REFUSED)
-    if not passkey_sign_in_allowed(user):
+    if not passkey_sign_in_allowed(holder_of(user)):
         audit.record(Tag.PASSKEY_REFUSED, request=request, subject=user, reason="policy")
         whose = "client" if user.is_end_user else "firm"
         return _error(
