@@ -4,6 +4,7 @@ firm admins" (firm). Refused unless the acting admin has a key themselves when r
 keys; every change is audited, and a weakening (keys no longer required, passkeys allowed
 without a password) is told to the firm's other admins."""
 
+from django.db import transaction
 from django.http import HttpRequest
 
 from accounts import audit, emails
@@ -35,9 +36,24 @@ def set_firm_policy(
     firm: Firm, *, passkey_allowed: bool, keys_required: bool, actor: User,
     request: HttpRequest | None = None,
 ) -> list[str]:
-    """Apply the firm's key settings; the changes made, as sentences for the admins."""
-    if keys_required and not firm.security_key_required_for_admins:
-        check_own_key(actor)
+    """Apply the firm's key settings; the changes made, as sentences for the admins.
+
+    Requiring keys locks the acting admin's row while their own key is checked and the rule
+    written, as removing a key does: the admin cannot remove their last key in between."""
+    with transaction.atomic():
+        if keys_required and not firm.security_key_required_for_admins:
+            check_own_key(User.objects.select_for_update().select_related("firm").get(
+                pk=actor.pk))
+        return _apply_firm_policy(
+            firm, passkey_allowed=passkey_allowed, keys_required=keys_required, actor=actor,
+            request=request,
+        )
+
+
+def _apply_firm_policy(
+    firm: Firm, *, passkey_allowed: bool, keys_required: bool, actor: User,
+    request: HttpRequest | None,
+) -> list[str]:
     changes: list[str] = []
     weakened: list[str] = []
     if passkey_allowed != firm.passkey_sign_in_allowed:
@@ -64,8 +80,9 @@ def set_firm_policy(
             attempts.end_all_where(user__firm=firm, user__role=User.Role.ADMIN)
         else:
             weakened.append(sentence)
-    if weakened:
-        _tell_other_admins(actor, firm, "; ".join(weakened))
+    if weakened:  # told once the change stands, not while the admin's row is locked
+        told = "; ".join(weakened)
+        transaction.on_commit(lambda: _tell_other_admins(actor, firm, told), robust=True)
     return changes
 
 

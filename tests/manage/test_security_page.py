@@ -1,5 +1,5 @@
-"""The Security page: every person's masked phone, backup codes (shown once, password
-re-entered), signed-in sessions with "Sign out everywhere else", and their own events."""
+"""The Security page: every person's masked phone, backup codes (shown once, the password
+and a factor fresh), signed-in sessions with "Sign out everywhere else", and their own events."""
 
 import re
 from urllib.parse import unquote
@@ -9,6 +9,7 @@ from django.test import Client
 
 from accounts.models import AuditEvent
 from tests.conftest import PASSWORD
+from tests.signing_in import signed_in_by_text
 from tests.twofactor.recovery.lost_phones import signed_in
 from twofactor.methods.backup_codes import codes as backup_codes
 
@@ -43,9 +44,8 @@ def test_making_codes_needs_the_password_re_entered(demo_world):
     assert not backup_codes.has_codes(demo_world["tech@acme.example"])
 
 
-def test_codes_are_shown_once_with_a_download_and_print(demo_world):
-    person = demo_world["tech@acme.example"]
-    browser = signed_in(person, password=PASSWORD)
+def test_codes_are_shown_once_with_a_download_and_print(demo_world, sms_outbox):
+    browser = signed_in_by_text(Client(), sms_outbox)
     response = browser.post("/security/backup-codes/")
     page = response.content.decode()
     codes = CODE.findall(page.split("download=")[0].split('href="data:')[0])
@@ -58,9 +58,9 @@ def test_codes_are_shown_once_with_a_download_and_print(demo_world):
     assert not CODE.search(later) and "10 of 10 left" in later
 
 
-def test_a_new_set_revokes_the_old_one(demo_world):
+def test_a_new_set_revokes_the_old_one(demo_world, sms_outbox):
     person = demo_world["tech@acme.example"]
-    browser = signed_in(person, password=PASSWORD)
+    browser = signed_in_by_text(Client(), sms_outbox)
     old = CODE.findall(browser.post("/security/backup-codes/").content.decode())
     browser.post("/security/backup-codes/")
     assert backup_codes.spend(person, old[0]) is None

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from manage.people import version_of
-from tests.signing_in import enter_password, request_token, sign_in, type_token
+from tests.signing_in import enter_password, request_token, signed_in_by_text, type_token
 from tests.twofactor.recovery.lost_phones import NEW_NUMBER, NEW_NUMBER_TYPED, code_texted_to
 from twofactor import devices
 from twofactor.recovery import phone_changes
@@ -40,9 +40,9 @@ def assert_no_number(body: str, *numbers: str) -> None:
             assert number not in body and number[-7:] not in body
 
 
-def test_a_new_set_of_backup_codes_is_emailed_without_the_codes(client, demo_world):
+def test_a_new_set_of_backup_codes_is_emailed_without_the_codes(client, demo_world, sms_outbox):
     person = demo_world["tech@acme.example"]
-    sign_in(client, person.email)
+    signed_in_by_text(client, sms_outbox)
     mail.outbox.clear()
 
     page = client.post("/security/backup-codes/", **WHERE).content.decode()

@@ -38,7 +38,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from accounts import audit
+from accounts import audit, policy
 from accounts.audit import Tag
 from accounts.emails import send_notice
 from accounts.models import User
@@ -285,12 +285,30 @@ def check_assertion(
     )
 
 
-def remove_key(user: User, key: SecurityKey, request: HttpRequest | None = None) -> None:
-    key.delete()
+def remove_key(user: User, key: SecurityKey, request: HttpRequest | None = None) -> bool:
+    """Remove ``user``'s ``key``: False if it was gone already (a second press); refused
+    (``Refused("last_key")``) for the last key of an admin whose firm requires keys.
+
+    The person's row is locked before counting, so two removals at once count one after
+    the other: two "Remove" presses on an admin's two keys leave one, never none.
+    """
+    with transaction.atomic():
+        person = User.objects.select_for_update().get(pk=user.pk)
+        others = SecurityKey.objects.filter(user=person).exclude(pk=key.pk)
+        if policy.needs_security_key(person) and not others.exists():
+            raise Refused(
+                "last_key",
+                "Your firm requires a security key for firm admins: add another key before "
+                "removing your last one.",
+            )
+        removed, _ = SecurityKey.objects.filter(pk=key.pk, user=person).delete()
+    if not removed:
+        return False
     audit.record(
         Tag.SECURITY_KEY_REMOVED, request=request, subject=user, actor=user, name=key.name
     )
     send_notice(user, "security_key_removed", "a security key was removed", {"key": key})
+    return True
 
 
 def remove_all(user: User) -> int:

@@ -123,20 +123,11 @@ def remove_key(request: HttpRequest, pk: int) -> HttpResponse:
 def _remove_key(request: HttpRequest, key: SecurityKey) -> HttpResponse:
     if request.method != "POST":
         return render(request, "twofactor/methods/security_key/remove.html", {"key": key})
-    user = request.user
-    if (
-        user.role == User.Role.ADMIN
-        and user.firm.security_key_required_for_admins
-        and SecurityKey.objects.filter(user=user).count() == 1
-    ):
-        messages.error(
-            request,
-            "Your firm requires a security key for firm admins: add another key before "
-            "removing your last one.",
-        )
-        return redirect("security")
-    keys.remove_key(user, key, request=request)
-    messages.success(request, f"The security key \"{key.name}\" was removed.")
+    try:
+        if keys.remove_key(request.user, key, request=request):
+            messages.success(request, f"The security key \"{key.name}\" was removed.")
+    except keys.Refused as why:
+        messages.error(request, why.message)
     return redirect("security")
 
 

@@ -5,9 +5,13 @@ import time
 
 import pytest
 from django.core import mail
+from django.test import Client as DjangoClient
 
 from accounts import reauth
-from accounts.models import AuditEvent, Client, Firm
+from accounts.models import AuditEvent, Client, Firm, User
+from manage import demo
+from tests.concurrency import needs_postgresql, race
+from tests.conftest import PASSWORD
 from tests.signing_in import (
     another_admin,
     current_attempt,
@@ -18,11 +22,13 @@ from tests.signing_in import (
 )
 from tests.twofactor.methods.security_key.test_security_keys import (
     answer,
+    fresh,
     key_options,
     register,
     signed_in_as,
 )
 from twofactor.methods.backup_codes import codes as backup_codes
+from twofactor.methods.security_key.models import SecurityKey
 from twofactor.models import ApprovalRequest
 
 ADMIN = "admin@acme.example"
@@ -184,9 +190,39 @@ def test_techs_are_not_held_to_the_admin_key_rule(client, demo_world, keys_requi
 
 
 def test_an_admin_cannot_remove_the_last_key_while_keys_are_required(client, admin, keys_required):
-    from tests.twofactor.methods.security_key.test_security_keys import fresh
-    from twofactor.methods.security_key.models import SecurityKey
-
     fresh(sign_in(client, ADMIN))
     client.post(f"/security/keys/{SecurityKey.objects.get().pk}/remove/")
     assert SecurityKey.objects.count() == 1
+    assert "add another key before removing your last one" in client.get(
+        "/security/").content.decode()
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_removes_at_once_leave_an_admin_who_must_use_a_key_one_key():
+    """Each press counts the admin's keys and deletes one: without a lock on the person,
+    both can count two and both delete. A race can miss its window, so five rounds."""
+    demo.seed(PASSWORD)
+    admin = User.objects.get(email=ADMIN)
+    Firm.objects.filter(pk=admin.firm_id).update(security_key_required_for_admins=True)
+    browsers = [fresh(sign_in(DjangoClient(), ADMIN)) for _ in range(2)]
+
+    def press(browser, key_id):
+        browser.post(f"/security/keys/{key_id}/remove/")
+        return browser.get("/security/").content.decode()
+
+    for _ in range(5):
+        SecurityKey.objects.filter(user=admin).delete()
+        register(admin, name="Blue key")
+        register(admin, name="Red key")
+        key_ids = SecurityKey.objects.filter(user=admin).values_list("pk", flat=True)
+        removed_before = AuditEvent.objects.filter(tag="account:security_key:removed").count()
+
+        pages = race(press, list(zip(browsers, key_ids, strict=True)))
+
+        assert SecurityKey.objects.filter(user=admin).count() == 1
+        removed = AuditEvent.objects.filter(tag="account:security_key:removed").count()
+        assert removed == removed_before + 1
+        assert sum("was removed" in page for page in pages) == 1
+        assert sum("add another key before removing your last one" in page
+                   for page in pages) == 1
