@@ -13,6 +13,7 @@ from tests.caches import clear_own_keys
 from tests.commits import run_on_commit_work_as_if_committed
 from tests.emulators.fixtures import authy_emulator, twilio_emulator  # noqa: F401
 from tests.fakes import FakeProvider
+from tests.parallel import pytest_xdist_make_scheduler  # noqa: F401
 from tests.twofactor.providers.fixtures import (  # noqa: F401
     authy,
     authy_settings,
