@@ -53,13 +53,16 @@ DEPLOY_ENV := DEBUG=0 \
   TWILIO_AUTH_TOKEN=00000000000000000000000000000000 TWILIO_MESSAGING_FROM=+14155550123 \
   FIELD_ENCRYPTION_KEY=bWFrZS10ZXN0LWRlcGxveS1jaGVjay1vbmx5LWtleSE=
 
-# Lint, import contracts (pyproject.toml), no missing migration, a clean deploy check, then the suite.
+# Lint, import contracts (pyproject.toml), no missing migration, a clean deploy check, then the
+# suite on TEST_WORKERS parallel workers (pytest-xdist; how they share it: tests/parallel.py).
+TEST_WORKERS ?= 2
+
 test: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	env $(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 # Production: DEBUG=0 unless set; needs SECRET_KEY and ALLOWED_HOSTS (docs/serving.md). One
 # gunicorn master, uvicorn workers: held polls on their event loops, pages on their threads.

@@ -5,14 +5,15 @@ emulators."""
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import User
 from manage import demo
+from tests.caches import clear_own_keys
 from tests.commits import run_on_commit_work_as_if_committed
 from tests.emulators.fixtures import authy_emulator, twilio_emulator  # noqa: F401
 from tests.fakes import FakeProvider
+from tests.parallel import pytest_xdist_make_scheduler  # noqa: F401
 from tests.twofactor.providers.fixtures import (  # noqa: F401
     authy,
     authy_settings,
@@ -38,7 +39,7 @@ def _clean_cache(request, settings):
     if uses_db or "REDIS" in settings.CACHES["default"]["BACKEND"].upper():
         if uses_db:
             request.getfixturevalue("_django_db_helper")
-        cache.clear()
+        clear_own_keys()
 
 
 @pytest.fixture(autouse=True)

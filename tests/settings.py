@@ -14,6 +14,8 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SIMULATED_PHONE = True
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# One key prefix per test process (each pytest-xdist worker shares the Redis database):
+# tests/caches.py empties only its own between tests.
 if REDIS_URL:  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = f"portal-test-{os.getpid()}"  # noqa: F405
 SMS_BACKEND = "twofactor.sms.locmem.SmsBackend"

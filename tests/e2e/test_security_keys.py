@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Firm, User
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import ARTIFACTS, log_in
 from twofactor.methods.security_key.models import SecurityKey
 
 pytestmark = pytest.mark.browser
@@ -41,14 +41,15 @@ def test_a_person_adds_a_key_signs_in_with_it_and_with_a_passkey_then_removes_it
     expect(page.get_by_role("heading", name="Security", level=1)).to_be_visible()
     expect(page.get_by_text("Laptop passkey").first).to_be_visible()
     assert SecurityKey.objects.filter(user__email=EMAIL).count() == 1
-    page.screenshot(path="/tmp/webauthn-security.png", full_page=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "webauthn-security.png"), full_page=True)
     page.get_by_role("button", name="Log out").click()
 
     # Sign in with it as the second factor.
     Firm.objects.filter(pk=globex.pk).update(two_factor_required=True)
     log_in(page, EMAIL, seeded)
     expect(page.get_by_role("button", name="Use a security key")).to_be_visible()
-    page.screenshot(path="/tmp/webauthn-challenge.png", full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "webauthn-challenge.png"), full_page=True)
     page.get_by_role("button", name="Use a security key").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     assert SecurityKey.objects.get(user__email=EMAIL).last_used_at is not None
@@ -62,7 +63,7 @@ def test_a_person_adds_a_key_signs_in_with_it_and_with_a_passkey_then_removes_it
     # Where it does: both factors at once.
     Firm.objects.filter(pk=globex.pk).update(passkey_sign_in_allowed=True)
     page.goto("/login/")
-    page.screenshot(path="/tmp/webauthn-login.png", full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "webauthn-login.png"), full_page=True)
     page.get_by_role("button", name="Sign in with a passkey").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 

@@ -4,10 +4,12 @@ own expiry on both backends (the database cache and Redis)."""
 from datetime import UTC, datetime
 
 import pytest
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import cache, caches
 from django.db import connection
 from django.utils import timezone
 
+from tests.caches import clear_own_keys
 from tests.concurrency import needs_postgresql, race
 
 
@@ -45,3 +47,21 @@ def test_parallel_increments_and_decrements_lose_none():
     race(lambda step: cache.incr("counter", step), [(1,)] * 10 + [(-1,)] * 5)
 
     assert cache.get("counter") == 105
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="the database cache is a table in each "
+                                                   "worker's own test database")
+def test_the_clearing_before_each_test_leaves_other_workers_keys(db):
+    """Parallel workers share the Redis database: one worker's fresh start must not empty the
+    counters another is in the middle of counting."""
+    client = caches["default"]._cache.get_client(write=True)
+    theirs = "portal-test-another-worker:1:login.ip:10.0.0.1"
+    client.set(theirs, 3)
+    cache.set("login.ip:10.0.0.1", 1)
+    try:
+        clear_own_keys()
+
+        assert cache.get("login.ip:10.0.0.1") is None
+        assert client.get(theirs) == b"3"
+    finally:
+        client.delete(theirs)
