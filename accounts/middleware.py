@@ -48,7 +48,7 @@ def return_path(request: HttpRequest) -> str:
     return ""
 
 
-class SessionMiddleware:
+class SessionLifetimeMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 

@@ -7,8 +7,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.models import Client, Firm, User
-from twofactor.devices import register_phone
 from twofactor.providers import get_provider
+from twofactor.registration import register_phone
 
 DEFAULT_PASSWORD = "portal-demo-2fa"
 

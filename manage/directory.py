@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts import phones
 from accounts.models import User
 from manage.paging import Page, paginate
-from twofactor import devices, methods
+from twofactor import methods, registration
 from twofactor.conf import conf
 from twofactor.models import PhoneDevice
 
@@ -141,7 +141,7 @@ def page_of(people: QuerySet[User], cursor: str = "", size: int = PAGE_SIZE) -> 
     page = paginate(people.select_related("factor_lock"), ["full_name", "id"], cursor, size)
     now = timezone.now()
     ids = [person.pk for person in page.items]
-    registered = devices.registered_among(ids)
+    registered = registration.registered_among(ids)
     set_up = methods.registered_among(ids)
     page.items = [
         _row(person, now, person.pk in registered, set_up[person.pk]) for person in page.items

@@ -20,7 +20,7 @@ from accounts.audit import Tag
 from accounts.models import Client, Firm, User
 from accounts.policy import needs_second_factor
 from accounts.tokens import encode_uid, invitation_tokens
-from twofactor import devices, methods, notifications
+from twofactor import methods, notifications, registration
 from twofactor.providers import get_provider
 from twofactor.remember import browsers as remembered
 from twofactor.signin import attempts, lockout
@@ -132,7 +132,7 @@ def save_profile(
         person.save(update_fields=["full_name", "email", "phone", "role"])
         phone_changed = before.phone != person.phone
         if phone_changed:
-            devices.register_phone(person)  # last: a ProviderError rolls everything back
+            registration.register_phone(person)  # last: a ProviderError rolls everything back
     _after_profile_change(person, before, actor=actor, request=request)
     return ProfileChange(person, phone_changed, before.role != person.role)
 
@@ -209,7 +209,7 @@ def invite(
         person.set_unusable_password()
         person.save()
         if person.phone:
-            devices.register_phone(person)
+            registration.register_phone(person)
     audit.record(Tag.PERSON_ADDED, request=request, actor=actor, subject=person, role=person.role)
     return person, send_invitation(person, actor=actor, request=request)
 

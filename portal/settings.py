@@ -92,7 +92,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "accounts.middleware.SessionMiddleware",  # lifetimes, no-store, known-browser cookie
+    "accounts.middleware.SessionLifetimeMiddleware",  # lifetimes, no-store, known-browser cookie
     "twofactor.middleware.SecondFactorMiddleware",
     "portal.headers.SecurityHeadersMiddleware",  # X-Frame-Options and the CSP, built once
 ]
@@ -298,7 +298,6 @@ SIMULATED_PHONE = env.flag("SIMULATED_PHONE", DEBUG and TWOFACTOR_PROVIDER == "l
 # Security keys and passkeys (WebAuthn).
 WEBAUTHN_CHALLENGE_SECONDS = 300  # a ceremony's challenge lives in the session this long
 SECURITY_KEYS_PER_PERSON = 10
-OTP_HOTP_ISSUER = OTP_TOTP_ISSUER = "Partner Portal"
 # Self-service phone changes: the code texted to the new number, and the email link.
 PHONE_CHANGE_CODE_SECONDS = 600
 PHONE_CHANGE_CODE_RESEND_SECONDS = 30

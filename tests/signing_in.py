@@ -9,7 +9,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from accounts import reauth
 from accounts.models import User
 from tests.conftest import PASSWORD
-from twofactor import devices
+from twofactor import registration
 from twofactor.models import ApprovalRequest, SignInAttempt
 
 ACME_TECH = "tech@acme.example"
@@ -89,8 +89,8 @@ def sign_in(client, email: str, *, fresh_password: bool = True):
     person = User.objects.get(email=email)
     client.force_login(person)
     session = client.session
-    device = devices.phone_device(person) or (
-        devices.register_phone(person) if person.phone else None
+    device = registration.phone_device(person) or (
+        registration.register_phone(person) if person.phone else None
     )
     if device is not None:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts import reauth
 from accounts.models import Client
 from accounts.permissions import firm_admin_required
-from manage import key_policy
+from manage import key_rules
 from manage.people import NotAllowed
 
 
@@ -70,10 +70,10 @@ def firm_key_policy(request: HttpRequest) -> HttpResponse:
         "passkey_allowed": form.cleaned_data["passkey_sign_in_allowed"],
         "keys_required": form.cleaned_data["security_key_required_for_admins"],
     }
-    if key_policy.weakens(firm, **wanted) and not reauth.is_recent(request):
+    if key_rules.weakens(firm, **wanted) and not reauth.is_recent(request):
         return _password_first(request, back)
     try:
-        changes = key_policy.set_firm_policy(firm, actor=request.user, request=request, **wanted)
+        changes = key_rules.set_firm_policy(firm, actor=request.user, request=request, **wanted)
     except NotAllowed as refusal:
         messages.error(request, str(refusal))
         return redirect(back)
@@ -90,11 +90,11 @@ def client_passkey_policy(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return redirect(back)
     allowed = form.cleaned_data["passkey_sign_in_allowed"]
-    if key_policy.weakens(client, passkey_allowed=allowed, keys_required=False) and (
+    if key_rules.weakens(client, passkey_allowed=allowed, keys_required=False) and (
         not reauth.is_recent(request)
     ):
         return _password_first(request, back)
-    changes = key_policy.set_client_policy(
+    changes = key_rules.set_client_policy(
         client, passkey_allowed=allowed, actor=request.user, request=request
     )
     _done(request, changes)

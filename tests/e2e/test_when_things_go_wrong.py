@@ -12,7 +12,7 @@ from accounts import phones
 from accounts.models import Firm, User
 from tests.e2e.conftest import log_in
 from tests.e2e.test_admin_journeys import open_admin_menu, sign_in_with_onetouch
-from twofactor import devices
+from twofactor import registration
 from twofactor.models import PhoneDevice
 from twofactor.signin import lockout
 
@@ -82,7 +82,7 @@ def test_lost_phone_step_3_and_the_admins_approve_early_page(
     from tests.twofactor.recovery.lost_phones import NEW_NUMBER
 
     tech = User.objects.get(email="tech@acme.example")
-    devices.register_phone(tech)
+    registration.register_phone(tech)
     change = held_request(tech, sms_outbox)
 
     person = browser.new_context(base_url=live_server.url).new_page()
@@ -153,7 +153,7 @@ def test_help_from_the_header_log_out_says_so_and_numbers_read_in_the_firms_coun
 
 def test_an_admin_removes_one_factor_from_the_edit_page(page, seeded):
     tech = User.objects.get(email="tech@globex.example")
-    device = devices.register_phone(tech)
+    device = registration.register_phone(tech)
     log_in(page, "admin@globex.example", seeded)
     page.goto(f"/manage/employees/{tech.pk}/")
 

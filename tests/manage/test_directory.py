@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from manage import directory
-from twofactor import devices, methods
+from twofactor import methods, registration
 from twofactor.methods.backup_codes import codes as backup_codes
 from twofactor.models import FactorLock, PhoneDevice
 from twofactor.recovery import phone_changes
@@ -136,7 +136,7 @@ def test_a_factor_reset_keeps_last_verified(fake_provider, acme, world):
     tech = world["tech@acme.example"]
     when = timezone.now() - timedelta(days=2)
     User.objects.filter(pk=tech.pk).update(last_second_factor_at=when)
-    devices.register_phone(tech)
+    registration.register_phone(tech)
 
     phone_changes.reset_second_factor(tech, world["admin@acme.example"])
 

@@ -8,7 +8,7 @@ from accounts import phones
 from accounts.models import AuditEvent, User
 from tests.conftest import PASSWORD
 from tests.twofactor.recovery.lost_phones import NEW_NUMBER, signed_in
-from twofactor import devices
+from twofactor import registration
 from twofactor.methods.backup_codes import codes as backup_codes
 from twofactor.models import PhoneChangeRequest
 from twofactor.recovery import phone_changes
@@ -31,7 +31,7 @@ def held_request(person: User, outbox) -> PhoneChangeRequest:
 @pytest.fixture
 def tech(demo_world, sms_outbox):
     person = demo_world["tech@acme.example"]
-    devices.register_phone(person)
+    registration.register_phone(person)
     return person
 
 
@@ -97,7 +97,7 @@ def test_an_admin_approves_early_and_the_number_changes_at_once(acme_admin, tech
 
 
 def test_an_admin_cannot_approve_their_own_request(acme_admin, sms_outbox):
-    devices.register_phone(acme_admin)
+    registration.register_phone(acme_admin)
     own = held_request(acme_admin, sms_outbox)
     browser = signed_in(acme_admin, password=PASSWORD)
     page = browser.get("/manage/employees/").content.decode()
@@ -160,7 +160,7 @@ def test_a_persons_edit_page_offers_the_reset_but_not_on_your_own(acme_admin, te
 
 def test_manage_clients_lists_end_users_requests(acme_admin, demo_world, sms_outbox):
     end_user = demo_world["user@contoso.example"]
-    devices.register_phone(end_user)
+    registration.register_phone(end_user)
     change = held_request(end_user, sms_outbox)
     page = signed_in(acme_admin).get("/manage/clients/").content.decode()
     assert f"/manage/phone-changes/{change.pk}/approve/" in page

@@ -15,7 +15,7 @@ from accounts.models import User
 from manage.people import version_of
 from tests.signing_in import enter_password, request_token, signed_in_by_text, type_token
 from tests.twofactor.recovery.lost_phones import NEW_NUMBER, NEW_NUMBER_TYPED, code_texted_to
-from twofactor import devices
+from twofactor import registration
 from twofactor.recovery import phone_changes
 
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -102,7 +102,7 @@ def test_a_lost_phone_change_applied_after_the_hold_is_emailed_once_naming_where
 ):
     person = demo_world["tech@acme.example"]
     old = person.phone
-    devices.register_phone(person)
+    registration.register_phone(person)
     asked = rf.post("/login/recovery/", **WHERE)
     change = phone_changes.start(person, NEW_NUMBER, request=asked)
     phone_changes.prove(change, code_texted_to(sms_outbox, NEW_NUMBER))
@@ -125,7 +125,7 @@ def test_a_reset_is_emailed_once_and_names_the_removed_apps(
     fake_provider, demo_world, acme_admin, enrolled_apps
 ):
     person = demo_world["tech@acme.example"]
-    devices.register_phone(person)
+    registration.register_phone(person)
     apps = [fake_provider.enrol_app(person, f"Phone {n}") for n in range(enrolled_apps)]
     fake_provider.enrol_app(acme_admin, "Admin's phone")
     mail.outbox.clear()

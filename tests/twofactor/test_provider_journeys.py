@@ -63,7 +63,7 @@ class Remote:
 
     def texted_token(self, person) -> str:
         if self.name == "authy":
-            from twofactor.devices import phone_device
+            from twofactor.registration import phone_device
 
             return self.emulator.last_sms_token(phone_device(person).provider_ref)
         return self.emulator.last_code(person.phone)

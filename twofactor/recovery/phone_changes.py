@@ -33,7 +33,7 @@ from accounts.models import User
 from portal import limits
 from portal.links import absolute_url
 from portal.request_info import client_ip
-from twofactor import devices, methods, notifications
+from twofactor import methods, notifications, registration
 from twofactor.conf import conf
 from twofactor.models import PhoneChangeRequest, PhoneDevice
 from twofactor.providers import get_provider
@@ -428,10 +428,10 @@ def apply(
                 # An admin set a number during the hold: this request is out of date.
                 _close(change, Status.CANCELLED, None, None)
                 return False
-            lost = devices.phone_device(user)
+            lost = registration.phone_device(user)
             user.phone = change.new_phone
             user.save(update_fields=["phone"])
-            device = devices.register_phone(user)
+            device = registration.register_phone(user)
             # The conditional UPDATE is the claim: on a database without row locks the
             # second runner finds the status already moved and rolls back.
             if not PhoneChangeRequest.objects.filter(pk=change.pk, status=Status.ON_HOLD).update(
@@ -496,8 +496,8 @@ def reset_second_factor(
     if not admin.is_firm_admin or admin.firm_id != person.firm_id:
         raise RecoveryError("Only the person's firm admins can reset it.", code="other_firm")
     removed = methods.reset_all(person)
-    devices.forget_phone(person)
-    devices.register_phone(person)
+    registration.forget_phone(person)
+    registration.register_phone(person)
     sessions.end_all_sessions(person)
     attempts.end_all(person)
     audit.record(Tag.FACTOR_RESET, request=request, actor=admin, subject=person, **removed)

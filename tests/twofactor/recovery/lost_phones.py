@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.models import User
-from twofactor import devices
+from twofactor import registration
 from twofactor.models import SignInAttempt
 from twofactor.signin import attempts
 from twofactor.sms.base import SmsMessage
@@ -53,7 +53,7 @@ def signed_in(user: User, *, password: str | None = None) -> Client:
     also just re-entered it, as sensitive actions need."""
     client = Client()
     client.force_login(user)
-    device = devices.ensure_registered(user)
+    device = registration.ensure_registered(user)
     if device is not None:  # the second factor done, as django_otp.login records it
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id

@@ -13,7 +13,7 @@ from django.utils.http import int_to_base36
 from accounts.models import AuditEvent, User
 from tests.concurrency import needs_postgresql, race
 from tests.twofactor.recovery.lost_phones import NEW_NUMBER, code_texted_to, emailed_link
-from twofactor import devices
+from twofactor import registration
 from twofactor.conf import conf
 from twofactor.models import PhoneChangeRequest
 from twofactor.providers.base import ErrorKind
@@ -29,7 +29,7 @@ Status = PhoneChangeRequest.Status
 def tech(demo_world, settings, sms_outbox):
     settings.PHONE_CHANGE_HOLD_SECONDS = HOLD
     person = demo_world["tech@acme.example"]
-    devices.register_phone(person)
+    registration.register_phone(person)
     return person
 
 
@@ -73,7 +73,7 @@ def test_the_whole_change_applies_after_the_hold_and_only_then(tech, sms_outbox)
     assert phone_changes.apply_due(now=change.due_at) == 1
     tech.refresh_from_db()
     assert tech.phone == NEW_NUMBER
-    assert devices.phone_device(tech).number == NEW_NUMBER
+    assert registration.phone_device(tech).number == NEW_NUMBER
     assert tech.session_stamp != stamp
     assert "changed" in mail.outbox[-1].subject
     assert AuditEvent.objects.filter(subject=tech, tag="account:phone_change:completed").exists()
@@ -326,11 +326,11 @@ def test_an_admin_reset_re_registers_the_phone_revokes_codes_and_ends_sessions(
     from twofactor.methods.backup_codes import codes as backup_codes
 
     backup_codes.generate(tech)
-    before = devices.phone_device(tech)
+    before = registration.phone_device(tech)
     stamp = tech.session_stamp
     phone_changes.reset_second_factor(tech, acme_admin)
     assert fake_provider.unregistered == [before.provider_ref]
-    after = devices.phone_device(tech)
+    after = registration.phone_device(tech)
     assert after.pk != before.pk and after.number == tech.phone
     assert not backup_codes.has_codes(tech)
     tech.refresh_from_db()
@@ -367,10 +367,10 @@ def test_with_authy_the_new_number_is_registered_and_the_lost_one_removed(
     authy_settings, authy_emulator, demo_world, sms_outbox
 ):
     person = demo_world["tech@acme.example"]
-    lost = devices.register_phone(person)
+    lost = registration.register_phone(person)
     change = on_hold(person, sms_outbox)
     assert phone_changes.apply_due(now=change.due_at) == 1
-    device = devices.phone_device(person)
+    device = registration.phone_device(person)
     assert device.provider == "authy" and device.provider_ref != lost.provider_ref
     registered = {u["cellphone"] for u in authy_emulator.users.values()}
     assert registered == {NEW_NUMBER[2:]}
@@ -380,7 +380,7 @@ def test_with_authy_a_reset_removes_the_registration_and_makes_a_new_one(
     authy_settings, authy_emulator, demo_world, acme_admin
 ):
     person = demo_world["tech@acme.example"]
-    before = devices.register_phone(person).provider_ref
+    before = registration.register_phone(person).provider_ref
     phone_changes.reset_second_factor(person, acme_admin)
-    after = devices.phone_device(person).provider_ref
+    after = registration.phone_device(person).provider_ref
     assert after != before and list(authy_emulator.users) == [int(after)]

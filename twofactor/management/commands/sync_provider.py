@@ -10,9 +10,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
-from twofactor.devices import phone_device, register_phone
 from twofactor.providers import get_provider
 from twofactor.providers.base import ProviderError
+from twofactor.registration import phone_device, register_phone
 
 
 class Command(BaseCommand):

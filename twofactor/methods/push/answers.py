@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from twofactor import devices, methods
+from twofactor import methods, registration
 from twofactor.methods.push import approvals
 from twofactor.models import ApprovalRequest, SignInAttempt
 from twofactor.providers.base import ApprovalStatus
@@ -26,7 +26,7 @@ def accept_approval(
     if approvals.status_of(approval) is not ApprovalStatus.APPROVED:
         return Result(Outcome.WRONG, "The request on your phone has not been approved.")
     return verification.answer(
-        attempt, method, lambda: devices.phone_device(attempt.user), request
+        attempt, method, lambda: registration.phone_device(attempt.user), request
     )
 
 

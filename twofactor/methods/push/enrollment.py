@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST
 from accounts import audit
 from accounts.audit import Tag
 from twofactor import notifications
-from twofactor.devices import phone_device, register_phone
 from twofactor.providers import get_provider
 from twofactor.providers.base import ErrorKind, ProviderError
+from twofactor.registration import phone_device, register_phone
 from twofactor.signin import freshness
 
 ENROLMENT_REFUSED = {

@@ -30,9 +30,9 @@ class PushMethod(Method):
         return bool(user.phone)
 
     def set_up_among(self, user_ids) -> set[int]:
-        from twofactor import devices
+        from twofactor import registration
 
-        return devices.registered_among(user_ids)
+        return registration.registered_among(user_ids)
 
     def challenge_context(self, request, attempt) -> dict:
         from twofactor.methods.push import views
@@ -56,14 +56,14 @@ class PushMethod(Method):
             approvals.withdraw(attempt_id)  # a late approval on the phone must do nothing
 
     def removable(self, user) -> list[Factor]:
-        from twofactor.methods.push import devices
+        from twofactor.methods.push import factors
 
-        return devices.removable(user)
+        return factors.removable(user)
 
     def remove(self, user, factor_id: str) -> bool:
-        from twofactor.methods.push import devices
+        from twofactor.methods.push import factors
 
-        return devices.remove(user, factor_id)
+        return factors.remove(user, factor_id)
 
     def reset(self, person) -> dict[str, int]:
         from twofactor.providers import get_provider

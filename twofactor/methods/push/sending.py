@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from accounts import audit
 from accounts.audit import Tag
 from portal import limits
-from twofactor import devices
+from twofactor import registration
 from twofactor.methods.push import approvals
 from twofactor.models import SignInAttempt
 from twofactor.providers.base import ProviderError
@@ -18,7 +18,7 @@ from twofactor.providers.fallback import what_still_works
 def push_at_password_step(request: HttpRequest, attempt: SignInAttempt) -> None:
     user = attempt.user
     try:
-        approvals.send(attempt, devices.ensure_registered(user), request)
+        approvals.send(attempt, registration.ensure_registered(user), request)
     except approvals.PushPaused:
         pass  # the challenge page says so, with when pushes resume
     except limits.RateLimited as tripped:

@@ -14,7 +14,7 @@ from accounts import audit
 from accounts.audit import Tag
 from accounts.permissions import reachable_mid_sign_in
 from portal import limits
-from twofactor import devices, methods
+from twofactor import methods, registration
 from twofactor.methods.push import approvals, not_me_links, poll, report
 from twofactor.methods.push.poll import STATUS_TEXT
 from twofactor.models import SignInAttempt
@@ -46,7 +46,7 @@ def new_push(request: HttpRequest) -> HttpResponse:
         )
     if approvals.status_of(approvals.latest_of(attempt)) is not ApprovalStatus.PENDING:
         try:
-            approvals.send(attempt, devices.ensure_registered(attempt.user), request)
+            approvals.send(attempt, registration.ensure_registered(attempt.user), request)
         except approvals.PushPaused as paused:
             return render_challenge(request, attempt, status=409, error=paused.message)
         except limits.RateLimited as tripped:

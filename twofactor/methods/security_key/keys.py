@@ -100,11 +100,6 @@ def handle_for(user: User) -> bytes:
     return bytes(owner.handle)
 
 
-def owner_of_handle(handle: bytes) -> int | None:
-    owner = KeyOwner.objects.filter(handle=handle).first()
-    return owner.user_id if owner else None
-
-
 def _descriptors(keys: list[SecurityKey]) -> list[PublicKeyCredentialDescriptor]:
     return [
         PublicKeyCredentialDescriptor(

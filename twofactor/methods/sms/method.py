@@ -29,9 +29,9 @@ class SmsMethod(Method):
         return bool(user.phone)
 
     def set_up_among(self, user_ids) -> set[int]:
-        from twofactor import devices
+        from twofactor import registration
 
-        return devices.with_a_number_among(user_ids)
+        return registration.with_a_number_among(user_ids)
 
     def at_password_step(self, request, attempt) -> None:
         from twofactor.methods.sms import sending
@@ -43,10 +43,10 @@ class SmsMethod(Method):
         return code if TOKEN_PATTERN.fullmatch(code) else None
 
     def check(self, attempt, answer, request):
-        from twofactor import devices
+        from twofactor import registration
         from twofactor.providers import get_provider
 
-        device = devices.phone_device(attempt.user)
+        device = registration.phone_device(attempt.user)
         if device is None:
             return None
         right = get_provider(device.provider).check_token(

@@ -13,7 +13,7 @@ from accounts import audit, phones
 from accounts.audit import Tag
 from portal import limits
 from portal.request_info import client_ip
-from twofactor import devices
+from twofactor import registration
 from twofactor.conf import conf
 from twofactor.models import SignInAttempt
 from twofactor.providers import get_provider
@@ -60,7 +60,7 @@ def text_token(request: HttpRequest, attempt: SignInAttempt) -> Sent:
             tripped.retry_after,
         )
     try:
-        device = devices.ensure_registered(user)
+        device = registration.ensure_registered(user)
         get_provider(device.provider).send_sms(
             user, device.provider_ref, user.phone, attempt_id=str(attempt.pk)
         )

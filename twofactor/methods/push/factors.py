@@ -4,13 +4,13 @@ registers the number afresh, so the old app stops receiving sign-in requests unt
 set up again; texted tokens and backup codes are untouched."""
 
 from accounts.models import User
-from twofactor import devices
+from twofactor import registration
 from twofactor.methods import Factor
 from twofactor.providers import get_provider
 
 
 def removable(user: User) -> list[Factor]:
-    device = devices.phone_device(user)
+    device = registration.phone_device(user)
     if device is None or not device.registered_at:
         return []
     app = get_provider(device.provider).app_name or "the phone app"
@@ -18,10 +18,10 @@ def removable(user: User) -> list[Factor]:
 
 
 def remove(user: User, factor_id: str) -> bool:
-    device = devices.phone_device(user)
+    device = registration.phone_device(user)
     if device is None or str(device.pk) != factor_id:
         return False
-    devices.forget_phone(user)
+    registration.forget_phone(user)
     if user.phone:
-        devices.register_phone(user)
+        registration.register_phone(user)
     return True
