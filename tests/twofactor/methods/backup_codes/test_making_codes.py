@@ -5,12 +5,13 @@ whose only factor is backup codes needs only the fresh password (as for a first 
 
 import pytest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.models import Firm, User
 from tests.signing_in import enter_password, request_token, type_token
+from twofactor import methods
 from twofactor.methods.backup_codes import codes as backup_codes
 from twofactor.methods.backup_codes.models import BackupCode
-from twofactor.signin import freshness
 
 PAGE = "/security/backup-codes/"
 CONFIRM = "/security/confirm/?next=%2Fsecurity%2Fbackup-codes%2F"
@@ -48,7 +49,8 @@ def weak_session(request, demo_world, sms_outbox, settings) -> Client:
     # A second text a moment after the first (the remembered sign-in's), as in a day's use.
     settings.TWOFACTOR_RATE_LIMITS = {"sms.user": (2, 30), "sms.number": (2, 30)}
     browser = request.param(sms_outbox)
-    assert browser.session[freshness.VERIFIED_BY] in freshness.WEAK_METHODS
+    verified_by = methods.of_device(browser.session[DEVICE_ID_SESSION_KEY])
+    assert verified_by is None or not verified_by.fresh  # a cookie, or paper
     return browser
 
 
@@ -89,7 +91,7 @@ def test_a_person_whose_only_factor_is_backup_codes_needs_only_the_password(demo
     code = backup_codes.generate(tech)[0]
     assert enter_password(browser)["Location"] == "/login/verify/"
     assert type_token(browser, code)["Location"] == "/"
-    assert freshness.strong_methods(User.objects.get(pk=tech.pk)) == []
+    assert methods.strong_methods(User.objects.get(pk=tech.pk)) == []
     before = stored_codes()
 
     made = browser.post(PAGE)
