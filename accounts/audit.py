@@ -25,11 +25,6 @@ class Tag(enum.StrEnum):
     OTHER_SESSIONS_ENDED = "account:session:others_ended"
     WRONG_PASSWORDS_ENDED_SESSION = "account:session:ended_after_wrong_passwords"
     # Second factor
-    PUSH_SENT = "account:two_factor:push_sent"
-    PUSH_APPROVED = "account:two_factor:push_approved"
-    PUSH_DENIED = "account:two_factor:push_denied"
-    PUSH_EXPIRED = "account:two_factor:push_expired"
-    PUSH_THROTTLED = "account:two_factor:push_throttled"
     SMS_SENT = "account:two_factor:sms_sent"
     SMS_THROTTLED = "account:two_factor:sms_throttled"
     # The second step passed, by the method in ``data["method"]`` (push, sms, backup_code ...)
@@ -45,25 +40,13 @@ class Tag(enum.StrEnum):
     ATTEMPT_EXPIRED = "account:two_factor:attempt_expired"
     SECOND_FACTOR_REQUIRED = "account:two_factor:required_again"
     FACTOR_CONFIRMED = "account:two_factor:confirmed"
-    BACKUP_CODES_GENERATED = "account:two_factor:backup_codes_generated"
-    BACKUP_CODE_USED = "account:two_factor:backup_code_used"
-    BACKUP_CODE_REJECTED = "account:two_factor:backup_code_rejected"
     FACTOR_RESET = "account:two_factor:reset"
-    PUSH_APP_ADDED = "account:two_factor:push_app_added"
-    PUSH_APP_REMOVED = "account:two_factor:push_app_removed"
-    SECURITY_KEY_ADDED = "account:security_key:added"
-    SECURITY_KEY_REMOVED = "account:security_key:removed"
-    SECURITY_KEY_REFUSED = "account:security_key:refused"
-    PASSKEY_REFUSED = "account:passkey:refused"
     KEY_REQUIRED_REFUSED = "account:security_key:required_refused"
     KEY_REQUIRED_RECOVERY = "account:security_key:required_backup_code_used"
     SUSPICIOUS_SIGN_IN_REPORTED = "account:two_factor:suspicious_sign_in_reported"
     BROWSER_REMEMBERED = "account:two_factor:browser_remembered"
     BROWSER_FORGOTTEN = "account:two_factor:browser_forgotten"
     DEFAULT_METHOD_CHOSEN = "account:two_factor:default_method_chosen"
-    AUTHENTICATOR_APP_ADDED = "account:two_factor:authenticator_app_added"
-    AUTHENTICATOR_APP_REMOVED = "account:two_factor:authenticator_app_removed"
-    AUTHENTICATOR_APP_SETUP_REJECTED = "account:two_factor:authenticator_app_setup_rejected"
     FACTOR_REMOVED = "account:two_factor:factor_removed"  # one factor, by an admin
     # Lost phones: self-service phone-number changes
     PHONE_CHANGE_REQUESTED = "account:phone_change:requested"
@@ -126,11 +109,6 @@ KINDS: dict[str, dict[str, str]] = {
         Tag.REAUTHENTICATED: "Confirmed their password again",
     },
     "Second factor": {
-        Tag.PUSH_SENT: "Was sent a sign-in request on the phone",
-        Tag.PUSH_APPROVED: "Approved a sign-in on the phone",
-        Tag.PUSH_DENIED: "Denied a sign-in on the phone",
-        Tag.PUSH_EXPIRED: "Let a sign-in request on the phone expire",
-        Tag.PUSH_THROTTLED: "Was held back: too many requests to the phone",
         Tag.SMS_SENT: "Was texted a token",
         Tag.SMS_THROTTLED: "Was held back: too many texted tokens",
         Tag.FACTOR_ACCEPTED: "Passed the second step",
@@ -142,17 +120,8 @@ KINDS: dict[str, dict[str, str]] = {
         Tag.ATTEMPT_EXPIRED: "Let a sign-in expire at the second step",
         Tag.SECOND_FACTOR_REQUIRED: "Was asked for the second factor again",
         Tag.FACTOR_CONFIRMED: "Confirmed it's them with the second factor",
-        Tag.BACKUP_CODES_GENERATED: "Made new backup codes",
-        Tag.BACKUP_CODE_USED: "Used a backup code",
-        Tag.BACKUP_CODE_REJECTED: "Typed a wrong backup code",
         Tag.FACTOR_RESET: "Had their second factor reset",
         Tag.FACTOR_REMOVED: "Had one way of signing in removed by an admin",
-        Tag.PUSH_APP_ADDED: "Set up a phone app for push approvals",
-        Tag.PUSH_APP_REMOVED: "Removed a phone app for push approvals",
-        Tag.SECURITY_KEY_ADDED: "Added a security key",
-        Tag.SECURITY_KEY_REMOVED: "Removed a security key",
-        Tag.SECURITY_KEY_REFUSED: "Had a security key refused",
-        Tag.PASSKEY_REFUSED: "Had a passkey sign-in refused",
         Tag.KEY_REQUIRED_REFUSED: "Was refused: the firm requires a security key",
         Tag.KEY_REQUIRED_RECOVERY: "Used a backup code where a security key is required",
         Tag.SUSPICIOUS_SIGN_IN_REPORTED: "Suspicious sign-in reported",
@@ -160,9 +129,6 @@ KINDS: dict[str, dict[str, str]] = {
         Tag.BROWSER_FORGOTTEN: "Had a remembered browser forgotten",
         Tag.DEFAULT_METHOD_CHOSEN: "Chose a default way to sign in",
         Tag.NO_ALLOWED_METHOD: "Could not sign in: no allowed way is set up",
-        Tag.AUTHENTICATOR_APP_ADDED: "Turned on an authenticator app",
-        Tag.AUTHENTICATOR_APP_REMOVED: "Removed an authenticator app",
-        Tag.AUTHENTICATOR_APP_SETUP_REJECTED: "Typed a wrong code while setting up an app",
     },
     "Lost phones": {
         Tag.PHONE_CHANGE_REQUESTED: "Asked to change a lost phone's number",

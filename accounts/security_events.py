@@ -16,15 +16,13 @@ from accounts.models import AuditEvent
 from portal import logs, metrics
 
 # Sign-in steps, as (method, result); None as the method means "read it from the event".
+# Sign-in methods add their own tags at start-up (``Method.sign_in_results``).
 SIGN_IN_RESULTS: dict[str, tuple[str | None, str]] = {
     Tag.SIGNED_IN: (None, "signed_in"),
     Tag.PASSWORD_REFUSED: ("password", "refused"),
     Tag.LOGIN_THROTTLED: ("password", "throttled"),
     Tag.TOKEN_REJECTED: (None, "rejected"),
-    Tag.PASSKEY_REFUSED: ("passkey", "rejected"),
     Tag.KEY_REQUIRED_REFUSED: (None, "not_allowed"),
-    Tag.PUSH_DENIED: ("push", "denied"),
-    Tag.PUSH_EXPIRED: ("push", "expired"),
     Tag.NO_PHONE_ON_FILE: ("none", "no_method"),
     Tag.NO_ALLOWED_METHOD: ("none", "no_method"),
 }

@@ -12,6 +12,7 @@ from accounts import audit
 from accounts.audit import Tag
 from accounts.models import AuditEvent, User
 from tests.e2e.conftest import ARTIFACTS, log_in
+from twofactor.methods.push.tags import PushTag
 
 pytestmark = pytest.mark.browser
 SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
@@ -20,8 +21,8 @@ SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 def some_events() -> None:
     tech = User.objects.get(email="tech@globex.example")
     admin = User.objects.get(email="admin@globex.example")
-    audit.record(Tag.PUSH_SENT, subject=tech)
-    audit.record(Tag.PUSH_APPROVED, subject=tech)
+    audit.record(PushTag.PUSH_SENT, subject=tech)
+    audit.record(PushTag.PUSH_APPROVED, subject=tech)
     audit.record(Tag.FACTOR_ACCEPTED, subject=tech, method="push")
     audit.record(Tag.SIGNED_IN, subject=tech, method="push")
     audit.record(Tag.PHONE_CHANGED, actor=admin, subject=tech, old="", new="+1 ••••••••04")
@@ -29,7 +30,7 @@ def some_events() -> None:
     old.created_at = timezone.now() - timedelta(days=40)
     old.save()
     other_firm = User.objects.get(email="tech@acme.example")
-    audit.record(Tag.PUSH_APPROVED, subject=other_firm)
+    audit.record(PushTag.PUSH_APPROVED, subject=other_firm)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -15,6 +15,7 @@ from accounts import audit
 from accounts.audit import Tag
 from accounts.models import AuditEvent
 from twofactor import methods
+from twofactor.methods.push.tags import PushTag
 
 URL = "/manage/activity/"
 EXPORT = "/manage/activity/export.csv"
@@ -211,7 +212,7 @@ def test_the_page_says_each_event_in_words_and_an_approved_push_by_its_method(
 ):
     AuditEvent.objects.all().delete()
     tech = demo_world["tech@acme.example"]
-    audit.record(Tag.PUSH_APPROVED, subject=tech)
+    audit.record(PushTag.PUSH_APPROVED, subject=tech)
     audit.record(Tag.FACTOR_ACCEPTED, subject=tech, method="push")
     audit.record(Tag.TOKEN_ACCEPTED, subject=tech, method="sms")  # an older event
 

@@ -109,3 +109,19 @@ def test_a_provider_timeout_out_of_range_is_named(settings, timeout):
     settings.TWOFACTOR_PROVIDER = "local"
     settings.PROVIDER_TIMEOUT_SECONDS = timeout
     assert "PROVIDER_TIMEOUT_SECONDS" in messages(settings)
+
+
+def test_a_listed_method_that_is_no_plug_in_app_is_an_error(settings):
+    listed = [*settings.TWOFACTOR_METHODS, "twofactor.phone_sim"]  # installed, no Method
+    assert "twofactor.E030" in ids({"TWOFACTOR_METHODS": listed}, settings)
+
+
+def test_a_method_naming_a_model_that_is_no_device_is_an_error(monkeypatch, settings):
+    from twofactor.methods.sms.method import SmsMethod
+
+    monkeypatch.setattr(SmsMethod, "device_models", ("twofactor.signinattempt",))
+    assert "twofactor.E031" in ids({}, settings)
+
+
+def test_the_registered_methods_pass(settings):
+    assert not {"twofactor.E030", "twofactor.E031"} & ids({}, settings)

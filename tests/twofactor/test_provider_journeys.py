@@ -18,6 +18,7 @@ from emulators.base import Emulator
 from tests.signing_in import ACME_TECH, enter_password, latest_approval, send_sms, type_token
 from tests.twofactor.providers.faults import FAULTS
 from tests.twofactor.providers.fixtures import DEADLINE, SLACK
+from twofactor.methods.push.tags import PushTag
 from twofactor.providers.base import ErrorKind
 from twofactor.providers.twilio_verify import identity_for
 
@@ -155,7 +156,7 @@ def test_a_callback_for_an_attempt_that_already_ended_changes_nothing(client, re
     remote.post_callback(approval.provider_ref)
     approval.refresh_from_db()
     assert approval.status == "withdrawn"
-    assert AuditEvent.objects.filter(tag=Tag.PUSH_APPROVED).count() == 0
+    assert AuditEvent.objects.filter(tag=PushTag.PUSH_APPROVED).count() == 0
 
 
 # -- faults -------------------------------------------------------------------------------

@@ -89,6 +89,8 @@ class Method:
     # The audit tags it records beyond the core's (``accounts.audit.Tag``), with their words
     # for the Activity page: {"account:email_code:sent": "Was emailed a sign-in code"}.
     audit_words: ClassVar[dict[str, str]] = {}
+    # Its tags that are steps of a sign-in, for the sign-in metric: {tag: (method, result)}.
+    sign_in_results: ClassVar[dict[str, tuple[str, str]]] = {}
     # The "action" a form on its part of the challenge page posts to the challenge page
     # ("check": has the push been approved?), answered by ``answer_posted``.
     posted_action: ClassVar[str] = ""
@@ -192,6 +194,21 @@ def registry() -> tuple[Method, ...]:
     return tuple(
         import_string(configs[name].method_class)() for name in settings.TWOFACTOR_METHODS
     )
+
+
+def announce() -> None:
+    """At start-up: each method's words for the audit log (how it signed someone in, its own
+    tags) and its sign-in steps for the metrics join the core's tables."""
+    from accounts import audit, security_events
+
+    for method in registry():
+        if method.signed_in_words:
+            audit.describe_method(method.name, method.signed_in_words)
+        for name, words in method.also_recorded_as.items():
+            audit.describe_method(name, words)
+        if method.audit_words:
+            audit.describe_tags("Second factor", method.audit_words)
+        security_events.SIGN_IN_RESULTS.update(method.sign_in_results)
 
 
 def find(name: str) -> Method | None:

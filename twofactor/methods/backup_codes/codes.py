@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from accounts import audit
-from accounts.audit import Tag
 from accounts.emails import send_notice
 from accounts.models import User
 from twofactor import notifications
 from twofactor.methods.backup_codes.models import BackupCode, BackupCodeSheet
+from twofactor.methods.backup_codes.tags import CodeTag
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 GROUPS, GROUP_LENGTH = 4, 4
@@ -64,7 +64,7 @@ def generate(user: User, *, request: HttpRequest | None = None) -> list[str]:
         BackupCode.objects.bulk_create(
             BackupCode(user=user, digest=_digest(user, normalize(code))) for code in codes
         )
-    audit.record(Tag.BACKUP_CODES_GENERATED, request=request, subject=user, count=len(codes))
+    audit.record(CodeTag.BACKUP_CODES_GENERATED, request=request, subject=user, count=len(codes))
     notifications.factors_changed(
         user, "backup_codes_made", "new backup codes were made", request=request,
         count=len(codes),
@@ -113,7 +113,7 @@ def spend(user: User, code: object) -> BackupCodeSheet | None:
 def tell_used(user: User, left: int, *, request: HttpRequest | None = None) -> None:
     """Audit a used code and email the person how many remain: a code they did not use means
     someone else has their password and their paper."""
-    audit.record(Tag.BACKUP_CODE_USED, request=request, subject=user, remaining=left)
+    audit.record(CodeTag.BACKUP_CODE_USED, request=request, subject=user, remaining=left)
     send_notice(user, "backup_code_used", "a backup code was used", {"remaining": left})
 
 

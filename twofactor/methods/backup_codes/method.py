@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from accounts import audit
-from accounts.audit import Tag
 from twofactor.methods import Method
+from twofactor.methods.backup_codes import tags
+from twofactor.methods.backup_codes.tags import CodeTag
 
 
 class BackupCodeMethod(Method):
@@ -21,6 +22,7 @@ class BackupCodeMethod(Method):
     wrong_reason = "backup_code"
     security_template = "twofactor/methods/backup_codes/security.html"
     device_models = ("backup_codes.backupcodesheet",)
+    audit_words = tags.WORDS
 
     def usable(self, user) -> bool:
         from twofactor.methods.backup_codes import codes
@@ -52,7 +54,7 @@ class BackupCodeMethod(Method):
 
         sheet = codes.spend(attempt.user, answer)
         if sheet is None:
-            audit.record(Tag.BACKUP_CODE_REJECTED, request=request, subject=attempt.user)
+            audit.record(CodeTag.BACKUP_CODE_REJECTED, request=request, subject=attempt.user)
         return sheet
 
     def wrong_message(self, user) -> str:

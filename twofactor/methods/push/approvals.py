@@ -28,12 +28,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts import audit
-from accounts.audit import Tag
 from accounts.models import User
 from portal import limits, metrics
 from portal.request_info import browser_label, client_ip, user_agent
 from twofactor.conf import conf
 from twofactor.methods.push import emails, poll
+from twofactor.methods.push.tags import PushTag
 from twofactor.models import ApprovalRequest, PhoneDevice, SignInAttempt
 from twofactor.providers import get_provider
 from twofactor.providers.base import ApprovalDetails, ApprovalStatus
@@ -42,9 +42,9 @@ log = logging.getLogger(__name__)
 
 Status = ApprovalRequest.Status
 AUDIT_TAGS = {
-    ApprovalStatus.APPROVED: Tag.PUSH_APPROVED,
-    ApprovalStatus.DENIED: Tag.PUSH_DENIED,
-    ApprovalStatus.EXPIRED: Tag.PUSH_EXPIRED,
+    ApprovalStatus.APPROVED: PushTag.PUSH_APPROVED,
+    ApprovalStatus.DENIED: PushTag.PUSH_DENIED,
+    ApprovalStatus.EXPIRED: PushTag.PUSH_EXPIRED,
 }
 
 
@@ -105,7 +105,7 @@ def send(attempt: SignInAttempt, device: PhoneDevice, request: HttpRequest) -> A
         limits.hit("push.user", user.pk)
     except limits.RateLimited as tripped:
         audit.record(
-            Tag.PUSH_THROTTLED, request=request, subject=user, retry_after=tripped.retry_after
+            PushTag.PUSH_THROTTLED, request=request, subject=user, retry_after=tripped.retry_after
         )
         raise
     provider = get_provider(device.provider)
@@ -128,7 +128,7 @@ def send(attempt: SignInAttempt, device: PhoneDevice, request: HttpRequest) -> A
             ip_address=client_ip(request) or None,
             user_agent=user_agent(request),
         )
-        audit.record(Tag.PUSH_SENT, request=request, subject=user, approval=str(approval.pk))
+        audit.record(PushTag.PUSH_SENT, request=request, subject=user, approval=str(approval.pk))
         _tell_waiting_browsers(approval)
     return approval
 
@@ -255,7 +255,7 @@ def expire(approval: ApprovalRequest, request: HttpRequest | None = None) -> Non
         if not _close(approval.pk, Status.EXPIRED, now, unexpired=False):
             return
         approval.status, approval.answered_at = Status.EXPIRED, now
-        audit.record(Tag.PUSH_EXPIRED, request=request, subject=approval.user,
+        audit.record(PushTag.PUSH_EXPIRED, request=request, subject=approval.user,
                      approval=str(approval.pk))
         _tell_waiting_browsers(approval)
 

@@ -18,8 +18,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_POST
 
 from accounts import audit
-from accounts.audit import Tag
 from twofactor import notifications
+from twofactor.methods.push.tags import PushTag
 from twofactor.providers import get_provider
 from twofactor.providers.base import ErrorKind, ProviderError
 from twofactor.registration import phone_device, register_phone
@@ -59,7 +59,7 @@ def push_enrollment(request: HttpRequest) -> HttpResponse:
         if error.retry_after:
             response["Retry-After"] = str(error.retry_after)
         return response
-    audit.record(Tag.PUSH_APP_ADDED, request=request, subject=user)
+    audit.record(PushTag.PUSH_APP_ADDED, request=request, subject=user)
     notifications.factors_changed(
         user, "push_app_added", "a phone app was set up for your sign-ins", request=request,
         app_name=provider.app_name,

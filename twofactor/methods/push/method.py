@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from twofactor.methods import Factor, Method
+from twofactor.methods.push import tags
 
 
 class PushMethod(Method):
@@ -18,6 +19,11 @@ class PushMethod(Method):
     challenge_template = "twofactor/methods/push/challenge.html"
     security_template = "twofactor/methods/push/security.html"
     device_models = ("twofactor.phonedevice",)
+    audit_words = tags.WORDS
+    sign_in_results = {
+        tags.PushTag.PUSH_DENIED: ("push", "denied"),
+        tags.PushTag.PUSH_EXPIRED: ("push", "expired"),
+    }
 
     posted_action = "check"  # "I approved it" without JavaScript, or the page's script
 

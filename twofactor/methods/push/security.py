@@ -14,8 +14,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from accounts import audit
-from accounts.audit import Tag
 from twofactor import notifications
+from twofactor.methods.push.tags import PushTag
 from twofactor.providers import get_provider
 from twofactor.providers.base import ProviderError, PushFactor
 from twofactor.signin.step_up import require_fresh_factor
@@ -45,7 +45,8 @@ def remove(user, app: PushFactor, *, request: HttpRequest | None = None) -> bool
     """Delete ``app`` at the provider; audit and email the person. False if already gone."""
     if not get_provider().delete_push_factor(user, app.id):
         return False
-    audit.record(Tag.PUSH_APP_REMOVED, request=request, subject=user, app=app.friendly_name[:64])
+    audit.record(PushTag.PUSH_APP_REMOVED, request=request, subject=user,
+                 app=app.friendly_name[:64])
     notifications.factors_changed(
         user, "push_app_removed", "a phone app was removed", request=request,
         app_name=app.friendly_name,

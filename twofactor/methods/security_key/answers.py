@@ -13,12 +13,12 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from accounts import audit
-from accounts.audit import Tag
 from portal import limits
 from portal.request_info import client_ip
 from twofactor import methods
 from twofactor.methods.security_key import challenges, keys
 from twofactor.methods.security_key.models import SecurityKey
+from twofactor.methods.security_key.tags import KeyTag
 from twofactor.models import SignInAttempt
 from twofactor.signin import verification
 from twofactor.signin.verification import Outcome, Result, WrongAnswer
@@ -40,7 +40,7 @@ def verify_key(
     if challenge is None and request is not None:
         challenge = challenges.take(request, "sign_in", attempt_id=str(attempt.pk))
     if challenge is None:
-        audit.record(Tag.SECURITY_KEY_REFUSED, request=request, subject=user, reason="challenge")
+        audit.record(KeyTag.SECURITY_KEY_REFUSED, request=request, subject=user, reason="challenge")
         return Result(Outcome.MALFORMED, EXPIRED)
     try:
         answer = keys.parse_response(response)
@@ -51,12 +51,12 @@ def verify_key(
         key = keys.find_key(answer)
         if key is None or key.user_id != user.pk:  # another person's key proves nothing here
             raise WrongAnswer(method.wrong_message(user), then=lambda: audit.record(
-                Tag.SECURITY_KEY_REFUSED, request=request, subject=user, reason="unknown_key"))
+                KeyTag.SECURITY_KEY_REFUSED, request=request, subject=user, reason="unknown_key"))
         try:
             keys.check_assertion(key, answer, challenge, require_verification=passkey)
         except keys.Refused as refused:
             raise WrongAnswer(refused.message, then=lambda why=refused.reason: audit.record(
-                Tag.SECURITY_KEY_REFUSED, request=request, subject=user, reason=why,
+                KeyTag.SECURITY_KEY_REFUSED, request=request, subject=user, reason=why,
                 key=key.name)) from None
         return key
 
@@ -68,7 +68,7 @@ def verify_key(
             ("passkey.failed.ip", (client_ip(request) if request else "") or "unknown"),
         ])
     except limits.RateLimited as tripped:
-        audit.record(Tag.PASSKEY_REFUSED, request=request, subject=user, reason="throttled")
+        audit.record(KeyTag.PASSKEY_REFUSED, request=request, subject=user, reason="throttled")
         return Result(
             Outcome.BACKOFF,
             f"Too many passkey sign-ins failed lately. Try again in {tripped.wait_text}, or "

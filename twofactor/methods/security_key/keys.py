@@ -39,13 +39,13 @@ from webauthn.helpers.structs import (
 )
 
 from accounts import audit, policy
-from accounts.audit import Tag
 from accounts.emails import send_notice
 from accounts.models import User
 from portal import links
 from portal.text import SingleLineField
 from twofactor.conf import conf
 from twofactor.methods.security_key.models import KeyOwner, SecurityKey
+from twofactor.methods.security_key.tags import KeyTag
 
 RP_NAME = "Partner Portal"
 NAME_MAX = 64
@@ -213,7 +213,7 @@ def add_key(
             )
     except IntegrityError:
         raise Refused("duplicate", "This security key is already registered.") from None
-    audit.record(Tag.SECURITY_KEY_ADDED, request=request, subject=user, actor=user, name=name)
+    audit.record(KeyTag.SECURITY_KEY_ADDED, request=request, subject=user, actor=user, name=name)
     send_notice(user, "security_key_added", "a security key was added", {"key": key})
     return key
 
@@ -300,7 +300,7 @@ def remove_key(user: User, key: SecurityKey, request: HttpRequest | None = None)
     if not removed:
         return False
     audit.record(
-        Tag.SECURITY_KEY_REMOVED, request=request, subject=user, actor=user, name=key.name
+        KeyTag.SECURITY_KEY_REMOVED, request=request, subject=user, actor=user, name=key.name
     )
     send_notice(user, "security_key_removed", "a security key was removed", {"key": key})
     return True

@@ -8,6 +8,7 @@ login page where the firm or client allows it ("Sign in with a passkey").
 from __future__ import annotations
 
 from twofactor.methods import Method
+from twofactor.methods.security_key import tags
 
 
 class SecurityKeyMethod(Method):
@@ -22,6 +23,8 @@ class SecurityKeyMethod(Method):
     challenge_template = "twofactor/methods/security_key/challenge.html"
     security_template = "twofactor/methods/security_key/security.html"
     device_models = ("security_key.securitykey",)
+    audit_words = tags.WORDS
+    sign_in_results = {tags.KeyTag.PASSKEY_REFUSED: ("passkey", "rejected")}
 
     def usable(self, user) -> bool:
         from twofactor.methods.security_key import keys

@@ -24,6 +24,7 @@ from portal.request_info import client_ip
 from twofactor.conf import conf
 from twofactor.methods.security_key import answers, challenges, keys
 from twofactor.methods.security_key.models import SecurityKey
+from twofactor.methods.security_key.tags import KeyTag
 from twofactor.models import SignInAttempt
 from twofactor.signin import attempts, flow, freshness
 from twofactor.signin.step_up import require_fresh_factor
@@ -212,10 +213,10 @@ def passkey_answer(request: HttpRequest) -> JsonResponse:
     handle = body.get("response", {}).get("userHandle") if isinstance(
         body.get("response"), dict) else None
     if user is None or not user.is_active or not _handle_matches(user, handle):
-        audit.record(Tag.PASSKEY_REFUSED, request=request, subject=user, reason="unknown_key")
+        audit.record(KeyTag.PASSKEY_REFUSED, request=request, subject=user, reason="unknown_key")
         return _error(PASSKEY_REFUSED)
     if not passkey_sign_in_allowed(holder_of(user)):
-        audit.record(Tag.PASSKEY_REFUSED, request=request, subject=user, reason="policy")
+        audit.record(KeyTag.PASSKEY_REFUSED, request=request, subject=user, reason="policy")
         whose = "client" if user.is_end_user else "firm"
         return _error(
             f"Your {whose} does not allow passkey sign-in without a password. Log in with "

@@ -18,10 +18,10 @@ from django.utils.crypto import constant_time_compare
 from django_otp.oath import hotp
 
 from accounts import audit, emails
-from accounts.audit import Tag
 from accounts.models import User
 from portal import encryption
 from twofactor.methods.totp.models import AuthenticatorApp
+from twofactor.methods.totp.tags import AppTag
 
 ISSUER = "Partner Portal"
 STEP_SECONDS = 30
@@ -125,13 +125,13 @@ def turn_on(user: User, code: str, request: HttpRequest | None = None) -> bool:
         )
         step = matching_step(secret_of(app), code, None) if app else None
         if step is None:
-            audit.record(Tag.AUTHENTICATOR_APP_SETUP_REJECTED, request=request, subject=user)
+            audit.record(AppTag.AUTHENTICATOR_APP_SETUP_REJECTED, request=request, subject=user)
             return False
         app.confirmed = True
         app.last_step = step  # the code just typed cannot also sign in
         app.created_at = timezone.now()
         app.save(update_fields=["confirmed", "last_step", "created_at"])
-    audit.record(Tag.AUTHENTICATOR_APP_ADDED, request=request, subject=user)
+    audit.record(AppTag.AUTHENTICATOR_APP_ADDED, request=request, subject=user)
     emails.send_notice(user, "authenticator_app_added", "an authenticator app was added")
     return True
 
@@ -141,7 +141,7 @@ def remove(user: User, request: HttpRequest | None = None) -> bool:
     deleted, _ = AuthenticatorApp.objects.filter(user=user, confirmed=True).delete()
     if not deleted:
         return False
-    audit.record(Tag.AUTHENTICATOR_APP_REMOVED, request=request, subject=user)
+    audit.record(AppTag.AUTHENTICATOR_APP_REMOVED, request=request, subject=user)
     emails.send_notice(user, "authenticator_app_removed", "an authenticator app was removed")
     return True
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from twofactor.methods import Method
+from twofactor.methods.totp import tags
 
 CODE_PATTERN = re.compile(r"[0-9]{6}")
 
@@ -20,6 +21,7 @@ class AuthenticatorAppMethod(Method):
     challenge_template = "twofactor/methods/totp/challenge.html"
     security_template = "twofactor/methods/totp/security.html"
     device_models = ("totp.authenticatorapp",)
+    audit_words = tags.WORDS
 
     def usable(self, user) -> bool:
         from twofactor.methods.totp import authenticator

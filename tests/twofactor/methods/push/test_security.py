@@ -13,6 +13,7 @@ from accounts import reauth
 from accounts.audit import Tag
 from accounts.models import AuditEvent
 from tests.signing_in import sign_in, verified_by
+from twofactor.methods.push.tags import PushTag
 from twofactor.providers.base import ApprovalDetails, ProviderError
 from twofactor.providers.fallback import NO_APP_ENROLLED
 from twofactor.providers.twilio_verify import identity_for
@@ -78,7 +79,7 @@ def test_enrolling_an_app_is_audited_and_emailed_with_when_and_where(
     assert "203.0.113.9, Chrome on Linux" in email.body and "UTC" in email.body
     assert response.json()["access_token"] not in email.body
     assert_no_secret(email.body, tech)
-    event = AuditEvent.objects.get(tag=str(Tag.PUSH_APP_ADDED), subject=tech)
+    event = AuditEvent.objects.get(tag=str(PushTag.PUSH_APP_ADDED), subject=tech)
     assert event.ip_address == "203.0.113.9"
 
 
@@ -87,7 +88,7 @@ def test_a_refused_enrolment_sends_no_email_and_records_no_app(client, twilio, t
     mail.outbox.clear()
     assert client.post("/twofactor/push/enrollment/").status_code == 403
     assert emails_to(tech) == []
-    assert not AuditEvent.objects.filter(tag=str(Tag.PUSH_APP_ADDED)).exists()
+    assert not AuditEvent.objects.filter(tag=str(PushTag.PUSH_APP_ADDED)).exists()
 
 
 # Listing ---------------------------------------------------------------------------------
@@ -152,7 +153,7 @@ def test_remove_deletes_the_app_at_twilio_audits_and_emails(browser, twilio_emul
     assert "Pixel 8 removed" in email.body
     assert "203.0.113.9, Chrome on Linux" in email.body and "UTC" in email.body
     assert_no_secret(email.body, tech)
-    event = AuditEvent.objects.get(tag=str(Tag.PUSH_APP_REMOVED), subject=tech)
+    event = AuditEvent.objects.get(tag=str(PushTag.PUSH_APP_REMOVED), subject=tech)
     assert event.data == {"app": "Pixel 8"}
 
 
@@ -182,7 +183,7 @@ def test_a_stolen_session_cannot_strip_an_app_without_a_fresh_password_and_facto
     assert response.status_code == 302 and response["Location"].startswith(goes_to)
     assert sid in twilio_emulator.factors
     assert emails_to(tech) == []
-    assert not AuditEvent.objects.filter(tag=str(Tag.PUSH_APP_REMOVED)).exists()
+    assert not AuditEvent.objects.filter(tag=str(PushTag.PUSH_APP_REMOVED)).exists()
 
 
 def test_after_confirming_the_password_the_remove_page_asks_once_more(
