@@ -4,7 +4,9 @@
    once and says when to ask again. The answer is announced once per change (role=status).
    Approved: submit the "Check status" form, which signs in. Expired: offer a new request.
    If asking fails, fall back to polling with a back-off; without JavaScript the "Check
-   status" button does the same by hand. */
+   status" button does the same by hand. Once the person submits a form that leaves the page
+   (a typed token), the poll's answer (the attempt just ended: 404) must not reload the page
+   over that submission. */
 (function () {
   "use strict";
   var status = document.getElementById("push-status");
@@ -14,6 +16,10 @@
   var current = status.getAttribute("data-status");
   var backoff = 1000;
   var MAX_BACKOFF = 8000;
+  var leaving = false;
+  document.addEventListener("submit", function (event) {
+    if (!event.defaultPrevented) { leaving = true; }  // "Send SMS token" stays on the page
+  });
 
   function show(data) {
     if (data.status === current) { return; }  // announce each change once, not each check
@@ -51,6 +57,7 @@
       headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store"
     })
       .then(function (response) {
+        if (leaving) { return null; }  // a submitted form is taking the page elsewhere
         if (response.status === 404) {
           // The attempt ended or a newer request replaced this one: let the server say which.
           window.location.reload();

@@ -70,3 +70,30 @@ def test_backup_codes_are_made_after_confirming_a_factor_and_shown_once(page, se
     page.get_by_role("link", name="Done, back to Security").click()
     expect(page.get_by_text("10 of 10 left")).to_be_visible()
     expect(page.get_by_role("list", name="Backup codes")).to_have_count(0)
+
+
+def test_a_slow_answer_to_a_typed_token_is_not_undone_by_the_push_poll(page, seeded):
+    """The token's answer is slow to arrive (a loaded server); meanwhile the page's push
+    poll learns that the confirmation ended. The page must follow the token's answer back
+    to the page that asked, not reload the finished challenge (which lands on the
+    dashboard)."""
+    log_in(page, "tech@globex.example", seeded)
+    page.get_by_role("link", name="Security", exact=True).click()
+    page.get_by_role("button", name="Generate backup codes").click()
+    expect(page.get_by_role("heading", name="Confirm it's you")).to_be_visible()
+    press_send_sms_token(page)
+    expect(page.locator("#sms-result")).to_contain_text("texted")
+    token = latest_text(page, "tech@globex.example", r"token is (\d+)")
+
+    def slow_answer(route):
+        if route.request.method != "POST":
+            return route.continue_()
+        answered = route.fetch(max_redirects=0)  # the server has finished the confirmation
+        page.wait_for_timeout(2500)  # the poll asks again meanwhile, and hears it ended
+        return route.fulfill(response=answered)
+
+    page.route("**/login/verify/", slow_answer)
+    page.get_by_label("Token or Security Key").fill(token)
+    page.get_by_role("button", name="Sign In", exact=True).click()
+
+    expect(page.get_by_role("heading", name="Backup codes")).to_be_visible(timeout=10_000)

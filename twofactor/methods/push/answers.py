@@ -25,9 +25,11 @@ def accept_approval(
         return Result(Outcome.WRONG, "There is no approved request for this sign-in.")
     if approvals.status_of(approval) is not ApprovalStatus.APPROVED:
         return Result(Outcome.WRONG, "The request on your phone has not been approved.")
-    return verification.answer(
-        attempt, method, lambda: registration.phone_device(attempt.user), request
-    )
+    phone = registration.phone_device(attempt.user)  # the device the request went to
+    if phone is None:  # unregistered since (the number was removed): not the person's fault
+        return Result(Outcome.WRONG, "Your phone is no longer registered for sign-in "
+                      "requests. Use another way to sign in.")
+    return verification.answer(attempt, method, lambda: phone, request)
 
 
 def wrong_number_picked(approval: ApprovalRequest, request: HttpRequest | None = None) -> Result:

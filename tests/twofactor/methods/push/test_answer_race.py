@@ -21,6 +21,7 @@ from tests.concurrency import needs_postgresql, race
 from tests.signing_in import current_attempt, latest_approval
 from tests.twofactor.methods.push.test_long_poll import asgi_get, poll_url
 from tests.twofactor.phone_sim.test_phones import answer_url
+from twofactor import registration
 from twofactor.methods.push import answers as push_answers
 from twofactor.methods.push import approvals, poll, report, waiting
 from twofactor.models import ApprovalRequest, FactorLock, SignInAttempt
@@ -44,6 +45,8 @@ def a_pending_push(person: User) -> ApprovalRequest:
     """A live sign-in of ``person`` with one pending push, as the password step leaves it
     (and no wrong answers counted from earlier trials' wrong picks)."""
     FactorLock.objects.filter(user=person).delete()
+    if registration.phone_device(person) is None:  # the password step registers the phone
+        registration.register_phone(person)
     now = timezone.now()
     attempt = SignInAttempt.objects.create(
         user=person, expires_at=now + timedelta(minutes=10),
