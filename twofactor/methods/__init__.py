@@ -264,23 +264,35 @@ def refusal(attempt: SignInAttempt, method: Method) -> Refusal | None:
     """Why ``method`` may not answer ``attempt`` (the person's organisation does not allow
     it, the firm requires a security key, a change wants a fresh factor), or None if it may.
     Every answer path asks this, and the challenge page offers only what passes it."""
+    reason = _refused(attempt, method)
+    if not reason:
+        return None
     user = attempt.user
-    if not allowed(user, method):
+    if reason == "not_allowed":
         return Refusal("not_allowed", (
             f"Your organisation does not allow signing in with {method.noun} here. "
             f"The ways you can use: {_labels(usable_by(user))}."
         ))
-    if attempt.is_confirmation and not method.fresh:
+    if reason == "not_fresh":
         return Refusal("not_fresh", (
             f"{method.noun[0].upper()}{method.noun[1:]} cannot confirm this change. Use a "
             f"fresh second factor: {_labels(strong_methods(user))}."
         ))
+    return Refusal("key_required", (
+        "Your firm requires firm admins to sign in with a security key: press \"Use a "
+        "security key\" and touch your key. Lost it? Use one of your backup codes."
+    ))
+
+
+def _refused(attempt: SignInAttempt, method: Method) -> str:
+    """``refusal``'s reason alone (no words, no query): what ``offered`` asks."""
+    if not allowed(attempt.user, method):
+        return "not_allowed"
+    if attempt.is_confirmation and not method.fresh:
+        return "not_fresh"
     if key_required(attempt) and not (method.phishing_resistant or method.recovery):
-        return Refusal("key_required", (
-            "Your firm requires firm admins to sign in with a security key: press \"Use a "
-            "security key\" and touch your key. Lost it? Use one of your backup codes."
-        ))
-    return None
+        return "key_required"
+    return ""
 
 
 def key_required(attempt: SignInAttempt) -> bool:
@@ -292,20 +304,22 @@ def key_required(attempt: SignInAttempt) -> bool:
     return not attempt.is_confirmation and policy.needs_security_key(attempt.user)
 
 
-def offered(attempt: SignInAttempt) -> list[Method]:
+def offered(attempt: SignInAttempt, usable: list[Method] | None = None) -> list[Method]:
     """The ways this attempt's person can answer now that would be accepted, strongest
-    first: what the challenge page shows."""
-    return [method for method in usable_by(attempt.user) if not refusal(attempt, method)]
+    first: what the challenge page shows (``usable``: ``usable_by`` already asked)."""
+    usable = usable_by(attempt.user) if usable is None else usable
+    return [method for method in usable if not _refused(attempt, method)]
 
 
 def _labels(found: list[Method]) -> str:
     return ", ".join(method.label for method in found) or "none"
 
 
-def starting_way(attempt: SignInAttempt) -> Method | None:
-    """The way the second step starts with: the person's default if it is offered, else
-    the strongest offered (a security key: no push is sent to someone with a key)."""
-    ways = [method for method in offered(attempt) if method.preferable]
+def starting_way(attempt: SignInAttempt, ways: list[Method] | None = None) -> Method | None:
+    """The way the second step starts with, among ``ways`` (default: what is offered): the
+    person's default if it is there, else the strongest (a security key: no push is sent
+    to someone with a key)."""
+    ways = [m for m in (offered(attempt) if ways is None else ways) if m.preferable]
     chosen = attempt.user.preferred_method
     return next((m for m in ways if m.name == chosen), ways[0] if ways else None)
 

@@ -49,7 +49,8 @@ def begin(
             attempt = attempts.start(request, user, next_url)
             if attempts.complete(attempt, SKIPPED, browser):
                 return finish(request, attempt)
-    if not methods.usable_by(user):  # backup codes count here
+    usable = methods.usable_by(user)  # backup codes count here
+    if not usable:
         return no_way_to_answer(request, user)
     verdict = lockout.check_allowed(user)
     if verdict.reason == "locked":  # checked first: nothing is sent to a locked person
@@ -60,9 +61,10 @@ def begin(
     attempt = attempts.start(request, user, next_url, confirm=confirm)
     for message in carried:  # the new session keeps what the last page had to say
         messages.add_message(request, message.level, message.message, message.extra_tags)
-    if not confirm and not methods.offered(attempt):  # must use a key, and has none
+    offered = methods.offered(attempt, usable)
+    if not confirm and not offered:  # must use a key, and has none
         return no_way_to_answer(request, user, key_required=methods.key_required(attempt))
-    way = methods.starting_way(attempt)
+    way = methods.starting_way(attempt, offered)
     if way is not None:
         way.at_password_step(request, attempt)
     return redirect("twofactor:challenge")
