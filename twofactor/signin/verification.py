@@ -197,17 +197,20 @@ def _check_and_complete(
     request: HttpRequest | None,
     recorded_as: str = "",
 ) -> Result | None:
-    """Run ``check`` and complete the attempt in one transaction (a check made elsewhere
-    runs before it): the accepted (or ended) result, or None when the answer was not right.
-    ProviderError passes through."""
-    checked = None if method.spends_in_database else check()
-    if not method.spends_in_database and checked is None:
+    """Run ``check`` and complete the attempt in one transaction: the accepted (or ended)
+    result, or None when the answer was not right. A check made elsewhere (a provider's)
+    runs before the transaction, so none is open while the provider answers; what a check
+    spends in the database is undone with the transaction. ProviderError passes through."""
+    in_transaction = method.spends_in_database
+    device = None if in_transaction else check()
+    if device is None and not in_transaction:
         return None
     try:
         with transaction.atomic():
-            device = check() if method.spends_in_database else checked
-            if device is None:
-                return None
+            if in_transaction:
+                device = check()
+                if device is None:
+                    return None
             result = _succeed(attempt, method, device, request, recorded_as or method.name)
             if not result.accepted:
                 raise _Undo(result)  # the attempt had ended: what the check spent stays
@@ -225,7 +228,6 @@ def answer(
     check: Callable[[], Device | None],
     request: HttpRequest | None = None,
     *,
-    wrong_message: str = "",
     counts_toward_lock: bool = True,
     recorded_as: str = "",
 ) -> Result:
@@ -241,34 +243,32 @@ def answer(
     if refused:
         return refused
     user = attempt.user
-    if not counts_toward_lock:
+    if counts_toward_lock:
+        verdict = lockout.claim_answer(user)  # counted now, settled below
+        if not verdict.allowed:
+            audit.record(Tag.TOKEN_REJECTED, request=request, subject=user,
+                         reason=verdict.reason)
+            return _explain(verdict)
+    else:
         locked = refusal(attempt, request)
         if locked:
             return locked
-        try:
-            result = _check_and_complete(attempt, method, check, request, recorded_as)
-        except WrongAnswer as wrong:
-            return Result(Outcome.WRONG, wrong.settle())
-        if result is None:
-            return Result(Outcome.WRONG, wrong_message or method.wrong_message(user))
-        return result
-    verdict = lockout.claim_answer(user)
-    if not verdict.allowed:
-        audit.record(Tag.TOKEN_REJECTED, request=request, subject=user, reason=verdict.reason)
-        return _explain(verdict)
     try:
         result = _check_and_complete(attempt, method, check, request, recorded_as)
     except WrongAnswer as wrong:
-        return count_wrong(attempt, request, reason=method.wrong_reason, claimed=True,
-                           message=wrong.settle(), method=recorded_as or method.name)
+        message = wrong.settle()
     except ProviderError:
-        lockout.release_claim(user)
+        if counts_toward_lock:
+            lockout.release_claim(user)
         raise
-    if result is None:
-        return count_wrong(attempt, request, reason=method.wrong_reason, claimed=True,
-                           message=wrong_message or method.wrong_message(user),
-                           method=recorded_as or method.name)
-    return result
+    else:
+        if result is not None:
+            return result
+        message = method.wrong_message(user)
+    if not counts_toward_lock:
+        return Result(Outcome.WRONG, message)
+    return count_wrong(attempt, request, reason=method.wrong_reason, claimed=True,
+                       message=message, method=recorded_as or method.name)
 
 
 class WrongAnswer(Exception):
