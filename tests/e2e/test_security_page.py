@@ -42,19 +42,24 @@ def test_a_person_signs_out_their_other_sessions(browser, live_server, seeded):
         phone.close()
 
 
-def test_backup_codes_are_made_after_confirming_a_factor_and_shown_once(page, seeded):
-    """Globex signs in with the password alone, so a person with a phone confirms it first
-    (the rule for adding a factor: codes made now would outlive two-factor being turned on;
-    the refusals are tested in tests/twofactor/methods/backup_codes), then comes back."""
+def confirm_by_text_to_make_codes(page, seeded) -> None:
+    """Globex's tech (password alone) asks for backup codes: "Confirm it's you" first, by a
+    texted token, typed into the field (not yet sent)."""
     log_in(page, "tech@globex.example", seeded)
     page.get_by_role("link", name="Security", exact=True).click()
     page.get_by_role("button", name="Generate backup codes").click()
-
     expect(page.get_by_role("heading", name="Confirm it's you")).to_be_visible()
     press_send_sms_token(page)
     expect(page.locator("#sms-result")).to_contain_text("texted")  # answered in place
     token = latest_text(page, "tech@globex.example", r"token is (\d+)")
     page.get_by_label("Token or Security Key").fill(token)
+
+
+def test_backup_codes_are_made_after_confirming_a_factor_and_shown_once(page, seeded):
+    """Globex signs in with the password alone, so a person with a phone confirms it first
+    (the rule for adding a factor: codes made now would outlive two-factor being turned on;
+    the refusals are tested in tests/twofactor/methods/backup_codes), then comes back."""
+    confirm_by_text_to_make_codes(page, seeded)
     page.get_by_role("button", name="Sign In", exact=True).click()
     expect(page.get_by_role("heading", name="Backup codes")).to_be_visible()  # back
     page.get_by_role("button", name="Generate backup codes").click()
@@ -77,13 +82,7 @@ def test_a_slow_answer_to_a_typed_token_is_not_undone_by_the_push_poll(page, see
     poll learns that the confirmation ended. The page must follow the token's answer back
     to the page that asked, not reload the finished challenge (which lands on the
     dashboard)."""
-    log_in(page, "tech@globex.example", seeded)
-    page.get_by_role("link", name="Security", exact=True).click()
-    page.get_by_role("button", name="Generate backup codes").click()
-    expect(page.get_by_role("heading", name="Confirm it's you")).to_be_visible()
-    press_send_sms_token(page)
-    expect(page.locator("#sms-result")).to_contain_text("texted")
-    token = latest_text(page, "tech@globex.example", r"token is (\d+)")
+    confirm_by_text_to_make_codes(page, seeded)
 
     def slow_answer(route):
         if route.request.method != "POST":
@@ -93,7 +92,6 @@ def test_a_slow_answer_to_a_typed_token_is_not_undone_by_the_push_poll(page, see
         return route.fulfill(response=answered)
 
     page.route("**/login/verify/", slow_answer)
-    page.get_by_label("Token or Security Key").fill(token)
     page.get_by_role("button", name="Sign In", exact=True).click()
 
     expect(page.get_by_role("heading", name="Backup codes")).to_be_visible(timeout=10_000)
