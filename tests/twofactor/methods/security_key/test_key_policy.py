@@ -2,6 +2,7 @@
 without a password" (firm and client), set on the Admin pages and enforced at sign-in."""
 
 import time
+from contextlib import suppress
 
 import pytest
 from django.core import mail
@@ -226,3 +227,39 @@ def test_two_removes_at_once_leave_an_admin_who_must_use_a_key_one_key():
         assert sum("was removed" in page for page in pages) == 1
         assert sum("add another key before removing your last one" in page
                    for page in pages) == 1
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_requiring_keys_while_the_admin_removes_their_only_key_never_leaves_them_keyless():
+    """Requiring keys checks the acting admin's own key; removing a key checks the rule.
+    Without one lock on the person for both, each can pass on what the other is undoing:
+    keys required, and the admin without a key. Ten rounds, each ordering left to chance."""
+    from manage import key_rules
+    from manage.people import NotAllowed
+    from twofactor.methods.security_key import keys
+
+    demo.seed(PASSWORD)
+    admin = User.objects.get(email=ADMIN)
+    firm = Firm.objects.filter(pk=admin.firm_id)
+    for _ in range(10):
+        firm.update(security_key_required_for_admins=False)
+        SecurityKey.objects.filter(user=admin).delete()
+        register(admin, name="Blue key")
+        key = SecurityKey.objects.get(user=admin)
+
+        def remove():
+            with suppress(keys.Refused):  # keys were required first
+                keys.remove_key(User.objects.get(pk=admin.pk), key)
+
+        def require():
+            with suppress(NotAllowed):  # no key of their own by then
+                key_rules.set_firm_policy(
+                    firm.get(), passkey_allowed=False, keys_required=True,
+                    actor=User.objects.select_related("firm").get(pk=admin.pk),
+                )
+
+        race(lambda work: work(), [(remove,), (require,)])
+
+        required = firm.get().security_key_required_for_admins
+        assert not (required and not SecurityKey.objects.filter(user=admin).exists())
