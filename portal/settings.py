@@ -79,6 +79,11 @@ TWOFACTOR_METHODS = [
     "twofactor.methods.backup_codes",
 ]
 INSTALLED_APPS += TWOFACTOR_METHODS
+# Push's own channel to phones: the Partner Portal app (Web Push, no vendor account).
+INSTALLED_APPS += ["twofactor.methods.push.portal_app"]
+# The longest the password step waits for the pushes to the Partner Portal app to be handed
+# to the push services (slower ones finish in the background).
+WEB_PUSH_DEADLINE_SECONDS = env.integer("WEB_PUSH_DEADLINE_SECONDS", 2)
 
 MIDDLEWARE = [
     "portal.operations.OperationsMiddleware",  # health, metrics, request ids (before HTTPS/hosts)
@@ -269,6 +274,10 @@ RATE_LIMITS = {
     # credential and the address, never toward its owner's second-factor lock.
     "passkey.failed.credential": (10, 3600),
     "passkey.failed.ip": (30, 3600),
+    # The Partner Portal app: pairing links tried per address, and each phone's signed calls
+    # (it lists every few seconds while open).
+    "app.pair.ip": (20, 3600),
+    "app.phone": (120, 60),
 }
 TWOFACTOR_RATE_LIMITS: dict[str, tuple[int, int]] = {}
 
