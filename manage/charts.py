@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# The drawing's own units (its viewBox): it scales to the width of its column.
-WIDTH = 400
-LABEL_WIDTH = 118  # a bar's words, left of the bar
-COUNT_WIDTH = 52  # its number, right of the longest bar
-HEADING_HEIGHT = 26
-ROW_HEIGHT = 24
-BAR_HEIGHT = 14
+# The drawing's own units (its viewBox): it scales to the width of its column, about one to
+# one on a phone (the stylesheet's 14px text stays about 14px there).
+WIDTH = 340
+LABEL_WIDTH = 134  # a bar's words, left of the bar
+COUNT_WIDTH = 40  # its number, right of the longest bar
+HEADING_HEIGHT = 30
+ROW_HEIGHT = 26
+BAR_HEIGHT = 16
 BAR_X = LABEL_WIDTH
 BAR_SPAN = WIDTH - LABEL_WIDTH - COUNT_WIDTH
 
@@ -43,7 +44,7 @@ class Bar:
 
     @property
     def text_y(self) -> int:
-        return self.y + BAR_HEIGHT - 3
+        return self.y + BAR_HEIGHT - 3  # the text's baseline, level with the bar
 
     @property
     def count_x(self) -> float:

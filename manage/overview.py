@@ -33,7 +33,7 @@ RESULTS = {
     "denied": ("Denied", "bad"),
     "expired": ("Expired", "warn"),
     "not_allowed": ("Not allowed", "warn"),
-    "no_method": ("No way set up", "warn"),
+    "no_method": ("Could not sign in", "warn"),
     "refused": ("Wrong password", "bad"),
     "throttled": ("Held back", "warn"),
 }
@@ -42,7 +42,7 @@ OTHER_WAYS = {
     "passkey": "Passkey",
     "password": "Password alone",
     "token": "Unreadable code",
-    "none": "No way",
+    "none": "No way set up",
 }
 
 
@@ -168,10 +168,11 @@ class SignIns:
     def total(self) -> int:
         return sum(self.counts.values())
 
-    def rows(self) -> list[tuple[str, list[int]]]:
-        """Each way's label and its count for each result (the table)."""
+    def rows(self) -> list[tuple[str, list[tuple[str, int]]]]:
+        """Each way's label and, for each result, its words and count (the table)."""
         return [
-            (label, [self.counts.get((way, result), 0) for result, *_ in self.results])
+            (label, [(words, self.counts.get((way, result), 0))
+                     for result, words, _ in self.results])
             for way, label in self.ways
         ]
 
