@@ -232,6 +232,8 @@ def test_the_limit_is_per_person_not_per_admin(acme, demo_world):
 
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [["nophone@acme.example"], ["tech@acme.example"]]
+    assert "Today you have no second way to sign in set up" in mail.outbox[0].body
+    assert "Today you sign in with SMS alone." in mail.outbox[1].body
 
 
 def test_a_person_with_a_stronger_way_is_not_emailed(acme, demo_world):
