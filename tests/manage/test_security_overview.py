@@ -400,3 +400,20 @@ def test_a_month_without_sign_ins_says_so(acme, demo_world):
 
     assert "No sign-ins in the last 30 days." in page
     assert "<svg" not in page
+
+
+def test_the_page_costs_the_same_queries_for_a_larger_firm(acme, month):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    firm = month
+    acme.get(URL)  # the first request after signing in also writes the session
+    with CaptureQueriesContext(connection) as small:
+        assert acme.get(URL).status_code == 200
+    people(firm, "more", 200, phone=True)
+    tech = User.objects.get(email="tech@acme.example")
+    events(firm, tech, (Tag.SIGNED_IN, {"method": "sms"}, 50))
+    with CaptureQueriesContext(connection) as large:
+        assert acme.get(URL).status_code == 200
+
+    assert len(large) == len(small), [q["sql"][:90] for q in large]
