@@ -128,7 +128,9 @@ def people(firm: Firm) -> People:
     for pk, name, email, client_id in everyone.order_by("full_name", "id").values_list(
         "pk", "full_name", "email", "client_id"
     ):
-        group = groups[client_id]
+        group = groups.get(client_id)
+        if group is None:  # their client was added after the clients were read: next time
+            continue
         group.people += 1
         usable = [
             way for way in ways
