@@ -269,6 +269,8 @@ RATE_LIMITS = {
     # credential and the address, never toward its owner's second-factor lock.
     "passkey.failed.credential": (10, 3600),
     "passkey.failed.ip": (30, 3600),
+    # The Security overview's "Remind them": one email a day to a person, whichever admin asks.
+    "reminder.person": (1, 24 * 3600),
 }
 TWOFACTOR_RATE_LIMITS: dict[str, tuple[int, int]] = {}
 
