@@ -341,7 +341,7 @@ WEB_PUSH_HOSTS = env.items(
     ".push.apple.com,"  # Apple: Safari on macOS, iOS and iPadOS 16.4+ home-screen apps
     ".notify.windows.com",  # Microsoft WNS: Edge on Windows
 )
-# Seconds to connect, and between bytes of the answer, when sending one push.
+# Seconds one push may take in all: connecting, sending and the push service's whole answer.
 WEB_PUSH_TIMEOUT_SECONDS = env.integer("WEB_PUSH_TIMEOUT_SECONDS", 3)
 # Threads per make serve worker running Django's WSGI handler (portal.threaded_wsgi).
 WSGI_THREADS = env.integer("GUNICORN_THREADS", 8)

@@ -155,6 +155,19 @@ def test_a_service_that_never_answers_fails_within_the_timeout(service, settings
     assert time.monotonic() - started < 2.5
 
 
+def test_a_service_that_drips_its_answer_fails_within_the_timeout(service, settings):
+    """A byte every half second never trips a per-read timeout of 1 s: the whole call is
+    bounded instead (the sign-in that sends waits no longer than that)."""
+    settings.WEB_PUSH_TIMEOUT_SECONDS = 1
+    service.faults.drip = 0.5
+    started = time.monotonic()
+
+    delivery = send(subscribed(service))
+
+    assert delivery.outcome is Outcome.FAILED
+    assert time.monotonic() - started < 2.5
+
+
 def test_a_closed_port_fails_without_raising(service):
     subscription = subscribed(service)
     service.refuse()

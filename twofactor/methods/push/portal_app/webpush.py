@@ -6,9 +6,10 @@ https:// host on WEB_PUSH_HOSTS (the browsers' push services) whose every addres
 public, checked again at each send (DNS changes), with redirects never followed. The payload
 is encrypted for the subscription (RFC 8291, aes128gcm, with ``http_ece``) and the request
 signed with the portal's VAPID key (RFC 8292, with ``py_vapid``), under a fresh claims dict
-each time. :func:`send` never raises for the network: it answers a :class:`Delivery` that
-says what the caller should do (forget a dead subscription, back off, give up). Nothing here
-logs a payload, a key or an endpoint's path (the path is the subscription's capability).
+each time; the whole call is bounded by WEB_PUSH_TIMEOUT_SECONDS. :func:`send` never raises
+for the network: it answers a :class:`Delivery` that says what the caller should do (forget
+a dead subscription, back off, give up). Nothing here logs a payload, a key or an
+endpoint's path (the path is the subscription's capability).
 """
 
 from __future__ import annotations
@@ -29,11 +30,11 @@ import http_ece
 import requests
 from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid.jwt import sign
-from requests.adapters import HTTPAdapter
 
 from portal.conf import Settings
 from twofactor.methods.push.portal_app import vapid
-from twofactor.providers.http import retry_after_seconds
+from twofactor.providers.base import ErrorKind, ProviderError
+from twofactor.providers.http import DeadlineAdapter, deadline, retry_after_seconds
 
 logger = logging.getLogger(__name__)
 conf = Settings({"DEBUG", "SECRET_KEY", "WEB_PUSH_HOSTS", "WEB_PUSH_TIMEOUT_SECONDS"})
@@ -152,20 +153,20 @@ def send(
     }
     timeout = conf.WEB_PUSH_TIMEOUT_SECONDS
     try:
-        response = _session.post(
-            subscription.endpoint,
-            data=body,
-            headers=headers,
-            timeout=(timeout, timeout),
-            allow_redirects=False,
-            stream=True,  # only the status and headers are read, never a large body
-        )
-    except requests.Timeout:
-        return _done(host, Delivery(Outcome.FAILED, f"No answer within {timeout} s."))
+        # One deadline for the whole call: the adapter gives each connect and read the time
+        # left, and cuts the socket when it runs out, so a service that drips its answer
+        # cannot hold the sign-in that sends (providers/http.py).
+        with deadline(timeout):
+            response = _session.post(
+                subscription.endpoint, data=body, headers=headers, allow_redirects=False
+            )
+    except ProviderError as error:
+        if error.kind is ErrorKind.TIMEOUT:
+            return _done(host, Delivery(Outcome.FAILED, f"No answer within {timeout} s."))
+        return _done(host, Delivery(Outcome.FAILED, f"Connection failed ({error.kind.value})."))
     except requests.RequestException as error:
         return _done(host, Delivery(Outcome.FAILED, f"Connection failed ({type(error).__name__})."))
-    with response:
-        return _done(host, _delivery(response))
+    return _done(host, _delivery(response))
 
 
 def _delivery(response: requests.Response) -> Delivery:
@@ -236,10 +237,10 @@ def _authorization(audience: str) -> str:
 
 def _pooled_session() -> requests.Session:
     """Connections kept alive between pushes (one TLS handshake per push service, not per
-    push); no retries, and no proxy from the environment."""
+    push); no retries, no proxy from the environment, every status read by _delivery."""
     pooled = requests.Session()
     pooled.trust_env = False
-    adapter = HTTPAdapter(max_retries=0)
+    adapter = DeadlineAdapter(check=None)
     pooled.mount("https://", adapter)
     pooled.mount("http://", adapter)
     return pooled
