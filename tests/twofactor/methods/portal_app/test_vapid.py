@@ -21,7 +21,9 @@ PEM = KEY.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decod
 PUBLIC = b64url(KEY.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint))
 
 
-@pytest.mark.parametrize("text", [RAW, PEM, PEM.replace("\n", "\\n")])
+@pytest.mark.parametrize(
+    "text", [RAW, PEM, PEM.replace("\n", "\\n")], ids=["raw", "pem", "pem-on-one-line"]
+)
 def test_the_key_is_read_from_a_raw_value_or_pem(settings, text):
     settings.VAPID_PRIVATE_KEY = text
     assert vapid.public_key_b64url() == PUBLIC
@@ -53,7 +55,7 @@ def test_production_never_derives_one(settings):
     "-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----",
     ec.generate_private_key(ec.SECP384R1()).private_bytes(
         Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode(),
-])
+], ids=["words", "zero", "over-the-order", "31-bytes", "broken-pem", "p384-pem"])
 def test_an_unreadable_key_is_refused_without_showing_it(settings, text):
     settings.VAPID_PRIVATE_KEY = text
     with pytest.raises(vapid.KeyProblem) as problem:
