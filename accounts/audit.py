@@ -48,6 +48,9 @@ class Tag(enum.StrEnum):
     BROWSER_FORGOTTEN = "account:two_factor:browser_forgotten"
     DEFAULT_METHOD_CHOSEN = "account:two_factor:default_method_chosen"
     FACTOR_REMOVED = "account:two_factor:factor_removed"  # one factor, by an admin
+    # The Security overview's "Remind them": an email to add a stronger way, or its limit
+    REMINDED_TO_SET_UP = "account:two_factor:reminded_to_set_up"
+    REMINDER_THROTTLED = "account:two_factor:reminder_throttled"
     # Lost phones: self-service phone-number changes
     PHONE_CHANGE_REQUESTED = "account:phone_change:requested"
     PHONE_CHANGE_CODE_SENT = "account:phone_change:code_sent"
@@ -122,6 +125,8 @@ KINDS: dict[str, dict[str, str]] = {
         Tag.FACTOR_CONFIRMED: "Confirmed it's them with the second factor",
         Tag.FACTOR_RESET: "Had their second factor reset",
         Tag.FACTOR_REMOVED: "Had one way of signing in removed by an admin",
+        Tag.REMINDED_TO_SET_UP: "Was reminded by email to set up a stronger way to sign in",
+        Tag.REMINDER_THROTTLED: "Was not reminded again: reminded too recently",
         Tag.KEY_REQUIRED_REFUSED: "Was refused: the firm requires a security key",
         Tag.KEY_REQUIRED_RECOVERY: "Used a backup code where a security key is required",
         Tag.SUSPICIOUS_SIGN_IN_REPORTED: "Suspicious sign-in reported",

@@ -19,6 +19,7 @@ LINKS = {
     "manage_employees": "manage_employees",
     "manage_clients": "manage_clients",
     "activity": "activity",
+    "security_overview": "security_overview",
 }
 STYLESHEET = "css/portal.css"
 

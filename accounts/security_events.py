@@ -50,9 +50,8 @@ def observe(event: AuditEvent, request_id: str | None = None) -> None:
     """Count and log one committed audit event."""
     tag, data = event.tag, event.data or {}
     metrics.security_event(tag)
-    if tag in SIGN_IN_RESULTS:
-        method, result = SIGN_IN_RESULTS[tag]
-        metrics.sign_in_step(method or _method_of(tag, data), result)
+    if step := sign_in_step(tag, data):
+        metrics.sign_in_step(*step)
     if tag in TEXTS:
         metrics.text(TEXTS[tag])
     if tag == Tag.FACTOR_LOCKED:
@@ -66,6 +65,15 @@ def observe(event: AuditEvent, request_id: str | None = None) -> None:
         ip=event.ip_address,
         **{key: data[key] for key in LOGGED_DATA if key in data},
     )
+
+
+def sign_in_step(tag: str, data: dict | None) -> tuple[str, str] | None:
+    """The (method, result) an event is a sign-in step of, or None: one reading for the
+    metric and the firm admin's Security overview."""
+    if tag not in SIGN_IN_RESULTS:
+        return None
+    method, result = SIGN_IN_RESULTS[tag]
+    return method or _method_of(tag, data or {}), result
 
 
 def _method_of(tag: str, data: dict) -> str:

@@ -1,4 +1,5 @@
-"""Admin > Manage Employees, Manage Clients and Activity, and the person's Security page."""
+"""Admin > Manage Employees, Manage Clients, Activity and Security overview, and the
+person's Security page."""
 
 from django.urls import path
 
@@ -8,6 +9,7 @@ from manage.views import (
     employees,
     factors,
     key_policy,
+    overview,
     phone_changes,
     phone_region,
     remember_policy,
@@ -65,6 +67,10 @@ urlpatterns = [
     # Admin > Activity
     path("manage/activity/", activity.activity, name="activity"),
     path("manage/activity/export.csv", activity.export_activity, name="activity_export"),
+    # Admin > Security overview
+    path("manage/security-overview/", overview.security_overview, name="security_overview"),
+    path("manage/security-overview/people/<int:person_id>/remind/", overview.remind,
+         name="remind_to_set_up"),
     # Lost phones, the admin's side
     path("manage/phone-changes/<uuid:request_id>/approve/",
          phone_changes.decide_phone_change, {"decision": "approve"},

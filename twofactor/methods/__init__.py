@@ -28,7 +28,7 @@ from django.utils.module_loading import import_string
 from twofactor.methods.base import Factor, Method  # a method imports them from here too
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    from accounts.models import PolicyHolder, User
     from twofactor.models import SignInAttempt
 
 
@@ -87,7 +87,15 @@ def allowed(user: User, method: Method) -> bool:
     """Does ``user``'s firm (or client) let them answer by ``method``?"""
     from accounts import policy  # not at import: the method apps load this package early
 
-    return not method.in_policy or policy.method_allowed(policy.holder_of(user), method.name)
+    return allowed_under(policy.holder_of(user), method)
+
+
+def allowed_under(holder: PolicyHolder, method: Method) -> bool:
+    """Does ``holder`` (a firm, or a client for its end users) let its people answer by
+    ``method``? For many people at once: ask once per holder, not per person."""
+    from accounts import policy
+
+    return not method.in_policy or policy.method_allowed(holder, method.name)
 
 
 def usable_by(user: User) -> list[Method]:

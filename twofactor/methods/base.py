@@ -49,6 +49,9 @@ class Method:
     fresh: ClassVar[bool] = True
     # Satisfies "Require a security key for firm admins".
     phishing_resistant: ClassVar[bool] = False
+    # Weak on its own (a texted code: SIM swaps, phishing): the Security overview lists the
+    # people who have only weak ways, or none, so an admin can remind them to add another.
+    weak: ClassVar[bool] = False
     # A way back in for someone who lost their factor: accepted where the policy wants a
     # key (and audited as such), never offered as a way to confirm a change.
     recovery: ClassVar[bool] = False

@@ -15,6 +15,7 @@ class SmsMethod(Method):
     label = "SMS"
     noun = "a texted token"
     uses_phone = True
+    weak = True  # a texted code can be taken by a SIM swap or phished
     spends_in_database = False  # the provider checks the token
     through_provider = True
     instead = "Use an SMS token instead."
