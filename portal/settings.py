@@ -352,6 +352,9 @@ WEB_PUSH_HOSTS = env.items(
 )
 # Seconds one push may take in all: connecting, sending and the push service's whole answer.
 WEB_PUSH_TIMEOUT_SECONDS = env.integer("WEB_PUSH_TIMEOUT_SECONDS", 3)
+# A loopback http:// push service (tests, trying the app offline): development only, so it
+# follows DEBUG (Django's test runner turns DEBUG off after settings are read; this stays).
+WEB_PUSH_ALLOW_LOOPBACK = DEBUG
 # Threads per make serve worker running Django's WSGI handler (portal.threaded_wsgi).
 WSGI_THREADS = env.integer("GUNICORN_THREADS", 8)
 # "Don't ask again on this browser for 30 days": absolute lifetime, and how many per person.

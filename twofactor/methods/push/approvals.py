@@ -32,8 +32,7 @@ from accounts.models import User
 from portal import limits, metrics
 from portal.request_info import browser_label, client_ip, user_agent
 from twofactor.conf import conf
-from twofactor.methods.push import emails, poll
-from twofactor.methods.push import portal_app
+from twofactor.methods.push import emails, poll, portal_app
 from twofactor.methods.push.portal_app import delivery, phones
 from twofactor.methods.push.tags import PushTag
 from twofactor.models import ApprovalRequest, PhoneDevice, SignInAttempt

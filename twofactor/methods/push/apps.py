@@ -9,6 +9,3 @@ class PushConfig(AppConfig):
     label = "push"
     method_class = "twofactor.methods.push.method.PushMethod"
     verbose_name = "Push (OneTouch)"
-
-    def ready(self) -> None:
-        from twofactor.methods.push.portal_app import checks  # noqa: F401 - registers them

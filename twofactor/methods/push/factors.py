@@ -11,7 +11,6 @@ from twofactor.methods import Factor
 from twofactor.methods.push.portal_app import phones
 from twofactor.providers import get_provider
 
-
 APP_PHONE = "app-"  # the factor id of a phone with the Partner Portal app: "app-<pk>"
 
 

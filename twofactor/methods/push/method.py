@@ -87,7 +87,8 @@ class PushMethod(Method):
         removed = sum(
             provider.delete_push_factor(person, app.id) for app in provider.push_factors(person)
         )
-        return {"push_apps_removed": removed, "app_phones_removed": phones.remove_all(person, "reset")}
+        return {"push_apps_removed": removed,
+                "app_phones_removed": phones.remove_all(person, "reset")}
 
     def phone_lost(self, person) -> None:
         from twofactor.methods.push.portal_app import phones

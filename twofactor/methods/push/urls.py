@@ -1,5 +1,6 @@
 """Push's URLs: a new request and the status the challenge page polls, the provider
-callbacks, the phone app's enrolment and removal, the Partner Portal app, and the "This wasn't me" email link."""
+callbacks, the phone app's enrolment and removal, the Partner Portal app's API and
+Security pages, and the "This wasn't me" email link."""
 
 from django.urls import path
 

@@ -102,8 +102,8 @@ def test_the_first_answer_wins_and_the_other_phone_reads_closed(desktop):
 
 def test_an_answer_signed_with_another_key_is_refused(phone, signing_in):
     [listed] = phone.pending()
-    forged = phone.sign(phone.answer_payload(listed, pick=latest_approval(signing_in)
-                                             .match_number), key=ec.generate_private_key(ec.SECP256R1()))
+    payload = phone.answer_payload(listed, pick=latest_approval(signing_in).match_number)
+    forged = phone.sign(payload, key=ec.generate_private_key(ec.SECP256R1()))
     response = phone.post("/app/api/answer", forged)
     assert response.status_code == 403
     assert latest_approval(signing_in).status == Status.PENDING
@@ -162,8 +162,8 @@ def test_a_changed_pick_breaks_the_signature(phone, signing_in):
 def test_a_payload_not_in_canonical_form_is_refused(phone, signing_in):
     [listed] = phone.pending()
     payload = phone.answer_payload(listed, "deny")
-    loose = '{"request": "%s", "action": "deny", "device": "%s", "nonce": "%s", ' \
-            '"pick": null, "purpose": "answer"}' % (listed["id"], phone.device, listed["nonce"])
+    loose = (f'{{"request": "{listed["id"]}", "action": "deny", "device": "{phone.device}", '
+             f'"nonce": "{listed["nonce"]}", "pick": null, "purpose": "answer"}}')
     assert phone.post("/app/api/answer", phone.sign(loose)).status_code == 403
     assert phone.post("/app/api/answer", phone.sign(payload)).status_code == 200
 
@@ -208,8 +208,8 @@ def test_another_persons_request_cannot_be_answered(phone, signing_in, demo_worl
 
 
 def test_an_unsigned_or_stale_listing_shows_nothing(phone, signing_in):
-    unsigned = phone.post("/app/api/requests", {"payload": '{"device":"%s"}' % phone.device,
-                                                "signature": ""})
+    unsigned = phone.post("/app/api/requests",
+                          {"payload": f'{{"device":"{phone.device}"}}', "signature": ""})
     assert unsigned.status_code == 403 and "requests" not in unsigned.json()
     stale = phone.sign({"challenge": "made-up", "device": phone.device, "purpose": "list"})
     assert phone.post("/app/api/requests", stale).status_code == 403

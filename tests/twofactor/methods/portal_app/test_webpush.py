@@ -33,7 +33,7 @@ def subscribed(service: WebPushService, **kwargs) -> Subscription:
 def service(settings):
     """The loopback push service, in development (pytest-django turns DEBUG off): the only
     mode that sends to a loopback http:// endpoint."""
-    settings.DEBUG = True
+    settings.WEB_PUSH_ALLOW_LOOPBACK = True
     with WebPushService() as running:
         yield running
 
@@ -204,7 +204,7 @@ PRODUCTION_KEY = b64url(
 def production(settings, monkeypatch):
     """DEBUG off; DNS answers a public address unless a test says otherwise; and any push
     that gets as far as the network is recorded instead of sent."""
-    settings.DEBUG = False
+    settings.WEB_PUSH_ALLOW_LOOPBACK = False
     settings.VAPID_PRIVATE_KEY = PRODUCTION_KEY
     monkeypatch.setattr(socket, "getaddrinfo", resolving_to("142.250.74.42"))
     posted = []
@@ -299,7 +299,7 @@ def test_odd_endpoints_are_refused_with_a_reason(production, endpoint, reason):
 
 
 def test_the_loopback_push_service_is_refused_in_production_and_gets_nothing(service, settings):
-    settings.DEBUG, settings.VAPID_PRIVATE_KEY = False, PRODUCTION_KEY
+    settings.WEB_PUSH_ALLOW_LOOPBACK, settings.VAPID_PRIVATE_KEY = False, PRODUCTION_KEY
     delivery = send(subscribed(service))
     assert delivery.outcome is Outcome.REFUSED
     assert service.exchanges == []
@@ -309,12 +309,12 @@ def test_the_loopback_push_service_is_refused_in_production_and_gets_nothing(ser
     "http://127.0.0.1:8765/push/x", "http://localhost:8765/push/x", "http://[::1]:8765/push/x",
 ])
 def test_development_accepts_a_loopback_http_endpoint(settings, endpoint):
-    settings.DEBUG = True
+    settings.WEB_PUSH_ALLOW_LOOPBACK = True
     assert webpush.endpoint_problem(endpoint) is None
 
 
 def test_development_still_refuses_other_http_endpoints(settings):
-    settings.DEBUG = True
+    settings.WEB_PUSH_ALLOW_LOOPBACK = True
     assert webpush.endpoint_problem("http://10.0.0.5:8765/push/x") is not None
 
 

@@ -23,8 +23,7 @@ from accounts.permissions import reachable_before_new_password, reachable_mid_si
 from portal import limits
 from portal.json_requests import NotAccepted, read_object
 from portal.request_info import client_ip
-from twofactor.methods.push.portal_app import answering, pairing, phones, signatures, vapid
-from twofactor.methods.push.portal_app import webpush
+from twofactor.methods.push.portal_app import answering, pairing, phones, signatures, vapid, webpush
 from twofactor.methods.push.portal_app.models import AppPhone
 
 CHALLENGE_SECONDS = 60

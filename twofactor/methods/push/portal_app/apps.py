@@ -9,3 +9,6 @@ class PortalAppConfig(AppConfig):
     name = "twofactor.methods.push.portal_app"
     label = "portal_app"
     verbose_name = "Partner Portal app (Web Push)"
+
+    def ready(self) -> None:
+        from twofactor.methods.push.portal_app import checks  # noqa: F401 - registers them

@@ -48,7 +48,8 @@ def push(approval: ApprovalRequest) -> None:
     now = timezone.now()
     ttl = max(0, int((approval.expires_at - now).total_seconds()))
     payload = json.dumps({"request": str(approval.pk)}).encode()
-    waiting: dict[Future, int] = {}
+    topic = webpush.topic_for(f"person:{approval.user_id}")
+    waiting: dict[Future, tuple[int, int]] = {}  # the send -> (delivery, phone)
     for delivery in Delivery.objects.filter(approval=approval).select_related("phone"):
         phone = delivery.phone
         if phone.push != AppPhone.Push.ON:
@@ -56,17 +57,16 @@ def push(approval: ApprovalRequest) -> None:
         elif phone.push_retry_at and phone.push_retry_at > now:
             _record(delivery.pk, Delivery.State.BACK_OFF)
         else:
-            future = _pool.submit(webpush.send, phone, payload, ttl=ttl,
-                                  topic=webpush.topic_for(f"person:{approval.user_id}"), urgency="high")
-            waiting[future] = delivery.pk
-            future.phone_id = phone.pk  # type: ignore[attr-defined]
+            future = _pool.submit(webpush.send, phone, payload, ttl=ttl, topic=topic,
+                                  urgency="high")
+            waiting[future] = (delivery.pk, phone.pk)
     if not waiting:
         return
     done, late = wait(waiting, timeout=settings.WEB_PUSH_DEADLINE_SECONDS)
     for future in done:
-        _outcome(waiting[future], future.phone_id, future.result())  # type: ignore[attr-defined]
+        _outcome(*waiting[future], future.result())
     for future in late:
-        future.add_done_callback(_late(waiting[future], future.phone_id))  # type: ignore[attr-defined]
+        future.add_done_callback(_late(*waiting[future]))
 
 
 def _late(delivery_id: int, phone_id: int):

@@ -37,7 +37,8 @@ from twofactor.providers.base import ErrorKind, ProviderError
 from twofactor.providers.http import DeadlineAdapter, deadline, retry_after_seconds
 
 logger = logging.getLogger(__name__)
-conf = Settings({"DEBUG", "SECRET_KEY", "WEB_PUSH_HOSTS", "WEB_PUSH_TIMEOUT_SECONDS"})
+conf = Settings({"DEBUG", "SECRET_KEY", "WEB_PUSH_HOSTS", "WEB_PUSH_TIMEOUT_SECONDS",
+                 "WEB_PUSH_ALLOW_LOOPBACK"})
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 URGENCIES = {"very-low", "low", "normal", "high"}  # RFC 8030 section 5.3
@@ -84,7 +85,7 @@ def endpoint_problem(endpoint: str) -> str | None:
         return "The push address has no host."
     if url.username is not None or url.password is not None:
         return "The push address must not carry a user name or password."
-    if conf.DEBUG and url.scheme == "http" and host in LOOPBACK_HOSTS:
+    if conf.WEB_PUSH_ALLOW_LOOPBACK and url.scheme == "http" and host in LOOPBACK_HOSTS:
         return None  # a local push service, in development only (CONTRACT.md)
     if url.scheme != "https":
         return "The push address must start with https://."
