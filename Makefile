@@ -44,14 +44,16 @@ run: setup
 	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://localhost:$(PORT)} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # What `check --deploy` sees in production: DEBUG off, a long key, a real host, texts through
-# Twilio. Placeholder values of the right shape; the check contacts no database, cache or API.
+# Twilio, a VAPID key for the phone app's pushes. Placeholder values of the right shape; the check contacts no database, cache or API.
 DEPLOY_ENV := DEBUG=0 \
   SECRET_KEY=make-test-deploy-check-only-0123456789abcdefghijklmnopqrstuvwxyz \
   ALLOWED_HOSTS=portal.example PUBLIC_BASE_URL=https://portal.example SIMULATED_PHONE=0 \
   SMS_BACKEND=twofactor.sms.twilio_messaging.SmsBackend \
   TWILIO_ACCOUNT_SID=AC00000000000000000000000000000000 \
   TWILIO_AUTH_TOKEN=00000000000000000000000000000000 TWILIO_MESSAGING_FROM=+14155550123 \
-  FIELD_ENCRYPTION_KEY=bWFrZS10ZXN0LWRlcGxveS1jaGVjay1vbmx5LWtleSE=
+  FIELD_ENCRYPTION_KEY=bWFrZS10ZXN0LWRlcGxveS1jaGVjay1vbmx5LWtleSE= \
+  VAPID_PRIVATE_KEY=wYR6KSIj0a97dg0OthvrXgNvGxUwv8zqXqWMf_UUCPk \
+  VAPID_SUBJECT=mailto:security@portal.example
 
 # Lint, import contracts (pyproject.toml), no missing migration, a clean deploy check, then the
 # suite on TEST_WORKERS parallel workers (pytest-xdist; how they share it: tests/parallel.py).

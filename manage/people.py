@@ -254,6 +254,7 @@ def set_active(
         person.save(update_fields=["is_active"])
     if not active:
         person.end_other_sessions()  # sessions and half-finished sign-ins alike
+        methods.deactivated(person)
     tag = Tag.PERSON_REACTIVATED if active else Tag.PERSON_DEACTIVATED
     audit.record(tag, request=request, actor=actor, subject=person)
     return person

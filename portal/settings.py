@@ -79,6 +79,11 @@ TWOFACTOR_METHODS = [
     "twofactor.methods.backup_codes",
 ]
 INSTALLED_APPS += TWOFACTOR_METHODS
+# Push's own channel to phones: the Partner Portal app (Web Push, no vendor account).
+INSTALLED_APPS += ["twofactor.methods.push.portal_app"]
+# The longest the password step waits for the pushes to the Partner Portal app to be handed
+# to the push services (slower ones finish in the background).
+WEB_PUSH_DEADLINE_SECONDS = env.integer("WEB_PUSH_DEADLINE_SECONDS", 2)
 
 MIDDLEWARE = [
     "portal.operations.OperationsMiddleware",  # health, metrics, request ids (before HTTPS/hosts)
@@ -269,6 +274,10 @@ RATE_LIMITS = {
     # credential and the address, never toward its owner's second-factor lock.
     "passkey.failed.credential": (10, 3600),
     "passkey.failed.ip": (30, 3600),
+    # The Partner Portal app: pairing links tried per address, and each phone's signed calls
+    # (it lists every few seconds while open).
+    "app.pair.ip": (20, 3600),
+    "app.phone": (120, 60),
     # The Security overview's "Remind them": one email a day to a person, whichever admin asks.
     "reminder.person": (1, 24 * 3600),
 }
@@ -326,6 +335,26 @@ if PUSH_WAIT_REDIS_MAX_CONNECTIONS < 2:
     raise ImproperlyConfigured("PUSH_WAIT_REDIS_MAX_CONNECTIONS must be at least 2 (the "
                                "subscription holds one).")
 PUSH_WAIT_MAX_PER_ADDRESS = env.integer("PUSH_WAIT_MAX_PER_ADDRESS", 50)
+# The Partner Portal app gets its pushes by Web Push (RFC 8030, 8291, 8292), signed with this
+# VAPID key: PEM, or the raw 32-byte P-256 private value in URL-safe base64. Required with
+# DEBUG=0 (twofactor.E040); development derives a stable one from SECRET_KEY.
+VAPID_PRIVATE_KEY = env.text("VAPID_PRIVATE_KEY")
+# Who the push services contact about our pushes: mailto: or https: (twofactor.E041).
+VAPID_SUBJECT = env.text("VAPID_SUBJECT", "mailto:security@localhost")
+# The only hosts pushes go to: the browsers' push services (".suffix" matches subdomains).
+# Development also accepts a loopback http:// endpoint (a local push service for tests).
+WEB_PUSH_HOSTS = env.items(
+    "WEB_PUSH_HOSTS",
+    "fcm.googleapis.com,"  # Google FCM: Chrome, Edge on Android, Samsung Internet, Opera
+    "updates.push.services.mozilla.com,.push.services.mozilla.com,"  # Mozilla: Firefox
+    ".push.apple.com,"  # Apple: Safari on macOS, iOS and iPadOS 16.4+ home-screen apps
+    ".notify.windows.com",  # Microsoft WNS: Edge on Windows
+)
+# Seconds one push may take in all: connecting, sending and the push service's whole answer.
+WEB_PUSH_TIMEOUT_SECONDS = env.integer("WEB_PUSH_TIMEOUT_SECONDS", 3)
+# A loopback http:// push service (tests, trying the app offline): development only, so it
+# follows DEBUG (Django's test runner turns DEBUG off after settings are read; this stays).
+WEB_PUSH_ALLOW_LOOPBACK = DEBUG
 # Threads per make serve worker running Django's WSGI handler (portal.threaded_wsgi).
 WSGI_THREADS = env.integer("GUNICORN_THREADS", 8)
 # "Don't ask again on this browser for 30 days": absolute lifetime, and how many per person.

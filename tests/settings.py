@@ -28,3 +28,7 @@ HEALTH_CHECK_TIMEOUT_SECONDS = 5.0
 # plug-in. Registered the way every method is, between SMS and backup codes.
 TWOFACTOR_METHODS = [*TWOFACTOR_METHODS[:-1], "tests.email_codes", TWOFACTOR_METHODS[-1]]  # noqa: F405
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.email_codes"]  # noqa: F405
+# The Partner Portal app's pushes in tests: a fixed VAPID key (Django runs tests with DEBUG
+# off, so development's derived key does not apply).
+VAPID_PRIVATE_KEY = "VbcqrSkM6EGk70brk_pu3pSJxGkt6zLP9DPcOtfyXuE"
+VAPID_SUBJECT = "mailto:security@portal.test"

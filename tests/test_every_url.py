@@ -102,7 +102,7 @@ def fill(route: str, world: dict) -> str:
     values = {
         "client_pk": world["site"], "person_id": world["tech"], "user_id": world["tech"],
         "handset_id": 1, "uidb64": "MQ", "token": "set-password", "answer": "deny",
-        "browser_id": 1, "method": "push",
+        "browser_id": 1, "phone_id": 1, "method": "push",
         "action": "reset", "approval_id": uuid.uuid4(), "factor_id": "YF" + "0" * 32,
         "request_id": world.get("request_id", uuid.uuid4()),
     }
@@ -337,7 +337,9 @@ def test_no_get_on_any_url_changes_anything(who, world):
         assert snapshot() == before, route
 
 
-SIGNED_BY_PROVIDER = ("twofactor/callbacks/",)  # no browser session: the signature is checked
+# No browser session: the provider's signature, or the phone app's key, is checked (and a
+# hostile form body is refused there: tests/twofactor/methods/portal_app).
+SIGNED_BY_PROVIDER = ("twofactor/callbacks/", "app/api/")
 
 
 @pytest.mark.parametrize("who", WHO)

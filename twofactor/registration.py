@@ -4,7 +4,7 @@ forget it when the number is removed. Views and commands call these, never the p
 from collections.abc import Collection
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -79,14 +79,17 @@ def ensure_registered(user: User) -> PhoneDevice | None:
 def registered_among(user_ids: Collection[int]) -> set[int]:
     """Which of ``user_ids`` have their current number registered with the configured
     provider (push reaches them), in one query."""
-    return set(
-        PhoneDevice.objects.filter(
-            user_id__in=user_ids,
-            registered_at__isnull=False,
-            provider=conf.TWOFACTOR_PROVIDER,
-            number=F("user__phone"),
-        ).values_list("user_id", flat=True)
-    )
+    return set(registered_ids(user_ids))
+
+
+def registered_ids(user_ids: Collection[int]) -> QuerySet:
+    """``registered_among`` as a query, to combine with others into one."""
+    return PhoneDevice.objects.filter(
+        user_id__in=user_ids,
+        registered_at__isnull=False,
+        provider=conf.TWOFACTOR_PROVIDER,
+        number=F("user__phone"),
+    ).values_list("user_id", flat=True)
 
 
 def with_a_number_among(user_ids: Collection[int]) -> set[int]:

@@ -17,6 +17,8 @@ PRODUCTION_ENV = {
     "TWILIO_AUTH_TOKEN": "f" * 32,
     "TWILIO_MESSAGING_FROM": "+12015550199",
     "FIELD_ENCRYPTION_KEY": "q2b0nN0x7m1x3mS9Q2l5b2p6YzR0dGh4d2ZqZ0Fac2U=",
+    "VAPID_PRIVATE_KEY": "lL0Ckk6GDGJStYKzCgf1BrZRptQKDg4AzI1HzVjUZUE",
+    "VAPID_SUBJECT": "mailto:security@portal.example",
 }
 
 

@@ -45,6 +45,10 @@ REACHABLE_MID_SIGN_IN = {
     "/dev/phone/", f"/dev/phone/requests/{SAMPLES['uuid']}/x/", "/dev/phone/phones/1/devices/",
     "/dev/phone/devices/1/remove/",
     "/login/verify/email-code/",  # the tests' own method (tests/email_codes)
+    # The Partner Portal app's API, called from the phone (no session; a phone's browser may
+    # also hold a half-finished sign-in of its own).
+    "/app/api/pair", "/app/api/challenge", "/app/api/requests", "/app/api/answer",
+    "/app/api/subscription",
 }
 
 

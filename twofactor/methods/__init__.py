@@ -227,6 +227,18 @@ def attempt_closed(attempt_id: object, by: str | None = None) -> None:
         method.attempt_closed(attempt_id, by)
 
 
+def phone_lost(person: User) -> None:
+    """Every method forgets what lived on the person's lost phone."""
+    for method in registry():
+        method.phone_lost(person)
+
+
+def deactivated(person: User) -> None:
+    """Every method removes what must not outlive a deactivation."""
+    for method in registry():
+        method.deactivated(person)
+
+
 def reset_all(person: User) -> dict[str, int]:
     """Every method removes what it holds for ``person`` (an admin's reset)."""
     removed: dict[str, int] = {}

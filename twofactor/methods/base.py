@@ -154,6 +154,14 @@ class Method:
         how many of what, for the audit log ({} when there was nothing)."""
         return {}
 
+    def phone_lost(self, person: User) -> None:
+        """The person lost their phone (a number change for a lost phone completed): remove
+        what lived on it, so it cannot answer."""
+
+    def deactivated(self, person: User) -> None:
+        """The person was deactivated: remove what must not outlive that (reactivation
+        restores the account, not this)."""
+
     # URLs -------------------------------------------------------------------------------
 
     def _url_module(self):

@@ -445,6 +445,7 @@ def apply(
         log.warning("phone change %s not applied yet: %s", change_id, exc)
         return False
     _retire(lost, device)
+    methods.phone_lost(user)
     sessions.end_all_sessions(user)
     attempts.end_all(user)
     audit.record(Tag.PHONE_CHANGE_COMPLETED, actor=change.closed_by, subject=user,

@@ -1,13 +1,18 @@
-"""python manage.py run_emulator authy|twilio_verify: a provider on 127.0.0.1, offline.
+"""python manage.py run_emulator authy|twilio_verify|web_push: a service on 127.0.0.1, offline.
 
 Serves the loopback Authy API or Twilio Verify emulator from ``emulators/`` so a
 newcomer can try a real provider's journeys end to end without an account. It prints the
 settings to start the portal with, every text "sent" (with its token) and every approval
 request, and reads commands: ``approve N``, ``deny N``, ``list``, ``quit``.
+
+``web_push`` serves the loopback Web Push service instead: ``subscribe`` prints a
+subscription (what a browser's ``subscription.toJSON()`` gives) whose endpoint the portal
+accepts in development, and each push it receives is printed decrypted.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 from typing import Any
@@ -19,7 +24,7 @@ class Command(BaseCommand):
     help = "Serve a loopback Authy API or Twilio Verify on 127.0.0.1 for trying providers."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("provider", choices=["authy", "twilio_verify"])
+        parser.add_argument("provider", choices=["authy", "twilio_verify", "web_push"])
         parser.add_argument("--port", type=int, default=8765)
         parser.add_argument(
             "--callback-url",
@@ -33,20 +38,29 @@ class Command(BaseCommand):
         try:
             from emulators.authy import AuthyEmulator
             from emulators.twilio_verify import TwilioVerifyEmulator
+            from emulators.web_push import WebPushService
         except ImportError as error:  # a deployment without the emulators folder
             raise CommandError("The emulators live in emulators/, not found here.") from error
-        emulator = AuthyEmulator() if provider == "authy" else TwilioVerifyEmulator()
+        emulator = {
+            "authy": AuthyEmulator, "twilio_verify": TwilioVerifyEmulator,
+            "web_push": WebPushService,
+        }[provider]()
         try:
             emulator.start(port)
         except OSError as error:
             raise CommandError(
                 f"Port {port} on 127.0.0.1 is taken ({error}); use --port."
             ) from None
-        self._print_settings(emulator, provider)
+        report, commands = self._report, self._commands
+        if provider == "web_push":
+            report, commands = self._report_pushes, self._push_commands
+            self._print_push_help(emulator)
+        else:
+            self._print_settings(emulator, provider)
         stop = threading.Event()
-        threading.Thread(target=self._report, args=(emulator, stop), daemon=True).start()
+        threading.Thread(target=report, args=(emulator, stop), daemon=True).start()
         try:
-            self._commands(emulator, provider, callback_url)
+            commands(emulator, provider, callback_url)
         except (KeyboardInterrupt, EOFError):
             pass
         finally:
@@ -132,3 +146,37 @@ class Command(BaseCommand):
             self.stdout.write(f"  callback: HTTP {post(url, ref).status_code}")
         except OSError as error:
             self.stdout.write(f"  callback failed: {error}")
+
+    # -- web_push ---------------------------------------------------------------------------
+
+    def _print_push_help(self, service: Any) -> None:
+        self.stdout.write(self.style.SUCCESS(f"Web Push service on {service.base_url}"))
+        self.stdout.write(
+            "The portal in development (DEBUG=1) sends to its http:// endpoints; each push "
+            "received is printed here, decrypted."
+        )
+        self.stdout.write("Commands: subscribe, list, quit.")
+
+    def _report_pushes(self, service: Any, stop: threading.Event) -> None:
+        seen = 0
+        while not stop.wait(0.5):
+            messages = service.messages()
+            for message in messages[seen:]:
+                self.stdout.write(
+                    f"Push to {message.endpoint}: {message.payload!r} (TTL {message.ttl}, "
+                    f"Urgency {message.urgency}, Topic {message.topic}, "
+                    f"aud {message.claims.get('aud')}, sub {message.claims.get('sub')})"
+                )
+            seen = len(messages)
+
+    def _push_commands(self, service: Any, provider: str, callback_url: str) -> None:
+        for line in sys.stdin:
+            word = line.strip()
+            if word == "quit":
+                return
+            if word == "subscribe":
+                self.stdout.write("  " + json.dumps(service.new_subscription()))
+            elif word == "list":
+                self.stdout.write(f"  {len(service.messages())} pushes received")
+            else:
+                self.stdout.write("  commands: subscribe, list, quit")

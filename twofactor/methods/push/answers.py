@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from twofactor import methods, registration
-from twofactor.methods.push import approvals
+from twofactor.methods.push import approvals, portal_app
+from twofactor.methods.push.portal_app import phones
 from twofactor.models import ApprovalRequest, SignInAttempt
 from twofactor.providers.base import ApprovalStatus
 from twofactor.signin import verification
@@ -25,8 +26,12 @@ def accept_approval(
         return Result(Outcome.WRONG, "There is no approved request for this sign-in.")
     if approvals.status_of(approval) is not ApprovalStatus.APPROVED:
         return Result(Outcome.WRONG, "The request on your phone has not been approved.")
-    phone = registration.phone_device(attempt.user)  # the device the request went to
-    if phone is None:  # unregistered since (the number was removed): not the person's fault
+    # The device that answered: a phone with the Partner Portal app, else the number the
+    # provider's app is registered on.
+    phone = phones.answering_phone(approval)
+    if phone is None and approval.provider != portal_app.PROVIDER:
+        phone = registration.phone_device(attempt.user)
+    if phone is None:  # removed since (the number, or the phone): not the person's fault
         return Result(Outcome.WRONG, "Your phone is no longer registered for sign-in "
                       "requests. Use another way to sign in.")
     return verification.answer(attempt, method, lambda: phone, request)

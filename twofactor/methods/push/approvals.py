@@ -32,15 +32,17 @@ from accounts.models import User
 from portal import limits, metrics
 from portal.request_info import browser_label, client_ip, user_agent
 from twofactor.conf import conf
-from twofactor.methods.push import emails, poll
+from twofactor.methods.push import emails, poll, portal_app
+from twofactor.methods.push.portal_app import delivery, phones
 from twofactor.methods.push.tags import PushTag
 from twofactor.models import ApprovalRequest, PhoneDevice, SignInAttempt
 from twofactor.providers import get_provider
-from twofactor.providers.base import ApprovalDetails, ApprovalStatus
+from twofactor.providers.base import ApprovalDetails, ApprovalStatus, ProviderError
 
 log = logging.getLogger(__name__)
 
 Status = ApprovalRequest.Status
+APP = portal_app.PROVIDER  # a request no provider was asked for
 AUDIT_TAGS = {
     ApprovalStatus.APPROVED: PushTag.PUSH_APPROVED,
     ApprovalStatus.DENIED: PushTag.PUSH_DENIED,
@@ -93,10 +95,15 @@ def details_for(user: User, request: HttpRequest, number: int) -> ApprovalDetail
     )
 
 
-def send(attempt: SignInAttempt, device: PhoneDevice, request: HttpRequest) -> ApprovalRequest:
-    """Send a new push for ``attempt`` (closing any pending one). Raises RateLimited when the
-    person had too many pushes lately, PushPaused after "This wasn't me", ProviderError
-    when the provider fails."""
+def send(
+    attempt: SignInAttempt, device: PhoneDevice | None, request: HttpRequest
+) -> ApprovalRequest:
+    """Send a new push for ``attempt`` (closing any pending one): to the provider's app on
+    ``device`` (the registered number, if any) and to every phone with the Partner Portal
+    app; one request, one number, the first answer wins. Raises RateLimited when the person
+    had too many pushes lately, PushPaused after "This wasn't me", ProviderError when the
+    provider fails and no phone has the Partner Portal app (with one, the app still gets
+    the request and the failure is audited)."""
     user = attempt.user
     until = paused_until(user)
     if until:
@@ -108,9 +115,8 @@ def send(attempt: SignInAttempt, device: PhoneDevice, request: HttpRequest) -> A
             PushTag.PUSH_THROTTLED, request=request, subject=user, retry_after=tripped.retry_after
         )
         raise
-    provider = get_provider(device.provider)
     number = new_match_number()
-    ref = provider.create_approval(user, device.provider_ref, details_for(user, request, number))
+    provider_name, ref = _ask_provider(user, device, request, number)
     now = timezone.now()
     with transaction.atomic():
         # One pending request per attempt: a new one closes the older (no join: one table).
@@ -120,7 +126,7 @@ def send(attempt: SignInAttempt, device: PhoneDevice, request: HttpRequest) -> A
         approval = ApprovalRequest.objects.create(
             attempt=attempt,
             user=user,
-            provider=provider.name,
+            provider=provider_name,
             provider_ref=ref,
             match_number=number,
             created_at=now,
@@ -128,9 +134,30 @@ def send(attempt: SignInAttempt, device: PhoneDevice, request: HttpRequest) -> A
             ip_address=client_ip(request) or None,
             user_agent=user_agent(request),
         )
+        phones = delivery.prepare(approval)
         audit.record(PushTag.PUSH_SENT, request=request, subject=user, approval=str(approval.pk))
         _tell_waiting_browsers(approval)
+        if phones:
+            transaction.on_commit(partial(delivery.push, approval), robust=True)
     return approval
+
+
+def _ask_provider(
+    user: User, device: PhoneDevice | None, request: HttpRequest, number: int
+) -> tuple[str, str]:
+    """The provider's name and reference for a new request, or ``APP`` and the portal's own
+    when there is no registered number, or the provider failed and the app can still go."""
+    if device is not None:
+        provider = get_provider(device.provider)
+        try:
+            details = details_for(user, request, number)
+            return provider.name, provider.create_approval(user, device.provider_ref, details)
+        except ProviderError as error:
+            if not phones.has_phone(user):
+                raise
+            audit.record(PushTag.PUSH_PROVIDER_SKIPPED, request=request, subject=user,
+                         kind=str(error.kind))
+    return APP, secrets.token_hex(16)
 
 
 def latest(attempt_id: str) -> ApprovalRequest | None:
@@ -164,7 +191,7 @@ def refresh_from_provider(approval: ApprovalRequest) -> None:
     """For providers ``polled_for_answers``: ask at most every TWOFACTOR_PROVIDER_POLL_SECONDS
     per request, however often browsers poll. Other providers are never asked: their
     answers arrive through ``record_answer``."""
-    if status_of(approval) is not ApprovalStatus.PENDING:
+    if status_of(approval) is not ApprovalStatus.PENDING or approval.provider == APP:
         return
     provider = get_provider(approval.provider)
     if not provider.polled_for_answers:

@@ -1,4 +1,7 @@
-"""Push: a OneTouch request to the phone app, approved or denied there."""
+"""Push: a OneTouch request to the phone, approved or denied there: in the provider's app
+(Authy, Twilio Verify, the simulated phone) on the registered number, and in the Partner
+Portal app (``portal_app``) on every phone paired with it. One request, one number; the
+first answer wins."""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ class PushMethod(Method):
     signed_in_words = "by approving on the phone"
     challenge_template = "twofactor/methods/push/challenge.html"
     security_template = "twofactor/methods/push/security.html"
-    device_models = ("twofactor.phonedevice",)
+    device_models = ("twofactor.phonedevice", "portal_app.appphone")
     audit_words = tags.WORDS
     sign_in_results = {
         tags.PushTag.PUSH_DENIED: ("push", "denied"),
@@ -33,12 +36,16 @@ class PushMethod(Method):
         return answers.accept_approval(attempt, approvals.latest_of(attempt), request)
 
     def usable(self, user) -> bool:
-        return bool(user.phone)
+        from twofactor.methods.push.portal_app import phones
+
+        return bool(user.phone) or phones.has_phone(user)
 
     def set_up_among(self, user_ids) -> set[int]:
         from twofactor import registration
+        from twofactor.methods.push.portal_app import phones
 
-        return registration.registered_among(user_ids)
+        # One query: the registered numbers' owners, with the app's phones' owners.
+        return set(registration.registered_ids(user_ids).union(phones.among_ids(user_ids)))
 
     def challenge_context(self, request, attempt) -> dict:
         from twofactor.methods.push import views
@@ -47,8 +54,9 @@ class PushMethod(Method):
 
     def security_context(self, request) -> dict:
         from twofactor.methods.push import security
+        from twofactor.methods.push.portal_app import views
 
-        return security.security_context(request)
+        return {**security.security_context(request), **views.security_context(request)}
 
     def at_password_step(self, request, attempt) -> None:
         from twofactor.methods.push import sending
@@ -72,10 +80,22 @@ class PushMethod(Method):
         return factors.remove(user, factor_id)
 
     def reset(self, person) -> dict[str, int]:
+        from twofactor.methods.push.portal_app import phones
         from twofactor.providers import get_provider
 
         provider = get_provider()
         removed = sum(
             provider.delete_push_factor(person, app.id) for app in provider.push_factors(person)
         )
-        return {"push_apps_removed": removed}
+        return {"push_apps_removed": removed,
+                "app_phones_removed": phones.remove_all(person, "reset")}
+
+    def phone_lost(self, person) -> None:
+        from twofactor.methods.push.portal_app import phones
+
+        phones.remove_all(person, "phone lost")  # which one was lost is not known: all go
+
+    def deactivated(self, person) -> None:
+        from twofactor.methods.push.portal_app import phones
+
+        phones.remove_all(person, "deactivated")

@@ -39,7 +39,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from twofactor.methods.push import waiting
+from twofactor.methods.push import portal_app, waiting
 from twofactor.models import ApprovalRequest
 from twofactor.providers import get_provider
 from twofactor.providers.base import ApprovalStatus
@@ -173,6 +173,8 @@ def _known(cached: object, request_id: str) -> Known | None:
 
 
 def _polled(known: Known) -> bool:
+    if known.provider == portal_app.PROVIDER:
+        return False  # only the app got it: its answer arrives here, nobody to ask
     return get_provider(known.provider).polled_for_answers
 
 

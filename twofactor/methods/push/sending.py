@@ -10,15 +10,29 @@ from accounts.audit import Tag
 from portal import limits
 from twofactor import registration
 from twofactor.methods.push import approvals
-from twofactor.models import SignInAttempt
+from twofactor.methods.push.portal_app import phones
+from twofactor.models import PhoneDevice, SignInAttempt
 from twofactor.providers.base import ProviderError
 from twofactor.providers.fallback import what_still_works
+
+
+def provider_device(user) -> PhoneDevice | None:
+    """The registered number the provider's app answers on; None with no number on file, or
+    when registering fails but the Partner Portal app can still take the request."""
+    if not user.phone:
+        return None
+    try:
+        return registration.ensure_registered(user)
+    except ProviderError:
+        if phones.has_phone(user):
+            return None
+        raise
 
 
 def push_at_password_step(request: HttpRequest, attempt: SignInAttempt) -> None:
     user = attempt.user
     try:
-        approvals.send(attempt, registration.ensure_registered(user), request)
+        approvals.send(attempt, provider_device(user), request)
     except approvals.PushPaused:
         pass  # the challenge page says so, with when pushes resume
     except limits.RateLimited as tripped:

@@ -13,6 +13,7 @@ class PushTag(enum.StrEnum):
     PUSH_THROTTLED = "account:two_factor:push_throttled"
     PUSH_APP_ADDED = "account:two_factor:push_app_added"
     PUSH_APP_REMOVED = "account:two_factor:push_app_removed"
+    PUSH_PROVIDER_SKIPPED = "account:two_factor:push_provider_skipped"
 
 
 WORDS = {
@@ -23,4 +24,6 @@ WORDS = {
     PushTag.PUSH_THROTTLED: "Was held back: too many requests to the phone",
     PushTag.PUSH_APP_ADDED: "Set up a phone app for push approvals",
     PushTag.PUSH_APP_REMOVED: "Removed a phone app for push approvals",
+    PushTag.PUSH_PROVIDER_SKIPPED: "Was sent a sign-in request in the Partner Portal app only "
+                                   "(the provider's app could not be reached)",
 }

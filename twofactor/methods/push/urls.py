@@ -1,9 +1,11 @@
 """Push's URLs: a new request and the status the challenge page polls, the provider
-callbacks, the phone app's enrolment and removal, and the "This wasn't me" email link."""
+callbacks, the phone app's enrolment and removal, the Partner Portal app's API and
+Security pages, and the "This wasn't me" email link."""
 
 from django.urls import path
 
 from twofactor.methods.push import callbacks, enrollment, security, views
+from twofactor.methods.push.portal_app import urls as portal_app
 
 challenge_urlpatterns = [
     path("verify/push/", views.new_push, name="new_push"),
@@ -16,4 +18,5 @@ urlpatterns = [
     path("security/push-apps/<str:factor_id>/remove/", security.remove_push_app,
          name="remove_push_app"),
     path("email/push/<uuid:approval_id>/not-me/<str:token>/", views.not_me, name="push_not_me"),
+    *portal_app.urlpatterns,  # the Partner Portal app: its API and the Security page's part
 ]

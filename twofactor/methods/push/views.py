@@ -14,8 +14,8 @@ from accounts import audit
 from accounts.audit import Tag
 from accounts.permissions import reachable_mid_sign_in
 from portal import limits
-from twofactor import methods, registration
-from twofactor.methods.push import approvals, not_me_links, poll, report
+from twofactor import methods
+from twofactor.methods.push import approvals, not_me_links, poll, report, sending
 from twofactor.methods.push.poll import STATUS_TEXT
 from twofactor.models import SignInAttempt
 from twofactor.providers.base import ApprovalStatus, ProviderError
@@ -46,7 +46,7 @@ def new_push(request: HttpRequest) -> HttpResponse:
         )
     if approvals.status_of(approvals.latest_of(attempt)) is not ApprovalStatus.PENDING:
         try:
-            approvals.send(attempt, registration.ensure_registered(attempt.user), request)
+            approvals.send(attempt, sending.provider_device(attempt.user), request)
         except approvals.PushPaused as paused:
             return render_challenge(request, attempt, status=409, error=paused.message)
         except limits.RateLimited as tripped:
@@ -118,4 +118,14 @@ def challenge_context(request: HttpRequest, attempt: SignInAttempt) -> dict:
         "status_text": STATUS_TEXT[state],
         "offer_new_push": state is not ApprovalStatus.PENDING
         and not approvals.was_denied(attempt),
+        "app_phones": _app_phone_names(approval),
+        "provider_asked": approval is None or approval.provider != approvals.APP,
     }
+
+
+def _app_phone_names(approval) -> list[str]:
+    """The phones with the Partner Portal app that ``approval`` went to."""
+    if approval is None:
+        return []
+    return list(approval.deliveries.values_list("phone__name", flat=True)
+                .order_by("phone__created_at"))
