@@ -92,6 +92,7 @@
     this.phone = null;
     this.pushState = null;
     this.busy = false;
+    this.refused = false;  // the portal refused the last subscription: wait for a tap
     this.button.addEventListener("click", this.turnOn.bind(this));
   }
 
@@ -114,7 +115,8 @@
     if (this.busy || !phone.vapidKey) { return; }
     if (!pushSupported()) {
       this.show(iosOutsideHomeScreen()
-        ? "This browser shows no notifications here. Until then, open this app to see sign-in requests."
+        ? "On iPhone and iPad, only apps on the Home Screen get notifications. Until this " +
+          "app is there, open it to see sign-in requests."
         : "This browser cannot show notifications. Open this app to see sign-in requests.", false);
       return;
     }
@@ -125,10 +127,12 @@
       return;
     }
     if (Notification.permission === "granted") {
+      if (this.refused) { return; }  // the portal's reason stays on screen until a tap
       this.busy = true;
       try {
         await this.settle(await subscribe(phone, pushState, false));
       } catch (error) {
+        this.refused = true;
         this.show("Notifications could not be set up on this phone just now. Try again.", true);
       } finally {
         this.busy = false;
@@ -142,6 +146,7 @@
   };
 
   Notifications.prototype.settle = async function (result) {
+    this.refused = false;
     if (result === null || result.status === 200) {
       this.pushState = "on";
       this.hide();
@@ -149,6 +154,7 @@
       this.hide();
       this.onGone(result);
     } else {
+      this.refused = true;
       this.show(result.data.error, true);
     }
   };

@@ -126,10 +126,21 @@
       " On your computer, set up the app again for a new link.";
   }
 
-  if (!secret) {
-    byId("pair-no-secret").hidden = false;
+  /* No secret: a reload after pairing (the address lost it) goes on at the start page. */
+  async function withoutSecret() {
     byId("pair-step").hidden = true;
-    return;
+    let kept = null;
+    try { kept = await keys.loadPhone(); } catch (problem) { kept = null; }
+    if (kept) {
+      window.location.replace(document.body.getAttribute("data-start"));
+    } else {
+      byId("pair-no-secret").hidden = false;
+    }
   }
-  form.addEventListener("submit", addPhone);
+
+  if (secret) {
+    form.addEventListener("submit", addPhone);
+  } else {
+    withoutSecret();
+  }
 })();
