@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 
 from emulators.web_push import WebPushService
 from tests.e2e.conftest import ARTIFACTS, log_in, number_to_match
-from tests.e2e.test_admin_journeys import sign_in_with_onetouch
+from tests.e2e.test_admin_journeys import approve_on_the_simulated_phone, sign_in_with_onetouch
 
 pytestmark = pytest.mark.browser
 
@@ -183,3 +183,87 @@ def test_a_phone_pairs_gets_a_push_and_approves_the_sign_in(
 
     expect(phone.get_by_role("status")).to_have_text("Approved. Your computer is signing in.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Acme IT")
+
+
+@pytest.fixture
+def paired(page, phone, browser, live_server, seeded, settings):
+    """The desktop signed in as Acme's tech, the phone paired; then the desktop signs out
+    and enters the password again, so a request waits for the phone (no push needed)."""
+    settings.DEBUG = True
+    sign_in_with_onetouch(page, browser, live_server, EMAIL, seeded)
+    pair(page, phone)
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, EMAIL, seeded)
+    return number_to_match(page)
+
+
+def other_numbers(phone, number: str) -> list[str]:
+    request = phone.get_by_role("listitem").filter(has_text="Sign-in to Acme IT")
+    expect(request.get_by_role("button", name=number, exact=True)).to_be_visible()
+    buttons = request.get_by_role("group").get_by_role("button").all_inner_texts()
+    return [text for text in buttons if text != number]
+
+
+def test_the_start_page_lists_the_request_without_a_push(page, phone, paired):
+    phone.goto("/app/")
+
+    request = phone.get_by_role("listitem").filter(has_text="Sign-in to Acme IT")
+    expect(request.get_by_role("button", name=paired, exact=True)).to_be_visible()
+    expect(request).to_contain_text("Terry Acme")
+    assert len(other_numbers(phone, paired)) == 2
+    no_serious_axe_violations(phone, "start")
+
+
+@pytest.mark.parametrize("tap, said, desktop_says", [
+    ("wrong", "That was not the number on the sign-in page: the request was denied.", "denied"),
+    ("Deny", "Denied.", "denied"),
+])
+def test_a_wrong_number_or_deny_denies(page, phone, paired, tap, said, desktop_says):
+    phone.goto("/app/")
+    button = other_numbers(phone, paired)[0] if tap == "wrong" else tap
+    phone.get_by_role("button", name=button, exact=True).click()
+
+    expect(phone.get_by_role("status")).to_have_text(said)
+    expect(page.get_by_role("status")).to_contain_text(desktop_says)
+    expect(phone.get_by_text("No sign-in is waiting for an answer.")).to_be_visible()
+
+
+def test_a_request_answered_elsewhere_shows_closed(page, phone, paired, browser, live_server):
+    phone.clock.install()  # no listing every 3 s: the card stays until the tap
+    phone.goto("/app/")
+    expect(phone.get_by_role("button", name=paired, exact=True)).to_be_visible()
+    approve_on_the_simulated_phone(browser, live_server, EMAIL, paired)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Acme IT")
+
+    phone.get_by_role("button", name=paired, exact=True).click()
+
+    expect(phone.get_by_role("status")).to_have_text(
+        "This request was already answered, closed or has expired.")
+
+
+def test_a_removed_phone_is_told_and_forgets_its_key(page, phone, paired, browser, live_server):
+    approve_on_the_simulated_phone(browser, live_server, EMAIL, paired)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Acme IT")
+    page.goto("/security/")
+    phones = page.get_by_role("region", name="Phones with the app")
+    phones.get_by_role("button", name="Remove").click()
+    expect(phones.get_by_text("Work phone")).to_have_count(0)
+
+    phone.goto("/app/")
+    expect(phone.get_by_role("status")).to_contain_text("This phone was removed")
+    expect(phone.get_by_role("heading", name="Set up this phone")).to_be_visible()
+    phone.reload()  # forgotten: nothing to ask the portal about
+    expect(phone.get_by_role("heading", name="Set up this phone")).to_be_visible()
+    expect(phone.get_by_role("status")).to_have_text("")
+
+
+def test_the_app_opens_offline_from_its_shell(phone, paired):
+    phone.goto("/app/")
+    expect(phone.get_by_role("button", name=paired, exact=True)).to_be_visible()
+    phone.context.set_offline(True)
+
+    phone.reload()
+
+    expect(phone.get_by_role("heading", name="Sign-in requests", level=1)).to_be_visible()
+    expect(phone.get_by_role("status")).to_have_text(
+        "Could not reach the portal: check this phone's connection and try again.")
