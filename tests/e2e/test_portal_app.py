@@ -267,3 +267,28 @@ def test_the_app_opens_offline_from_its_shell(phone, paired):
     expect(phone.get_by_role("heading", name="Sign-in requests", level=1)).to_be_visible()
     expect(phone.get_by_role("status")).to_have_text(
         "Could not reach the portal: check this phone's connection and try again.")
+
+
+IPHONE_SAFARI = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+                 "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1")
+
+
+def test_on_an_iphone_the_link_is_copied_for_the_home_screen_app(browser, live_server, db):
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE,
+                                  user_agent=IPHONE_SAFARI)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    phone = context.new_page()
+    link = f"{live_server.url}/app/pair/#the-secret"
+    phone.goto(link)
+
+    expect(phone.get_by_text("add this app to your Home Screen first")).to_be_visible()
+    phone.get_by_role("button", name="Copy this link").click()
+    expect(phone.get_by_text("Copied.")).to_be_visible()
+    assert phone.evaluate("navigator.clipboard.readText()") == link
+    no_serious_axe_violations(phone, "pair-iphone")
+
+    phone.goto("/app/")  # the Home Screen app: the link is pasted
+    phone.get_by_label("Link from your computer").fill(link)
+    phone.get_by_role("button", name="Open the link").click()
+    expect(phone.get_by_label("Name of this phone")).to_be_visible()
+    context.close()

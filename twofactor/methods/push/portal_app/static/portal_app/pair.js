@@ -22,6 +22,21 @@
     window.history.replaceState(null, "", window.location.pathname + window.location.search);
   }
   byId("pair-ios").hidden = !app.iosOutsideHomeScreen();
+  byId("copy-link").hidden = !secret;
+
+  /* iOS keeps the Home Screen app's storage apart from Safari's: the link (its secret now
+     gone from the address) is copied here, to paste in the app. */
+  async function copyLink() {
+    const said = byId("copy-status");
+    try {
+      await navigator.clipboard.writeText(
+        window.location.origin + window.location.pathname + "#" + secret);
+      said.textContent = "Copied. Paste it in the app on the Home Screen.";
+    } catch (problem) {
+      said.textContent = "This browser did not copy it: type the link shown on your computer " +
+                         "into the app on the Home Screen.";
+    }
+  }
 
   function fail(text) {
     error.textContent = text;
@@ -74,6 +89,7 @@
 
   function showCode(code) {
     byId("pair-step").hidden = true;
+    byId("pair-ios").hidden = true;  // paired here: its link is spent
     byId("pairing-code").textContent = code;
     byId("code-step").hidden = false;
     codeStatus.textContent = "Waiting for your computer…";
@@ -140,6 +156,7 @@
 
   if (secret) {
     form.addEventListener("submit", addPhone);
+    byId("copy-link").addEventListener("click", copyLink);
   } else {
     withoutSecret();
   }
