@@ -217,8 +217,9 @@ def test_the_start_page_lists_the_request_without_a_push(page, phone, paired):
 @pytest.mark.parametrize("tap, said, desktop_says", [
     ("wrong", "That was not the number on the sign-in page: the request was denied.", "denied"),
     ("Deny", "Denied.", "denied"),
+    ("This wasn't me", re.compile(r"^Reported"), "denied"),
 ])
-def test_a_wrong_number_or_deny_denies(page, phone, paired, tap, said, desktop_says):
+def test_a_wrong_number_deny_or_not_me_denies(page, phone, paired, tap, said, desktop_says):
     phone.goto("/app/")
     button = other_numbers(phone, paired)[0] if tap == "wrong" else tap
     phone.get_by_role("button", name=button, exact=True).click()
