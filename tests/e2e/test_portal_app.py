@@ -22,6 +22,7 @@ from playwright.sync_api import expect
 from emulators.web_push import WebPushService
 from tests.e2e.conftest import ARTIFACTS, log_in, number_to_match
 from tests.e2e.test_admin_journeys import approve_on_the_simulated_phone, sign_in_with_onetouch
+from twofactor.methods.push.portal_app.models import AppPhone
 
 pytestmark = pytest.mark.browser
 
@@ -42,6 +43,7 @@ STAND_IN_PUSH_MANAGER = """
     unsubscribe: async () => { current = null; return true; },
   };
   PushManager.prototype.subscribe = async function (options) {
+    await new Promise(resolve => setTimeout(resolve, 500));  // a push service takes a while
     window.standInSubscribeOptions = options;
     subscription.options = {userVisibleOnly: options.userVisibleOnly,
                             applicationServerKey: options.applicationServerKey};
@@ -150,7 +152,9 @@ def test_a_phone_pairs_gets_a_push_and_approves_the_sign_in(
     sign_in_with_onetouch(page, browser, live_server, EMAIL, seeded)
     pair(page, phone)
 
-    # The page, not the worker, subscribed with the portal's VAPID key, and posted it.
+    # Notifications were allowed: the page (not the worker) subscribed with the portal's
+    # VAPID key and posted the subscription before saying the phone is set up.
+    assert AppPhone.objects.get(name="Work phone").push == "on"
     expect(phone.get_by_role("heading", name="Notifications")).to_be_hidden()
     server_key = phone.evaluate(
         "PortalAppKeys.toB64url(window.standInSubscribeOptions.applicationServerKey)")

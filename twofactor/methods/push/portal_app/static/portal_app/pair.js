@@ -9,6 +9,7 @@
   const keys = window.PortalAppKeys;
   const app = window.PortalApp;
   const POLL_MS = 2000;
+  const SUBSCRIBE_WAIT_MS = 5000;
   const byId = document.getElementById.bind(document);
   const form = byId("pair-form");
   const field = byId("phone-name");
@@ -123,12 +124,18 @@
     phone.person = data.person || phone.person;
     phone.vapidKey = data.vapid_public_key || phone.vapidKey;
     await keys.savePhone(phone);
+    // Where notifications are allowed already, subscribe before saying "set up" (a sign-in
+    // right after it gets its push); a browser slow to answer does not hold the page.
+    await Promise.race([notifications.update(phone, data.push), pause(SUBSCRIBE_WAIT_MS)]);
     byId("code-step").hidden = true;
     byId("done-facts").textContent = "It answers sign-ins for " + phone.person + " at " +
       phone.firm + ".";
     byId("done-step").hidden = false;
     byId("done-title").focus();
-    notifications.update(phone, data.push);
+  }
+
+  function pause(ms) {
+    return new Promise(function (resolve) { window.setTimeout(resolve, ms); });
   }
 
   /* The portal refused the phone (the pairing was cancelled or expired, or it was removed). */
