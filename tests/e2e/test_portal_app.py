@@ -61,21 +61,36 @@ def push_service():
         yield service
 
 
-@pytest.fixture
-def phone(browser, live_server, push_service):
-    """A phone-sized browser that allows notifications, with the stand-in PushManager."""
+def open_phone(browser, live_server, push_service, *, notifications_allowed: bool):
+    """A phone-sized browser with the stand-in PushManager."""
     context = browser.new_context(base_url=live_server.url, viewport=PHONE, is_mobile=True,
                                   has_touch=True)
     context.set_default_timeout(10_000)
-    context.grant_permissions(["notifications"], origin=live_server.url)
+    if notifications_allowed:
+        context.grant_permissions(["notifications"], origin=live_server.url)
     subscription = push_service.new_subscription()
     context.add_init_script(
         script=f"({STAND_IN_PUSH_MANAGER})({json.dumps(subscription)})"
     )
     page = context.new_page()
     page.subscription = subscription
+    return page
+
+
+@pytest.fixture
+def phone(browser, live_server, push_service):
+    """A phone that allows notifications already."""
+    page = open_phone(browser, live_server, push_service, notifications_allowed=True)
     yield page
-    context.close()
+    page.context.close()
+
+
+@pytest.fixture
+def phone_that_asks(browser, live_server, push_service):
+    """A phone whose browser has not been asked about notifications yet."""
+    page = open_phone(browser, live_server, push_service, notifications_allowed=False)
+    yield page
+    page.context.close()
 
 
 def no_serious_axe_violations(page, name: str) -> None:
@@ -297,3 +312,21 @@ def test_on_an_iphone_the_link_is_copied_for_the_home_screen_app(browser, live_s
     phone.get_by_role("button", name="Open the link").click()
     expect(phone.get_by_label("Name of this phone")).to_be_visible()
     context.close()
+
+
+def test_turn_on_notifications_asks_then_subscribes(
+    page, phone_that_asks, browser, live_server, seeded, settings
+):
+    settings.DEBUG = True
+    phone = phone_that_asks
+    sign_in_with_onetouch(page, browser, live_server, EMAIL, seeded)
+    pair(page, phone)
+    notifications = phone.get_by_role("region", name="Notifications")
+    expect(notifications).to_contain_text("Turn on notifications to hear of a sign-in")
+    assert AppPhone.objects.get(name="Work phone").push == "none"
+
+    phone.context.grant_permissions(["notifications"], origin=live_server.url)  # "Allow"
+    notifications.get_by_role("button", name="Turn on notifications").click()
+
+    expect(notifications).to_be_hidden()
+    assert AppPhone.objects.get(name="Work phone").push == "on"
