@@ -161,9 +161,8 @@ def notifications(phone) -> list[dict]:
 
 
 def test_a_phone_pairs_gets_a_push_and_approves_the_sign_in(
-    page, phone, browser, live_server, push_service, seeded, settings
+    page, phone, browser, live_server, push_service, seeded
 ):
-    settings.DEBUG = True  # development accepts the loopback push service's http:// endpoint
     sign_in_with_onetouch(page, browser, live_server, EMAIL, seeded)
     pair(page, phone)
 
@@ -205,10 +204,9 @@ def test_a_phone_pairs_gets_a_push_and_approves_the_sign_in(
 
 
 @pytest.fixture
-def paired(page, phone, browser, live_server, seeded, settings):
+def paired(page, phone, browser, live_server, seeded):
     """The desktop signed in as Acme's tech, the phone paired; then the desktop signs out
     and enters the password again, so a request waits for the phone (no push needed)."""
-    settings.DEBUG = True
     sign_in_with_onetouch(page, browser, live_server, EMAIL, seeded)
     pair(page, phone)
     page.get_by_role("button", name="Log out").click()
@@ -315,9 +313,8 @@ def test_on_an_iphone_the_link_is_copied_for_the_home_screen_app(browser, live_s
 
 
 def test_turn_on_notifications_asks_then_subscribes(
-    page, phone_that_asks, browser, live_server, seeded, settings
+    page, phone_that_asks, browser, live_server, seeded
 ):
-    settings.DEBUG = True
     phone = phone_that_asks
     sign_in_with_onetouch(page, browser, live_server, EMAIL, seeded)
     pair(page, phone)
