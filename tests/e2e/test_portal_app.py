@@ -22,6 +22,7 @@ from playwright.sync_api import expect
 from emulators.web_push import WebPushService
 from tests.e2e.conftest import ARTIFACTS, log_in, number_to_match
 from tests.e2e.test_admin_journeys import approve_on_the_simulated_phone, sign_in_with_onetouch
+from twofactor.methods.push.portal_app import signatures
 from twofactor.methods.push.portal_app.models import AppPhone
 
 pytestmark = pytest.mark.browser
@@ -327,3 +328,12 @@ def test_turn_on_notifications_asks_then_subscribes(
 
     expect(notifications).to_be_hidden()
     assert AppPhone.objects.get(name="Work phone").push == "on"
+
+
+def test_the_app_writes_the_canonical_json_the_portal_checks(page, live_server, db):
+    fields = {"z": "é 😀 \u007f\n\u0001", "a": 10, "m": None, "b": 'x/y"q\\', "purpose": "list"}
+    page.goto("/app/")
+
+    written = page.evaluate("fields => PortalAppKeys.canonical(fields)", fields)
+
+    assert written == signatures.canonical(fields)

@@ -32,11 +32,14 @@
     return bytes;
   }
 
-  /* JSON.stringify keeps insertion order: insert the keys sorted, and it is canonical. */
+  /* JSON.stringify keeps insertion order: insert the keys sorted, and escape what is not
+     printable ASCII as \uXXXX (as the portal's json.dumps does), and it is canonical. */
   function canonical(fields) {
     const sorted = {};
     Object.keys(fields).sort().forEach(function (name) { sorted[name] = fields[name]; });
-    return JSON.stringify(sorted);
+    return JSON.stringify(sorted).replace(/[\u007f-\uffff]/g, function (character) {
+      return "\\u" + character.charCodeAt(0).toString(16).padStart(4, "0");
+    });
   }
 
   function openStore() {
