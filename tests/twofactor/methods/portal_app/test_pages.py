@@ -187,7 +187,7 @@ def test_the_service_worker_keeps_the_whole_shell(db):
     shell = json.loads(re.search(r"shell: (\[.*?\])", script).group(1))
     page = markup(Client().get("/app/"))
     used = {script["src"] for script in page.all("script")} | {
-        link["href"] for link in page.all("link") if link["rel"] == "stylesheet"}
+        link["href"] for link in page.all("link") if link["rel"] != "manifest"}
 
     assert {"/app/", "/app/pair/"} <= set(shell)
     assert used <= set(shell)

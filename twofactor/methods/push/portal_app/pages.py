@@ -34,6 +34,7 @@ SHELL_STATIC = [
     "portal_app/pair.js",
     "portal_app/icons/icon-192.png",
     "portal_app/icons/maskable-192.png",
+    "portal_app/icons/apple-touch-icon.png",
 ]
 ICONS = [  # (file, size, purpose)
     ("portal_app/icons/icon-192.png", 192, "any"),
