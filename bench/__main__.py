@@ -8,6 +8,7 @@ bench/results/<time>.json, and removes everything it made. Every loop is bounded
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime
 import os
 import platform
@@ -27,7 +28,7 @@ RESULTS = ROOT / "bench" / "results"
 RESTART_WAITING = 100  # R: held polls while the server restarts
 # And when asked (--only S,R): S, the dashboard in each serving shape (bench/shapes.py);
 # R, a restart with held polls in this shape (bench/restart.py).
-ALL = ("W1", "W2", "W3", "W4", "W5", "W6", "W8")
+ALL = ("W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -58,9 +59,20 @@ def server_env(store: Store) -> dict[str, str]:
         BENCH_SMS_DIR=str(store.folder / "sms"),
         TWOFACTOR_PROVIDER="local",
         SIMULATED_PHONE="0",
+        # The phone app's pushes (W7) are signed with a key of this run, as production's.
+        VAPID_PRIVATE_KEY=vapid_key(),
+        VAPID_SUBJECT="mailto:bench@portal.example",
         PYTHONPATH=str(ROOT),
     )
     return env
+
+
+def vapid_key() -> str:
+    """A fresh P-256 private value, as VAPID_PRIVATE_KEY takes it (URL-safe base64)."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    value = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value
+    return base64.urlsafe_b64encode(value.to_bytes(32, "big")).rstrip(b"=").decode()
 
 
 def prepare(plan: Plan, only: set[str]) -> workloads.People:
@@ -75,7 +87,10 @@ def prepare(plan: Plan, only: set[str]) -> workloads.People:
     Path(os.environ["BENCH_SMS_DIR"]).mkdir()
     sizes = list(plan.sizes) if "W4" in only else []
     waiting = 2 * plan.waiting if only & {"W6", "R"} else 0
-    people = seed(sizes, plan.sign_ins, plan.hanging * plan.rounds, waiting)
+    from bench.app_answers import WARM_UP
+
+    app = plan.waiting + WARM_UP if "W7" in only else 0
+    people = seed(sizes, plan.sign_ins, plan.hanging * plan.rounds, waiting, app)
     with connection.cursor() as cursor:
         # Planner statistics, as autovacuum would gather within a minute of a bulk load:
         # without them PostgreSQL guesses 2 rows for a 100,000-person firm.
@@ -158,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
             rows += hung(env, shape, log, plan, people, store)
         if "W6" in only:
             rows += waiting_sign_ins(env, shape, log, plan, people, store)
+        if "W7" in only:
+            rows += app_answers(env, shape, log, plan, people, store)
+            print("   W7 done", flush=True)
         if "W8" in only:  # on its own Redis and PostgreSQL, which it kills
             rows += outages.outages(env, shape, store.folder)
             print("   W8 done", flush=True)
@@ -186,17 +204,26 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def bare_django(server, env, shape, log, plan, store) -> list[report.Row]:
-    """W1 beside bare Django (bench/bare/): its own database of the same kind, migrated and
-    seeded by its own process, served by a second gunicorn the way Django serves best:
-    ``shape`` is gthread workers on its WSGI application, whatever serves the portal."""
+    """W1 beside bare Django (bench/bare/), served the way Django serves best."""
+    with bare_server(env, shape, log, store) as (bare, cookies):
+        return workloads.bare_page_views(server, bare, plan, store.folder, cookies)
+
+
+@contextmanager
+def bare_server(env, shape, log, store):
+    """Bare Django (bench/bare/) and its signed-in people's cookies: its own database of the
+    same kind, migrated and seeded once per run by its own process, served by a second
+    gunicorn: ``shape`` is gthread workers on its WSGI application, whatever serves the
+    portal."""
     bare_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.bare.settings",
                 "DATABASE_URL": store.bare_database_url}
     cookies = store.folder / "bare.cookies"
-    subprocess.run([sys.executable, "-m", "bench.bare.seed", str(cookies), "16"],
-                   cwd=ROOT, env=bare_env, check=True, timeout=300)
+    if not cookies.exists():
+        subprocess.run([sys.executable, "-m", "bench.bare.seed", str(cookies), "16"],
+                       cwd=ROOT, env=bare_env, check=True, timeout=300)
     bare = Server(bare_env, shape, project="bench.bare").start(log)
     try:
-        return workloads.bare_page_views(server, bare, plan, store.folder, cookies)
+        yield bare, cookies
     finally:
         bare.stop()
 
@@ -218,6 +245,21 @@ def hung(env, shape, log, plan, people, store) -> list[report.Row]:
         ))
         warm_up(server, [Load("W1", "/dashboard/", 16, store.folder / "verified.cookies")])
         return workloads.hung_provider(server, plan, people, store.folder, emulator)
+
+
+def app_answers(env, shape, log, plan, people, store) -> list[report.Row]:
+    """W7 on a server that may push to the loopback Web Push service, beside bare Django on
+    gthread workers of the same size."""
+    from bench import app_answers as w7
+    from emulators.web_push import WebPushService
+
+    best = Shape("gthread", shape.workers, shape.threads)
+    with (WebPushService() as service,
+          serving(env, shape, log, BENCH_FAST_HASHER="1",
+                  ONETOUCH_EXPIRY_SECONDS=str(w7.EXPIRY_SECONDS)) as server,
+          bare_server(env, best, log, store) as (bare, cookies)):
+        return w7.app_answers(server, bare, cookies, service, people, plan.rounds,
+                              plan.seconds, plan.waiting)
 
 
 def waiting_sign_ins(env, shape, log, plan, people, store) -> list[report.Row]:
