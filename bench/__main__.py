@@ -26,9 +26,10 @@ from bench.world import Store, make_store, seed
 
 RESULTS = ROOT / "bench" / "results"
 RESTART_WAITING = 100  # R: held polls while the server restarts
-# And when asked (--only S,R): S, the dashboard in each serving shape (bench/shapes.py);
-# R, a restart with held polls in this shape (bench/restart.py).
-ALL = ("W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8")
+# And when asked (--only S,R,W7): S, the dashboard in each serving shape (bench/shapes.py);
+# R, a restart with held polls in this shape (bench/restart.py); W7, the phone app's signed
+# answers to 2 x 1,000 waiting sign-ins (bench/app_answers.py; about 5 minutes more).
+ALL = ("W1", "W2", "W3", "W4", "W5", "W6", "W8")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -41,6 +42,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--rounds", type=int, help="override the plan's rounds")
     parser.add_argument("--seconds", type=float, help="override each load's seconds")
+    parser.add_argument("--waiting", type=int, help="override W6's and W7's waiting sign-ins")
+    parser.add_argument("--results", type=Path, default=RESULTS,
+                        help="where the JSON goes (default bench/results/)")
     return parser.parse_args(argv)
 
 
@@ -128,9 +132,9 @@ def machine() -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     plan = Plan.quick() if args.quick else Plan.full()
-    if args.rounds or args.seconds:
+    if args.rounds or args.seconds or args.waiting:
         plan = Plan(args.rounds or plan.rounds, args.seconds or plan.seconds, plan.sign_ins,
-                    plan.sizes, plan.hanging, plan.waiting)
+                    plan.sizes, plan.hanging, args.waiting or plan.waiting)
     only = set(args.only.upper().split(","))
     shape = Shape(args.worker_class, args.workers, args.threads)
     store = make_store()
@@ -199,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         "quick": args.quick,
         "raised_limits": {**RAISED_LIMITS, **RAISED_SETTINGS},
     }
-    print_results(rows, meta)
+    print_results(rows, meta, args.results)
     return 0
 
 
@@ -294,7 +298,7 @@ def run_or_skip(name: str, available: bool, workload, *args) -> list[report.Row]
     return rows
 
 
-def print_results(rows: list[report.Row], meta: dict) -> None:
+def print_results(rows: list[report.Row], meta: dict, results: Path = RESULTS) -> None:
     print()
     print(f"Measured {meta['date']} on {meta['nproc']} x {meta['cpu']}, {meta['serving']}, "
           f"{meta['store']}; medians of per-round ratios.")
@@ -305,10 +309,10 @@ def print_results(rows: list[report.Row], meta: dict) -> None:
         print(f"Limits raised for the run (named settings): {raised}.")
     print()
     print(report.table(rows))
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{meta['date'].replace(':', '')}.json"
+    results.mkdir(exist_ok=True)
+    out = results / f"{meta['date'].replace(':', '')}.json"
     out.write_text(report.to_json(rows, meta))
-    print(f"\nJSON: {out.relative_to(ROOT)}")
+    print(f"\nJSON: {out}")
 
 
 if __name__ == "__main__":
