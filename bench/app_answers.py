@@ -163,7 +163,8 @@ def list_requests(server: Server, desktops: list[Desktop]) -> tuple[Sample, int]
             if response.status_code != 403:
                 break
             asked_again.append(email)  # "not fresh": the app asks for a new challenge
-        assert response.status_code == 200, response.content
+        if response.status_code != 200:
+            raise flows.FlowError(f"listing answered {response.status_code}: {response.body!r}")
         [listed] = response.json()["requests"]
         if desktop.number not in listed["numbers"]:
             raise flows.FlowError("the phone does not offer the desktop's number")
