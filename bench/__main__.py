@@ -8,6 +8,7 @@ bench/results/<time>.json, and removes everything it made. Every loop is bounded
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime
 import os
 import platform
@@ -25,8 +26,9 @@ from bench.world import Store, make_store, seed
 
 RESULTS = ROOT / "bench" / "results"
 RESTART_WAITING = 100  # R: held polls while the server restarts
-# And when asked (--only S,R): S, the dashboard in each serving shape (bench/shapes.py);
-# R, a restart with held polls in this shape (bench/restart.py).
+# And when asked (--only S,R,W7): S, the dashboard in each serving shape (bench/shapes.py);
+# R, a restart with held polls in this shape (bench/restart.py); W7, the phone app's signed
+# answers to 2 x 1,000 waiting sign-ins (bench/app_answers.py; about 5 minutes more).
 ALL = ("W1", "W2", "W3", "W4", "W5", "W6", "W8")
 
 
@@ -40,6 +42,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--rounds", type=int, help="override the plan's rounds")
     parser.add_argument("--seconds", type=float, help="override each load's seconds")
+    parser.add_argument("--waiting", type=int, help="override W6's and W7's waiting sign-ins")
+    parser.add_argument("--results", type=Path, default=RESULTS,
+                        help="where the JSON goes (default bench/results/)")
     return parser.parse_args(argv)
 
 
@@ -58,9 +63,20 @@ def server_env(store: Store) -> dict[str, str]:
         BENCH_SMS_DIR=str(store.folder / "sms"),
         TWOFACTOR_PROVIDER="local",
         SIMULATED_PHONE="0",
+        # The phone app's pushes (W7) are signed with a key of this run, as production's.
+        VAPID_PRIVATE_KEY=vapid_key(),
+        VAPID_SUBJECT="mailto:bench@portal.example",
         PYTHONPATH=str(ROOT),
     )
     return env
+
+
+def vapid_key() -> str:
+    """A fresh P-256 private value, as VAPID_PRIVATE_KEY takes it (URL-safe base64)."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    value = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value
+    return base64.urlsafe_b64encode(value.to_bytes(32, "big")).rstrip(b"=").decode()
 
 
 def prepare(plan: Plan, only: set[str]) -> workloads.People:
@@ -75,7 +91,10 @@ def prepare(plan: Plan, only: set[str]) -> workloads.People:
     Path(os.environ["BENCH_SMS_DIR"]).mkdir()
     sizes = list(plan.sizes) if "W4" in only else []
     waiting = 2 * plan.waiting if only & {"W6", "R"} else 0
-    people = seed(sizes, plan.sign_ins, plan.hanging * plan.rounds, waiting)
+    from bench.app_answers import WARM_UP
+
+    app = plan.waiting + WARM_UP if "W7" in only else 0
+    people = seed(sizes, plan.sign_ins, plan.hanging * plan.rounds, waiting, app)
     with connection.cursor() as cursor:
         # Planner statistics, as autovacuum would gather within a minute of a bulk load:
         # without them PostgreSQL guesses 2 rows for a 100,000-person firm.
@@ -113,9 +132,9 @@ def machine() -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     plan = Plan.quick() if args.quick else Plan.full()
-    if args.rounds or args.seconds:
+    if args.rounds or args.seconds or args.waiting:
         plan = Plan(args.rounds or plan.rounds, args.seconds or plan.seconds, plan.sign_ins,
-                    plan.sizes, plan.hanging, plan.waiting)
+                    plan.sizes, plan.hanging, args.waiting or plan.waiting)
     only = set(args.only.upper().split(","))
     shape = Shape(args.worker_class, args.workers, args.threads)
     store = make_store()
@@ -158,6 +177,9 @@ def main(argv: list[str] | None = None) -> int:
             rows += hung(env, shape, log, plan, people, store)
         if "W6" in only:
             rows += waiting_sign_ins(env, shape, log, plan, people, store)
+        if "W7" in only:
+            rows += app_answers(env, shape, log, plan, people, store)
+            print("   W7 done", flush=True)
         if "W8" in only:  # on its own Redis and PostgreSQL, which it kills
             rows += outages.outages(env, shape, store.folder)
             print("   W8 done", flush=True)
@@ -181,22 +203,31 @@ def main(argv: list[str] | None = None) -> int:
         "quick": args.quick,
         "raised_limits": {**RAISED_LIMITS, **RAISED_SETTINGS},
     }
-    print_results(rows, meta)
+    print_results(rows, meta, args.results)
     return 0
 
 
 def bare_django(server, env, shape, log, plan, store) -> list[report.Row]:
-    """W1 beside bare Django (bench/bare/): its own database of the same kind, migrated and
-    seeded by its own process, served by a second gunicorn the way Django serves best:
-    ``shape`` is gthread workers on its WSGI application, whatever serves the portal."""
+    """W1 beside bare Django (bench/bare/), served the way Django serves best."""
+    with bare_server(env, shape, log, store) as (bare, cookies):
+        return workloads.bare_page_views(server, bare, plan, store.folder, cookies)
+
+
+@contextmanager
+def bare_server(env, shape, log, store):
+    """Bare Django (bench/bare/) and its signed-in people's cookies: its own database of the
+    same kind, migrated and seeded once per run by its own process, served by a second
+    gunicorn: ``shape`` is gthread workers on its WSGI application, whatever serves the
+    portal."""
     bare_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.bare.settings",
                 "DATABASE_URL": store.bare_database_url}
     cookies = store.folder / "bare.cookies"
-    subprocess.run([sys.executable, "-m", "bench.bare.seed", str(cookies), "16"],
-                   cwd=ROOT, env=bare_env, check=True, timeout=300)
+    if not cookies.exists():
+        subprocess.run([sys.executable, "-m", "bench.bare.seed", str(cookies), "16"],
+                       cwd=ROOT, env=bare_env, check=True, timeout=300)
     bare = Server(bare_env, shape, project="bench.bare").start(log)
     try:
-        return workloads.bare_page_views(server, bare, plan, store.folder, cookies)
+        yield bare, cookies
     finally:
         bare.stop()
 
@@ -218,6 +249,21 @@ def hung(env, shape, log, plan, people, store) -> list[report.Row]:
         ))
         warm_up(server, [Load("W1", "/dashboard/", 16, store.folder / "verified.cookies")])
         return workloads.hung_provider(server, plan, people, store.folder, emulator)
+
+
+def app_answers(env, shape, log, plan, people, store) -> list[report.Row]:
+    """W7 on a server that may push to the loopback Web Push service, beside bare Django on
+    gthread workers of the same size."""
+    from bench import app_answers as w7
+    from emulators.web_push import WebPushService
+
+    best = Shape("gthread", shape.workers, shape.threads)
+    with (WebPushService() as service,
+          serving(env, shape, log, BENCH_FAST_HASHER="1",
+                  ONETOUCH_EXPIRY_SECONDS=str(w7.EXPIRY_SECONDS)) as server,
+          bare_server(env, best, log, store) as (bare, cookies)):
+        return w7.app_answers(server, bare, cookies, service, people, plan.rounds,
+                              plan.seconds, plan.waiting)
 
 
 def waiting_sign_ins(env, shape, log, plan, people, store) -> list[report.Row]:
@@ -252,7 +298,7 @@ def run_or_skip(name: str, available: bool, workload, *args) -> list[report.Row]
     return rows
 
 
-def print_results(rows: list[report.Row], meta: dict) -> None:
+def print_results(rows: list[report.Row], meta: dict, results: Path = RESULTS) -> None:
     print()
     print(f"Measured {meta['date']} on {meta['nproc']} x {meta['cpu']}, {meta['serving']}, "
           f"{meta['store']}; medians of per-round ratios.")
@@ -263,10 +309,10 @@ def print_results(rows: list[report.Row], meta: dict) -> None:
         print(f"Limits raised for the run (named settings): {raised}.")
     print()
     print(report.table(rows))
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"{meta['date'].replace(':', '')}.json"
+    results.mkdir(exist_ok=True)
+    out = results / f"{meta['date'].replace(':', '')}.json"
     out.write_text(report.to_json(rows, meta))
-    print(f"\nJSON: {out.relative_to(ROOT)}")
+    print(f"\nJSON: {out}")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from bench.world import PASSWORD
 
 CHALLENGE = "/login/verify/"
 POLL_URL = re.compile(r'data-status-url="([^"]+)"')
+MATCH_NUMBER = re.compile(r'id="push-number".*?<strong class="number">(\d+)</strong>', re.S)
 
 
 class FlowError(Exception):
@@ -66,10 +67,27 @@ def answer_with_sms(browser: Browser, phone: str) -> Response:
 def pending_attempt(browser: Browser, email: str) -> str:
     """Stop after the password (the session holds a pending attempt); return the OneTouch
     poll URL the challenge page gives this session's script."""
+    return poll_url(pending_challenge(browser, email))
+
+
+def pending_challenge(browser: Browser, email: str) -> str:
+    """The password step of ``email``, then the challenge page it leads to (its HTML)."""
     response = enter_password(browser, email)
     if not response.location.startswith(CHALLENGE):
         raise FlowError(f"{email} was not asked for a second factor")
-    match = POLL_URL.search(browser.get(CHALLENGE).body)
+    return browser.get(CHALLENGE).body
+
+
+def poll_url(page: str) -> str:
+    match = POLL_URL.search(page)
     if not match:
         raise FlowError("the challenge page has no OneTouch status to poll")
     return html.unescape(match.group(1))
+
+
+def match_number(page: str) -> int:
+    """The number the challenge page tells the person to pick on the phone."""
+    match = MATCH_NUMBER.search(page)
+    if not match:
+        raise FlowError("the challenge page shows no number to pick")
+    return int(match.group(1))

@@ -102,9 +102,23 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     status = int(lines[0].split()[1])
     length = next((int(line.split(":", 1)[1]) for line in lines[1:]
                    if line.lower().startswith("content-length:")), None)
-    if length is None:  # e.g. a server's own error page: noted as an error of the waiter
-        raise ValueError(f"status {status} without Content-Length: {lines[1:4]}")
-    return status, await reader.readexactly(length)
+    if length is not None:
+        return status, await reader.readexactly(length)
+    if any(line.lower().replace(" ", "") == "transfer-encoding:chunked" for line in lines):
+        return status, await _read_chunks(reader)  # the long way's answer, through Django
+    # e.g. a server's own error page: noted as an error of the waiter
+    raise ValueError(f"status {status} without Content-Length: {lines[1:4]}")
+
+
+async def _read_chunks(reader: asyncio.StreamReader) -> bytes:
+    """A chunked body (RFC 9112 section 7.1), as a browser reads it; trailers skipped."""
+    body = b""
+    while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
+        body += await reader.readexactly(size)
+        await reader.readexactly(2)
+    while await reader.readuntil(b"\r\n") != b"\r\n":
+        pass
+    return body
 
 
 def approve(attempt_id: str) -> float:

@@ -98,6 +98,8 @@ class People:
     fast_plain: list[str] = field(default_factory=list)
     hanging: list[str] = field(default_factory=list)  # W5: phones on the hanging provider
     waiting: list[str] = field(default_factory=list)  # W6: wait for their phones at once
+    app: list[str] = field(default_factory=list)  # W7: phones with the Partner Portal app
+    no_app: list[str] = field(default_factory=list)  # W7's baseline: the same, no app
     admins: dict[int, str] = field(default_factory=dict)  # W4: firm size -> its admin
     phones: dict[str, str] = field(default_factory=dict)  # email -> the number on file
 
@@ -108,9 +110,11 @@ class People:
         return flows.sign_in(browser, email, self.phones.get(email, ""))
 
 
-def seed(sizes: list[int], sign_ins: int, hanging: int, waiting: int = 0) -> People:
+def seed(sizes: list[int], sign_ins: int, hanging: int, waiting: int = 0, app: int = 0
+         ) -> People:
     """Make the firms and people; every phone is registered with the local provider except
-    the hanging people's, which are registered with ``authy`` (the emulator)."""
+    the hanging people's, which are registered with ``authy`` (the emulator). W7's phones
+    with the app are made once the push service they subscribe to runs (bench/app_answers.py)."""
     from django.contrib.auth.hashers import MD5PasswordHasher, make_password
     from django.utils import timezone
 
@@ -130,6 +134,8 @@ def seed(sizes: list[int], sign_ins: int, hanging: int, waiting: int = 0) -> Peo
         fast_plain=[f"fast{i}@open.bench" for i in range(sign_ins)],
         hanging=[f"hang{i}@secured.bench" for i in range(hanging)],
         waiting=[f"wait{i}@secured.bench" for i in range(waiting)],
+        app=[f"app{i}@secured.bench" for i in range(app)],
+        no_app=[f"noapp{i}@secured.bench" for i in range(app)],
     )
     number = iter(range(10**9))
 
@@ -142,7 +148,8 @@ def seed(sizes: list[int], sign_ins: int, hanging: int, waiting: int = 0) -> Peo
     users = [person(e, secured) for e in people.verified + people.pending + people.two_factor]
     users += [person(e, secured) for e in people.hanging]
     users += [person(e, open_firm) for e in people.plain]
-    users += [person(e, secured, fast) for e in people.fast_two_factor + people.waiting]
+    users += [person(e, secured, fast)
+              for e in people.fast_two_factor + people.waiting + people.app + people.no_app]
     users += [person(e, open_firm, fast) for e in people.fast_plain]
     for size in sizes:
         firm = Firm.objects.create(name=f"Bench {size} employees", two_factor_required=False)
