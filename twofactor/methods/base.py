@@ -89,6 +89,11 @@ class Method:
         """Can this person answer this way now (set up, a number on file)?"""
         return False
 
+    def paused(self, user: User) -> str:
+        """Why this way cannot be used now though it is set up and allowed (pushes paused
+        after "This wasn't me"), in a sentence for the challenge page; "" when it can."""
+        return ""
+
     def left(self, user: User) -> int:
         """How many one-time answers ``user`` has left (a recovery method's codes)."""
         return 0
