@@ -32,7 +32,6 @@ class TokenForm(forms.Form):
     token = forms.CharField(
         label="Token or Security Key",
         max_length=verification.MAX_INPUT_LENGTH,
-        help_text="The token from the text message we sent you, or one of your backup codes.",
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autocapitalize": "characters",
                    "spellcheck": "false"}
