@@ -49,6 +49,8 @@ REACHABLE_MID_SIGN_IN = {
     # also hold a half-finished sign-in of its own).
     "/app/api/pair", "/app/api/challenge", "/app/api/requests", "/app/api/answer",
     "/app/api/subscription",
+    # and its pages: the same for everyone, nothing about anyone in them.
+    "/app/", "/app/pair/", "/app/manifest.webmanifest", "/app/sw.js",
 }
 
 

@@ -1,10 +1,17 @@
-"""The Partner Portal app's URLs: its API for the phone, and the Security page's set-up and
-removal (push's ``urlpatterns`` includes them)."""
+"""The Partner Portal app's URLs, all under /app/ (the manifest's scope and the service
+worker's) but the Security page's set-up and removal: the app's pages for the phone, its API,
+and the desktop's part (push's ``urlpatterns`` includes them)."""
 
 from django.urls import path
 
-from twofactor.methods.push.portal_app import api, views
+from twofactor.methods.push.portal_app import api, pages, views
 
+app_urlpatterns = [
+    path("app/", pages.start, name="portal_app_start"),
+    path("app/pair/", pages.pair, name="portal_app_pair_page"),
+    path("app/manifest.webmanifest", pages.manifest, name="portal_app_manifest"),
+    path("app/sw.js", pages.service_worker, name="portal_app_service_worker"),
+]
 api_urlpatterns = [
     path("app/api/pair", api.pair, name="portal_app_pair"),
     path("app/api/challenge", api.challenge, name="portal_app_challenge"),
@@ -17,4 +24,4 @@ security_urlpatterns = [
     path("security/phone-app/qr.svg", views.qr_code, name="portal_app_qr"),
     path("security/phone-app/<int:phone_id>/remove/", views.remove, name="portal_app_remove"),
 ]
-urlpatterns = [*api_urlpatterns, *security_urlpatterns]
+urlpatterns = [*app_urlpatterns, *api_urlpatterns, *security_urlpatterns]
