@@ -36,10 +36,15 @@ def waiting_for_the_phone(page, password):
     expect(page.get_by_role("status")).to_contain_text("pending")
 
 
-def test_the_page_leads_with_the_push_and_its_number_the_rest_one_press_away(page, seeded):
+@pytest.mark.parametrize("size", [(1280, 800), (390, 844)])
+def test_the_page_leads_with_the_push_and_its_number_the_rest_one_press_away(
+    page, seeded, size
+):
+    page.set_viewport_size({"width": size[0], "height": size[1]})
     waiting_for_the_phone(page, seeded)
 
     assert re.fullmatch(r"[1-9][0-9]", number_to_match(page))
+    expect(page.locator("#push-number")).to_be_in_viewport()  # the number, without scrolling
     expect(page.get_by_text("We sent a sign-in request to")).to_be_visible()
     # Focus is on the heading, not a field further down (a phone keeps the status in view).
     expect(page.get_by_role("heading", level=1)).to_be_focused()
