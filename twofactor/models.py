@@ -99,6 +99,17 @@ class ApprovalRequest(models.Model):
     match_number = models.PositiveSmallIntegerField(null=True, blank=True)
     # "This wasn't me" was acted on (once: the email link works a single time).
     reported_at = models.DateTimeField(null=True, blank=True)
+
+    class Denial(models.TextChoices):
+        """Why a denied request was denied, so the challenge page can say which."""
+
+        TAPPED_DENY = "", "Denied on the phone"
+        WRONG_NUMBER = "wrong_number", "A different number was tapped"
+        REPORTED = "reported", "Reported as not the person's sign-in"
+
+    denied_because = models.CharField(
+        max_length=16, choices=Denial.choices, default=Denial.TAPPED_DENY, blank=True
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     provider = models.CharField(max_length=32)
     provider_ref = models.CharField(max_length=64, blank=True, db_index=True)

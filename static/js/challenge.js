@@ -2,7 +2,9 @@
    Each request says which status the page shows (seen=...); under ASGI the server holds it
    until that changes (a long poll: an open socket, nothing else), under WSGI it answers at
    once and says when to ask again. The answer is announced once per change (role=status).
-   Approved: submit the "Check status" form, which signs in. Expired: offer a new request.
+   Approved: submit the "Check status" form, which signs in. Denied (by Deny or a different
+   number), expired: say which and offer a new request at once. "This wasn't me": the
+   sign-in is over, so the page says it was stopped and offers nothing more.
    If asking fails, fall back to polling with a back-off; without JavaScript the "Check
    status" button does the same by hand. Once the person submits a form that leaves the page
    (a typed token), the poll's answer (the attempt just ended: 404) must not reload the page
@@ -14,6 +16,7 @@
   var url = status.getAttribute("data-status-url");
   var FINAL = ["approved", "denied", "expired", "none"];
   var current = status.getAttribute("data-status");
+  var reason = status.getAttribute("data-denied-because") || "";
   var backoff = 1000;
   var MAX_BACKOFF = 8000;
   var leaving = false;
@@ -22,27 +25,42 @@
   });
 
   function show(data) {
-    if (data.status === current) { return; }  // announce each change once, not each check
+    var why = data.denied_because || "";
+    // Announce each change once, not each check.
+    if (data.status === current && why === reason) { return; }
     current = data.status;
+    reason = why;
     status.textContent = data.message;
-    status.className = "status " + data.status;
+    status.className = "status " + data.status + (why ? " " + why : "");
     status.setAttribute("data-status", data.status);
-    if (data.status !== "pending") { hideNumber(); }
+    status.setAttribute("data-denied-because", why);
+    if (data.status !== "pending") { hideWaiting(); }
   }
 
-  function hideNumber() {
-    ["push-number", "push-countdown"].forEach(function (id) {
-      var element = document.getElementById(id);
-      if (element) { element.hidden = true; }
+  function setHidden(id, hidden) {
+    var element = document.getElementById(id);
+    if (element) { element.hidden = hidden; }
+  }
+
+  function hideWaiting() {
+    ["push-sent", "push-number", "push-countdown", "check-form"].forEach(function (id) {
+      setHidden(id, true);
     });
+    var heading = document.getElementById("push-heading");
+    if (heading) { heading.textContent = heading.getAttribute("data-final-text"); }
   }
 
   function settle(state) {
     if (state === "approved") {
       document.getElementById("check-form").submit();
-    } else if (state === "expired" || state === "none") {
-      var again = document.getElementById("push-again");
-      if (again) { again.hidden = false; }
+    } else if (reason === "reported") {
+      // The attempt is over: nothing on the page can sign in now.
+      ["push-again", "other-ways-toggle", "other-ways"].forEach(function (id) {
+        setHidden(id, true);
+      });
+      setHidden("stopped", false);
+    } else if (state !== "withdrawn") {
+      setHidden("push-again", false);  // denied, a different number, expired: ask again
     }
   }
 
@@ -147,4 +165,30 @@
       })
       .catch(function () { form.submit(); });
   });
+})();
+
+/* "Other ways to sign in": shown in place, no page load (without JavaScript the button asks
+   the server for the page with them shown). */
+(function () {
+  "use strict";
+  var toggle = document.getElementById("other-ways-toggle");
+  var button = document.getElementById("other-ways-button");
+  var others = document.getElementById("other-ways");
+  if (!toggle || !button || !others) { return; }
+  toggle.addEventListener("submit", function (event) {
+    event.preventDefault();
+    others.hidden = !others.hidden;
+    button.setAttribute("aria-expanded", others.hidden ? "false" : "true");
+  });
+})();
+
+/* Focus starts on the heading (or, where the page waits for a typed code, on its field, by
+   its autofocus) without scrolling, so a phone keeps the heading and the status in view. */
+(function () {
+  "use strict";
+  var heading = document.querySelector("[data-focus-first]");
+  if (!heading || document.activeElement && document.activeElement !== document.body) {
+    return;
+  }
+  heading.focus({ preventScroll: true });
 })();

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # around it are still plain synchronous calls.
@@ -83,11 +84,33 @@ def log_in(page, email: str, password: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
+def show_other_ways(page) -> None:
+    """One press of "Other ways to sign in" on the challenge page (which leads with one way),
+    once its script is running; nothing if the other ways are shown already."""
+    page.wait_for_load_state()
+    button = page.get_by_role("button", name="Other ways to sign in")
+    if button.get_attribute("aria-expanded") != "true":
+        button.click()
+        expect(button).to_have_attribute("aria-expanded", "true")
+
+
+def token_field(page):
+    """"Token or Security Key": where the page leads with it, or one press away."""
+    field = page.get_by_label("Token or Security Key")
+    page.wait_for_load_state()
+    if not field.is_visible():
+        show_other_ways(page)
+    return field
+
+
 def press_send_sms_token(page) -> None:
     """"Send SMS token" once the challenge page's script is running, so it answers in place
     (a press before the script runs posts the form the no-JavaScript way)."""
     page.wait_for_load_state()
-    page.get_by_role("button", name="Send SMS token").click()
+    button = page.get_by_role("button", name="Send SMS token")
+    if not button.is_visible():
+        show_other_ways(page)
+    button.click()
 
 
 def number_to_match(page) -> str:

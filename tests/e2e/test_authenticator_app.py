@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, show_other_ways
 from tests.e2e.test_two_factor_sign_in import (
     reach_the_challenge,
     signed_in_to_the_dashboard,
@@ -46,6 +46,7 @@ def test_a_tech_enrols_an_app_from_the_security_page_and_signs_in_with_it(page, 
 
     page.get_by_role("button", name="Log out").click()
     reach_the_challenge(page, seeded)
+    show_other_ways(page)  # the page leads with the push; the app's code is one press away
     expect(page.get_by_text("6-digit code from your authenticator app").first).to_be_visible()
     # The next step's code: the one just used for setup is spent, and one step ahead is
     # within the drift allowed.

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from accounts import phones
 from accounts.models import User
-from tests.e2e.conftest import log_in, press_send_sms_token
+from tests.e2e.conftest import log_in, press_send_sms_token, show_other_ways, token_field
 from twofactor.methods.backup_codes import codes as backup_codes
 
 pytestmark = pytest.mark.browser
@@ -43,7 +43,7 @@ def sign_in_by_sms(page, email: str, password: str) -> None:
     press_send_sms_token(page)
     expect(page.locator("#sms-result")).to_contain_text("texted")  # answered in place
     token = latest_text(page, email, r"token is (\d+)")
-    page.get_by_label("Token or Security Key").fill(token)
+    token_field(page).fill(token)
     page.get_by_role("button", name="Sign In", exact=True).click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
@@ -59,6 +59,7 @@ def emailed_path(kind: str) -> str:
 def ask_for_a_new_number(page, password: str) -> None:
     """From the second-factor page to a request whose email is confirmed (hold started)."""
     reach_the_challenge(page, TECH, password)
+    show_other_ways(page)
     page.get_by_role("link", name="I don't have access to my phone").click()
     page.get_by_label("New mobile phone number").fill("+1 201 555 0199")
     page.get_by_role("button", name="Text a code to the new number").click()
@@ -139,14 +140,14 @@ def test_a_backup_code_signs_in_once_and_the_person_is_told(page, seeded):
     code = backup_codes.generate(tech)[0]
 
     reach_the_challenge(page, TECH, seeded)
-    page.get_by_label("Token or Security Key").fill(code)
+    token_field(page).fill(code)
     page.get_by_role("button", name="Sign In", exact=True).click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     assert "9 backup codes left" in mail.outbox[-1].body
 
     page.context.clear_cookies()
     reach_the_challenge(page, TECH, seeded)
-    page.get_by_label("Token or Security Key").fill(code)
+    token_field(page).fill(code)
     page.get_by_role("button", name="Sign In", exact=True).click()
     expect(page.get_by_text("used already")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/login/verify/$"))

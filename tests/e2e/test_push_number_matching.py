@@ -9,7 +9,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from accounts.models import AuditEvent, Firm
-from tests.e2e.conftest import ARTIFACTS, log_in, number_to_match, press_send_sms_token
+from tests.e2e.conftest import ARTIFACTS, log_in, number_to_match, press_send_sms_token, token_field
 
 pytestmark = pytest.mark.browser
 
@@ -90,7 +90,7 @@ def test_this_wasnt_me_end_to_end(page, seeded):
     # The next sign-in: no push (paused), SMS works, then a new password before anything.
     log_in(page, EMAIL, seeded)
     expect(page.get_by_text("Push requests to your phone are paused until")).to_be_visible()
-    page.get_by_label("Token or Security Key").fill(texted_token(page))
+    token_field(page).fill(texted_token(page))
     page.get_by_role("button", name="Sign In", exact=True).click()
     expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
     page.goto("/security/")

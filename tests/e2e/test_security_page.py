@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import log_in, press_send_sms_token
+from tests.e2e.conftest import log_in, press_send_sms_token, token_field
 from tests.e2e.test_lost_phones import latest_text
 
 pytestmark = pytest.mark.browser
@@ -52,7 +52,7 @@ def confirm_by_text_to_make_codes(page, seeded) -> None:
     press_send_sms_token(page)
     expect(page.locator("#sms-result")).to_contain_text("texted")  # answered in place
     token = latest_text(page, "tech@globex.example", r"token is (\d+)")
-    page.get_by_label("Token or Security Key").fill(token)
+    token_field(page).fill(token)
 
 
 def test_backup_codes_are_made_after_confirming_a_factor_and_shown_once(page, seeded):

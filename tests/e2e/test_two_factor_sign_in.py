@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, log_in, number_to_match, press_send_sms_token
+from tests.e2e.conftest import ARTIFACTS, log_in, number_to_match, press_send_sms_token, token_field
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +40,7 @@ def texted_token(page) -> str:
 
 
 def type_and_sign_in(page, token):
-    page.get_by_label("Token or Security Key").fill(token)
+    token_field(page).fill(token)
     page.get_by_role("button", name="Sign In", exact=True).click()
 
 
@@ -79,9 +79,9 @@ def test_an_expired_push_then_a_new_push_signs_in(page, seeded, settings):
 
     expect(page.get_by_role("status")).to_contain_text("expired", timeout=15_000)
     settings.ONETOUCH_EXPIRY_SECONDS = 120  # the new request lasts long enough to approve
-    page.get_by_role("button", name="Send a new OneTouch request").click()
+    page.get_by_role("button", name="Send a request to your phone").click()
     expect(page.get_by_role("status")).to_contain_text("pending")
-    expect(page.get_by_role("button", name="Send a new OneTouch request")).to_be_hidden()
+    expect(page.get_by_role("button", name="Send a request to your phone")).to_be_hidden()
     open_phone(page).get_by_role("button", name=number_to_match(page), exact=True).click()
 
     signed_in_to_the_dashboard(page)

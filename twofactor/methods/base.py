@@ -65,7 +65,7 @@ class Method:
     through_provider: ClassVar[bool] = False
     instead: ClassVar[str] = ""  # "Use an SMS token instead." (another method failed)
     sent_as: ClassVar[str] = ""  # "Text messages", "OneTouch requests to {app}"
-    typed_help: ClassVar[str] = ""  # "the token from the text message we sent you"
+    typed_help: ClassVar[str] = ""  # "the token from our text message"
     shape_help: ClassVar[str] = ""  # "the token from the text message (6 or more digits)"
     signed_in_words: ClassVar[str] = ""  # "with a texted token" (the Activity page)
     # Other names its answers are recorded under, with their words ({"passkey": ...}).
@@ -88,6 +88,11 @@ class Method:
     def usable(self, user: User) -> bool:
         """Can this person answer this way now (set up, a number on file)?"""
         return False
+
+    def paused(self, user: User) -> str:
+        """Why this way cannot be used now though it is set up and allowed (pushes paused
+        after "This wasn't me"), in a sentence for the challenge page; "" when it can."""
+        return ""
 
     def left(self, user: User) -> int:
         """How many one-time answers ``user`` has left (a recovery method's codes)."""

@@ -166,8 +166,12 @@ def answer(request: HttpRequest, approval_id: str, answer: str) -> HttpResponse:
     right = answer != "deny" and int(answer) == approval.match_number
     status = ApprovalStatus.APPROVED if right else ApprovalStatus.DENIED
     with transaction.atomic():  # a wrong pick's denial and its count stand or fall together
-        won = approvals.record_answer(approval.provider_ref, status, provider=approval.provider)
-        if won and not right and answer != "deny":
+        wrong_number = not right and answer != "deny"
+        won = approvals.record_answer(
+            approval.provider_ref, status, provider=approval.provider,
+            denied_because=approvals.Denial.WRONG_NUMBER if wrong_number else "",
+        )
+        if won and wrong_number:
             answers.wrong_number_picked(approval, request)
     if not won:
         messages.warning(request, "That request was already answered, closed or has expired.")

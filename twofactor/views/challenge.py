@@ -1,5 +1,6 @@
-"""The challenge page: every way this person can answer now ("Token or Security Key",
-"Sign In", and each method's own part), and help with signing in.
+"""The challenge page: one way this person can answer now, said as what is happening, and
+"Other ways to sign in" for the rest ("Token or Security Key", "Sign In", and each method's
+own part); and help with signing in.
 
 Every view works on the session's own pending attempt and nothing else; when it has ended
 (succeeded, expired after 10 minutes, or the person became inactive) the person starts over.
@@ -31,10 +32,9 @@ class TokenForm(forms.Form):
     token = forms.CharField(
         label="Token or Security Key",
         max_length=verification.MAX_INPUT_LENGTH,
-        help_text="The token from the text message we sent you, or one of your backup codes.",
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autocapitalize": "characters",
-                   "spellcheck": "false", "autofocus": True}
+                   "spellcheck": "false"}
         ),
     )
 
@@ -43,7 +43,7 @@ class TokenForm(forms.Form):
 @sensitive_post_parameters("token")
 @never_cache
 def challenge(request: HttpRequest) -> HttpResponse:
-    """Approve the OneTouch request on your phone, or type the SMS token and Sign In."""
+    """Approve the request on your phone, or answer another way, and Sign In."""
     attempt = attempts.current(request)
     if attempt is None:
         return attempt_over(request)
@@ -103,16 +103,26 @@ def render_challenge(
     status: int = 200,
     retry_after: int | None = None,
 ) -> HttpResponse:
-    """The challenge page: each way this person can answer now, strongest first, each
-    drawn by its own method package, and the one typed-code field they share."""
-    ways = methods.offered(attempt)
-    shown = [method for method in ways if method.challenge_template]
+    """The challenge page, leading with one way: the person's default, else the strongest
+    (``methods.starting_way``), said as what is happening now; the rest sit behind "Other
+    ways to sign in", in the registry's order, each drawn by its own method package. Ways
+    paused for this person are left out, with the reason."""
+    offered = methods.offered(attempt)
+    paused = [reason for method in offered if (reason := method.paused(attempt.user))]
+    ways = [method for method in offered if not method.paused(attempt.user)]
     form = form or TokenForm()
     form.fields["token"].help_text = typed_help(ways)
+    lead = leading_way(request, attempt, ways, typed_error=bool(form.errors))
+    others = [method for method in ways if method is not lead]
+    if lead is not None and lead.typed:
+        form.fields["token"].widget.attrs["autofocus"] = True  # the control the page waits for
     context = {
         "form": form,
         "error": error,
-        "methods": shown,
+        "lead": lead,
+        "other_ways": [method for method in others if method.challenge_template],
+        "others_open": request.GET.get("others") == "1",
+        "paused": paused,
         # None of the ways the firm allows is set up: a backup code gets the person in to
         # set one up.
         "only_backup_codes": all(not method.in_policy for method in ways),
@@ -123,12 +133,27 @@ def render_challenge(
         "offer_remember": attempt.purpose == SignInAttempt.Purpose.SIGN_IN
         and browsers.may_remember(attempt.user),
     }
-    for method in shown:
-        context.update(method.challenge_context(request, attempt))
+    for method in ways:
+        if method.challenge_template:
+            context.update(method.challenge_context(request, attempt))
     response = render(request, "twofactor/challenge.html", context, status=status)
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
+
+
+def leading_way(
+    request: HttpRequest, attempt: SignInAttempt, ways: list[methods.Method], *,
+    typed_error: bool,
+) -> methods.Method | None:
+    """The way the page leads with: one the person chose on it (``?way=sms``, which works
+    without JavaScript), the typed field after a wrong code, else the way the sign-in
+    started with (the person's default, or the strongest)."""
+    chosen = next((m for m in ways if m.name == request.GET.get("way")), None)
+    if chosen is None and typed_error:
+        typed = [m for m in ways if m.typed]
+        chosen = methods.starting_way(attempt, typed) or next(iter(typed), None)
+    return chosen or methods.starting_way(attempt, ways) or next(iter(ways), None)
 
 
 def lock_warning(attempt: SignInAttempt) -> str:

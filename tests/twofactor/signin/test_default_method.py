@@ -47,7 +47,11 @@ def test_send_sms_token_answers_json_to_the_pages_script(pending, sms_outbox):
 
 
 def test_send_sms_token_without_javascript_still_posts_normally(pending, sms_outbox):
-    assert send_sms(pending)["Location"] == "/login/verify/"
+    # The page then leads with the typed field, so no press of "Other ways" is needed.
+    assert send_sms(pending)["Location"] == "/login/verify/?way=sms"
+    page = pending.get("/login/verify/?way=sms").content.decode()
+    lead = page.split('class="lead-way"')[1].split('id="other-ways-toggle"')[0]
+    assert 'name="token"' in lead and "autofocus" in lead and "Send SMS token" in lead
 
 
 def test_the_page_warns_as_the_lock_nears(pending, settings):
@@ -69,4 +73,5 @@ def test_after_a_denial_the_page_says_so(pending):
     approval = latest_approval(pending)
     pending.post(f"/dev/phone/requests/{approval.pk}/deny/")
     page = pending.get("/login/verify/").content.decode()
-    assert "OneTouch request denied" in page and 'id="push-number"' not in page
+    assert "You denied the request on your phone" in page and 'id="push-number"' not in page
+    assert "We sent" not in page

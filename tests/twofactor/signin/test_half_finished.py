@@ -86,7 +86,7 @@ def test_a_change_of_a_clients_policy_ends_its_end_users_sign_ins(demo_world, sm
     people.set_client_two_factor(demo_world["user@contoso.example"].client, False, actor=admin)
 
     assert send_sms(casey)["Location"] == "/login/"
-    assert send_sms(tech)["Location"] == "/login/verify/"  # Acme employees: still on
+    assert send_sms(tech)["Location"] == "/login/verify/?way=sms"  # Acme employees: still on
 
 
 def test_a_password_change_while_signed_in_ends_it(attacker, sms_outbox):

@@ -88,7 +88,7 @@ def test_check_status_while_pending_keeps_the_person_on_the_challenge(pending):
     response = pending.post("/login/verify/", {"action": "check"})
 
     assert response.status_code == 200
-    assert "OneTouch request pending" in response.content.decode()
+    assert "Request pending: approve it on your phone" in response.content.decode()
     assert "_auth_user_id" not in pending.session
 
 
@@ -97,22 +97,28 @@ def test_a_denied_push_is_shown_and_the_same_attempt_goes_on_by_sms(pending, sms
     approvals.record_answer(approval.provider_ref, ApprovalStatus.DENIED, provider="local")
 
     body = pending.get("/login/verify/").content.decode()
-    assert "OneTouch request denied" in body
-    assert "Send a new OneTouch request" in body and " hidden>" in body  # no new push offered
+    assert "You denied the request on your phone" in body
+    assert '<form method="post" action="/login/verify/push/" id="push-again">' in body
     assert "Partner Portal: a sign-in request was denied" in [m.subject for m in mail.outbox]
 
     assert type_token(pending, request_token(pending, sms_outbox)).status_code == 302
     assert pending.get("/dashboard/").status_code == 200
 
 
-def test_after_a_deny_no_new_push_is_sent_for_that_sign_in(pending):
+def test_after_a_deny_a_new_push_may_be_sent_within_the_push_limit(pending, settings):
+    settings.TWOFACTOR_RATE_LIMITS = {"push.user": (2, 600)}  # one sent at the password step
     approval = latest_approval(pending)
     approvals.record_answer(approval.provider_ref, ApprovalStatus.DENIED, provider="local")
 
-    response = pending.post("/login/verify/push/")
+    assert pending.post("/login/verify/push/").status_code == 302
+    second = latest_approval(pending)
+    assert second.pk != approval.pk and second.status == "pending"
+    approvals.record_answer(second.provider_ref, ApprovalStatus.DENIED, provider="local")
 
-    assert response.status_code == 409
-    assert latest_approval(pending).pk == approval.pk
+    response = pending.post("/login/verify/push/")
+    assert response.status_code == 429 and "Too many requests to your phone" in (
+        response.content.decode())
+    assert latest_approval(pending).pk == second.pk
 
 
 def test_an_expired_push_offers_a_new_one_which_can_be_approved(pending, settings, time_travel):
@@ -120,7 +126,7 @@ def test_an_expired_push_offers_a_new_one_which_can_be_approved(pending, setting
     time_travel(settings.ONETOUCH_EXPIRY_SECONDS + 1)
 
     body = pending.get("/login/verify/").content.decode()
-    assert "OneTouch request expired" in body
+    assert "The request expired" in body
     first.refresh_from_db()
     assert first.status == "expired"
 

@@ -24,6 +24,7 @@ from functools import partial
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -42,6 +43,7 @@ from twofactor.providers.base import ApprovalDetails, ApprovalStatus, ProviderEr
 log = logging.getLogger(__name__)
 
 Status = ApprovalRequest.Status
+Denial = ApprovalRequest.Denial
 APP = portal_app.PROVIDER  # a request no provider was asked for
 AUDIT_TAGS = {
     ApprovalStatus.APPROVED: PushTag.PUSH_APPROVED,
@@ -62,7 +64,7 @@ class PushPaused(Exception):
         return (
             "Push requests to your phone are paused until "
             f"{self.until:%H:%M} UTC because a sign-in was reported as not yours. "
-            "Use an SMS token or another way below."
+            "Use another way to sign in."
         )
 
 
@@ -215,11 +217,14 @@ def refresh_from_provider(approval: ApprovalRequest) -> None:
 
 
 def record_answer(
-    request_ref: str, status: ApprovalStatus, *, provider: str, notify: bool = True
+    request_ref: str, status: ApprovalStatus, *, provider: str, notify: bool = True,
+    denied_because: str = Denial.TAPPED_DENY,
 ) -> bool:
     """Record a provider's final answer to a request. True if this answer won: only a
     pending, unexpired request of a live sign-in moves, and only once; a caller that gets
-    False lost to an earlier answer (or the request had closed) and changed nothing."""
+    False lost to an earlier answer (or the request had closed) and changed nothing.
+    ``denied_because``: a denial's cause (a different number tapped, "This wasn't me"),
+    written in the same UPDATE, so the page says which."""
     status = ApprovalStatus(status)
     if status not in AUDIT_TAGS:
         return False  # pending, or "withdrawn", which only the portal decides
@@ -237,8 +242,9 @@ def record_answer(
     now = timezone.now()
     with transaction.atomic():
         # An answer for a sign-in that already ended (succeeded or ran out) changes nothing.
+        denial = denied_because if status is ApprovalStatus.DENIED else Denial.TAPPED_DENY
         if not _close(pk, Status(status.value), now, unexpired=in_time,
-                      attempt_live=True):
+                      attempt_live=True, denied_because=denial):
             return False
         approval = ApprovalRequest.objects.select_related("user__firm").get(pk=pk)
         audit.record(AUDIT_TAGS[status], subject=approval.user, approval=str(approval.pk))
@@ -287,13 +293,23 @@ def expire(approval: ApprovalRequest, request: HttpRequest | None = None) -> Non
         _tell_waiting_browsers(approval)
 
 
-def was_denied(attempt: SignInAttempt) -> bool:
-    return attempt.approvals.filter(status=Status.DENIED).exists()
+def stop(attempt_id: object) -> None:
+    """"This wasn't me" ended the attempt: each of its requests still pending or denied now
+    reads as stopped (one UPDATE whose WHERE holds the statuses, so an approval can never
+    turn into it), and a page waiting on the newest learns it at once."""
+    now = timezone.now()
+    ApprovalRequest.objects.filter(
+        attempt_id=attempt_id, status__in=(Status.PENDING, Status.DENIED)
+    ).update(status=Status.DENIED, denied_because=Denial.REPORTED,
+             answered_at=Coalesce("answered_at", now))
+    newest = ApprovalRequest.objects.filter(attempt_id=attempt_id).order_by("-created_at").first()
+    if newest is not None:
+        _tell_waiting_browsers(newest)
 
 
 def _close(
     pk: object, status: Status, now: datetime, *, unexpired: bool | None = None,
-    attempt_live: bool = False,
+    attempt_live: bool = False, denied_because: str = "",
 ) -> bool:
     """The one write every answer makes: move the pending request ``pk`` to ``status``.
     Every condition sits in the UPDATE's own WHERE on the request's own row (PostgreSQL
@@ -309,7 +325,7 @@ def _close(
         pending = pending.filter(Exists(SignInAttempt.objects.filter(
             pk=OuterRef("attempt_id"), completed_at__isnull=True, expires_at__gt=now
         )))
-    return bool(pending.update(status=status, answered_at=now))
+    return bool(pending.update(status=status, answered_at=now, denied_because=denied_because))
 
 
 def _tell_waiting_browsers(approval: ApprovalRequest) -> None:

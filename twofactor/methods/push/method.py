@@ -40,6 +40,12 @@ class PushMethod(Method):
 
         return bool(user.phone) or phones.has_phone(user)
 
+    def paused(self, user) -> str:
+        from twofactor.methods.push import approvals
+
+        until = approvals.paused_until(user)
+        return approvals.PushPaused(until).message if until else ""
+
     def set_up_among(self, user_ids) -> set[int]:
         from twofactor import registration
         from twofactor.methods.push.portal_app import phones

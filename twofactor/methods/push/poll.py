@@ -55,18 +55,32 @@ WAIT_SECONDS = 25  # one long poll at most, from its arrival (under a proxy's 30
 WSGI_RETRY_MS = 500  # under WSGI: how soon the page asks again
 FRESH_SECONDS = 10  # a cached "pending" older than this is checked in the database
 
+# What happened, in words; each names its status (pending, approved, denied, expired), which
+# people and tests read in the page's role="status".
 STATUS_TEXT = {
-    None: "No OneTouch request pending: use an SMS token instead.",
-    ApprovalStatus.PENDING: "OneTouch request pending: approve it in the app on your phone.",
-    ApprovalStatus.APPROVED: "OneTouch request approved. Signing you in…",
-    ApprovalStatus.DENIED: (
-        "OneTouch request denied. If that was a mistake, send an SMS token and enter it below."
-    ),
-    ApprovalStatus.EXPIRED: (
-        "OneTouch request expired. Send a new request, or use an SMS token."
-    ),
-    ApprovalStatus.WITHDRAWN: "OneTouch request withdrawn: this sign-in ended another way.",
+    None: "No request is pending on your phone.",
+    ApprovalStatus.PENDING: "Request pending: approve it on your phone.",
+    ApprovalStatus.APPROVED: "Request approved. Signing you in…",
+    ApprovalStatus.DENIED: "You denied the request on your phone (request denied).",
+    ApprovalStatus.EXPIRED: "The request expired before it was answered (request expired).",
+    ApprovalStatus.WITHDRAWN: "Request withdrawn: this sign-in ended another way.",
 }
+DENIAL_TEXT = {
+    ApprovalRequest.Denial.WRONG_NUMBER: (
+        "You tapped a different number from the one shown here (request denied)."
+    ),
+    ApprovalRequest.Denial.REPORTED: (
+        "This sign-in was stopped: you said on your phone that it was not you (request "
+        "denied). Your firm's admins were told."
+    ),
+}
+
+
+def status_text(state: ApprovalStatus | None, denied_because: str = "") -> str:
+    """What the page's status says of a request in ``state``."""
+    if state is ApprovalStatus.DENIED and denied_because in DENIAL_TEXT:
+        return DENIAL_TEXT[denied_because]
+    return STATUS_TEXT[state]
 
 
 @dataclass(frozen=True)
@@ -78,6 +92,7 @@ class Known:
     expires_at: float
     provider: str
     written_at: float = 0.0
+    denied_because: str = ""  # absent from values cached before it existed
 
     def status_now(self) -> str:
         """A pending request past its expiry reads as expired (as ``approvals.status_of``)."""
@@ -128,7 +143,8 @@ def _write(approval: ApprovalRequest) -> tuple:
     now = timezone.now().timestamp()
     expires = approval.expires_at.timestamp()
     ttl = max(1, int(expires - now)) + LINGER_SECONDS
-    value = (str(approval.pk), approval.status, expires, approval.provider, now)
+    value = (str(approval.pk), approval.status, expires, approval.provider, now,
+             approval.denied_because)
     cache.set(_key(approval.attempt_id), value, ttl)
     return value
 
@@ -242,12 +258,16 @@ def _mine(cached: object, request_id: str) -> Known | None:
     return None if stale and known.status_now() == "pending" else known
 
 
-def status_body(request_id: str, state: ApprovalStatus, *, retry_ms: int = 1000) -> dict:
-    """What the poll answers, whichever way it went; ``retry`` says how soon to ask again."""
+def status_body(request_id: str, state: ApprovalStatus, *, retry_ms: int = 1000,
+                denied_because: str = "") -> dict:
+    """What the poll answers, whichever way it went; ``retry`` says how soon to ask again,
+    ``denied_because`` why a denied request was denied ("wrong_number", "reported")."""
+    denial = denied_because if state is ApprovalStatus.DENIED else ""
     return {
         "request": request_id,
         "status": state.value,
-        "message": STATUS_TEXT[state],
+        "denied_because": denial,
+        "message": status_text(state, denial),
         "final": state.is_final,
         "retry": retry_ms,
     }
@@ -267,7 +287,8 @@ def _respond(known: Known | None, *, retry_ms: int) -> JsonResponse | None:
 
 
 def body_of(known: Known, *, retry_ms: int) -> dict:
-    return status_body(known.request_id, ApprovalStatus(known.status_now()), retry_ms=retry_ms)
+    return status_body(known.request_id, ApprovalStatus(known.status_now()), retry_ms=retry_ms,
+                       denied_because=known.denied_because)
 
 
 class PollMiddleware:

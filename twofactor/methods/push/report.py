@@ -4,7 +4,8 @@ Reported from the simulated phone (next to Deny) or, for every provider, from th
 link in the email sent on a denial (no provider's app has such a button). Acted on once
 per request (``reported_at``, one conditional write on the request's row, in the same
 transaction as all of the below; the emails go after the commit), and then:
-- the sign-in attempt ends and a still-pending request is denied;
+- the sign-in attempt ends and its requests read as stopped (denied), which the page
+  waiting on them shows at once;
 - the person and their firm's admins are emailed; Activity records "Suspicious sign-in
   reported" with the address and browser of the reported attempt;
 - pushes to the person pause for ``PUSH_PAUSE_SECONDS`` (other methods still work);
@@ -45,10 +46,12 @@ def report(approval: ApprovalRequest, request: HttpRequest | None = None) -> boo
         approvals.record_answer(
             approval.provider_ref, ApprovalStatus.DENIED, provider=approval.provider,
             notify=False,  # the report's own email says more
+            denied_because=approvals.Denial.REPORTED,
         )
         SignInAttempt.objects.filter(pk=approval.attempt_id, completed_at__isnull=True).update(
             expires_at=now
         )
+        approvals.stop(approval.attempt_id)  # the page says "This sign-in was stopped" at once
         person = User.objects.select_related("firm").get(pk=approval.user_id)
         User.objects.filter(pk=person.pk).update(
             push_paused_until=now + timedelta(seconds=conf.PUSH_PAUSE_SECONDS),

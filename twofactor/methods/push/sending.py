@@ -38,8 +38,8 @@ def push_at_password_step(request: HttpRequest, attempt: SignInAttempt) -> None:
     except limits.RateLimited as tripped:
         messages.warning(
             request,
-            "Too many OneTouch requests lately, so none was sent this time. Use an SMS "
-            f"token, or ask for a new request in {tripped.wait_text}.",
+            "Too many requests to your phone lately, so none was sent this time. Use "
+            f"another way to sign in, or ask for a new request in {tripped.wait_text}.",
         )
     except ProviderError as error:
         audit.record(Tag.PROVIDER_FAILED, request=request, subject=user, kind=str(error.kind))

@@ -16,7 +16,6 @@ from accounts.permissions import reachable_mid_sign_in
 from portal import limits
 from twofactor import methods
 from twofactor.methods.push import approvals, not_me_links, poll, report, sending
-from twofactor.methods.push.poll import STATUS_TEXT
 from twofactor.models import SignInAttempt
 from twofactor.providers.base import ApprovalStatus, ProviderError
 from twofactor.providers.fallback import what_still_works
@@ -27,7 +26,9 @@ from twofactor.views.challenge import attempt_over, locked, render_challenge
 @reachable_mid_sign_in
 @require_POST
 def new_push(request: HttpRequest) -> HttpResponse:
-    """Send a new OneTouch request after the last one expired."""
+    """"Send a request to your phone": none is pending (none was sent, or the last one was
+    denied, answered with a different number, or expired). Still held to the push limits:
+    the ``push.user`` rate limit and the pause after "This wasn't me"."""
     attempt = attempts.current(request)
     if attempt is None:
         return attempt_over(request)
@@ -37,13 +38,6 @@ def new_push(request: HttpRequest) -> HttpResponse:
     refused = verification.refusal(attempt, request)
     if refused and refused.outcome is verification.Outcome.LOCKED:
         return locked(request, attempt, refused)  # nothing goes to a locked person's phone
-    if approvals.was_denied(attempt):
-        # A denial may be fraud: no more pushes for this sign-in, the SMS token still works.
-        return render_challenge(
-            request, attempt, status=409,
-            error="You denied a request for this sign-in, so no new one is sent. "
-                  "Use an SMS token, or log in again.",
-        )
     if approvals.status_of(approvals.latest_of(attempt)) is not ApprovalStatus.PENDING:
         try:
             approvals.send(attempt, sending.provider_device(attempt.user), request)
@@ -52,8 +46,8 @@ def new_push(request: HttpRequest) -> HttpResponse:
         except limits.RateLimited as tripped:
             return render_challenge(
                 request, attempt, status=429, retry_after=tripped.retry_after,
-                error=f"Too many OneTouch requests lately. Use an SMS token, or ask again in "
-                      f"{tripped.wait_text}.",
+                error=f"Too many requests to your phone lately. Use another way to sign in, "
+                      f"or ask again in {tripped.wait_text}.",
             )
         except ProviderError as error:
             audit.record(Tag.PROVIDER_FAILED, request=request, subject=attempt.user,
@@ -82,12 +76,14 @@ def status_from_database(request: HttpRequest) -> JsonResponse:
     asked = request.GET.get("request")
     if approval is None or (asked and asked != str(approval.pk)):
         if approval is None and attempt_id and attempts.live().filter(pk=attempt_id).exists():
-            return JsonResponse({"status": "none", "message": STATUS_TEXT[None], "final": True})
+            return JsonResponse({"status": "none", "message": poll.status_text(None),
+                                 "final": True})
         return JsonResponse({"status": "ended"}, status=404)
     with suppress(ProviderError):  # the page keeps showing "pending"; SMS still works
         approvals.refresh_from_provider(approval)
     poll.refill(request, approval)
-    return JsonResponse(poll.status_body(str(approval.pk), approvals.status_of(approval)))
+    return JsonResponse(poll.status_body(str(approval.pk), approvals.status_of(approval),
+                                         denied_because=approval.denied_because))
 
 
 @reachable_mid_sign_in
@@ -104,20 +100,23 @@ def not_me(request: HttpRequest, approval_id: str, token: str) -> HttpResponse:
 
 
 def challenge_context(request: HttpRequest, attempt: SignInAttempt) -> dict:
-    """The push part of the challenge page: the newest request's status, its number to
-    match, its expiry time (for the page's countdown) and its poll URL."""
+    """The push part of the challenge page: the newest request's status (and, for a denial,
+    why: a different number tapped, "This wasn't me"), its number to match, its expiry
+    time (for the page's countdown) and its poll URL; "Send a request to your phone" when
+    none is pending (the page leaves push out altogether while pushes are paused)."""
     approval = approvals.latest_of(attempt)
     if approval is not None:
         approvals.expire(approval, request)
     state = approvals.status_of(approval)
+    denied_because = approval.denied_because if state is ApprovalStatus.DENIED else ""
     return {
-        "push_paused_until": approvals.paused_until(attempt.user),
         "approval": approval,
         "poll_url": poll.url(request, approval) if approval else poll.PATH,
         "approval_status": state.value if state else "none",
-        "status_text": STATUS_TEXT[state],
+        "denied_because": denied_because,
+        "status_text": poll.status_text(state, denied_because),
         "offer_new_push": state is not ApprovalStatus.PENDING
-        and not approvals.was_denied(attempt),
+        and denied_because != approvals.Denial.REPORTED,
         "app_phones": _app_phone_names(approval),
         "provider_asked": approval is None or approval.provider != approvals.APP,
     }

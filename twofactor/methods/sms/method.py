@@ -20,7 +20,7 @@ class SmsMethod(Method):
     through_provider = True
     instead = "Use an SMS token instead."
     sent_as = "Text messages"
-    typed_help = "the token from the text message we sent you"
+    typed_help = "the token from our text message"
     shape_help = "the token from the text message (6 or more digits)"
     signed_in_words = "with a texted token"
     challenge_template = "twofactor/methods/sms/challenge.html"

@@ -7,6 +7,7 @@ The typed token itself is checked on the challenge page, through the one verific
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import reachable_mid_sign_in
@@ -37,7 +38,7 @@ def send_sms(request: HttpRequest) -> HttpResponse:
         response = JsonResponse({"ok": sent.ok, "message": sent.message}, status=sent.status)
     elif sent.ok:
         sent.tell(request)
-        return redirect("twofactor:challenge")
+        return redirect(reverse("twofactor:challenge") + "?way=sms")  # the field, at the top
     else:
         response = render_challenge(request, attempt, error=sent.message, status=sent.status)
     if sent.retry_after:

@@ -131,11 +131,15 @@ def answer(phone: AppPhone, data: dict, request: HttpRequest | None) -> Answered
             reported = report.report(approval, request)
             return Answered(Result.REPORTED if reported else Result.CLOSED)
         right = data["action"] == "approve" and data["pick"] == approval.match_number
+        wrong_number = data["action"] == "approve" and not right
         status = ApprovalStatus.APPROVED if right else ApprovalStatus.DENIED
-        if not approvals.record_answer(approval.provider_ref, status, provider=approval.provider):
+        if not approvals.record_answer(
+            approval.provider_ref, status, provider=approval.provider,
+            denied_because=approvals.Denial.WRONG_NUMBER if wrong_number else "",
+        ):
             return Answered(Result.CLOSED)
         Delivery.objects.filter(phone=phone, approval=approval).update(won=True)
-        if data["action"] == "approve" and not right:
+        if wrong_number:
             answers.wrong_number_picked(approval, request)
             return Answered(Result.WRONG_NUMBER)
     return Answered(Result.APPROVED if right else Result.DENIED)
