@@ -6,6 +6,7 @@ tag in words, in groups; the Activity and Security pages read it through ``descr
 """
 
 import enum
+import uuid
 from typing import Any
 
 from django.http import HttpRequest
@@ -232,9 +233,12 @@ def record(
     actor: User | None = None,
     subject: User | None = None,
     firm: Firm | None = None,
+    attempt_id: uuid.UUID | str | None = None,
     **data: Any,
 ) -> AuditEvent:
-    """Write one audit event. The firm defaults to the subject's, then the actor's."""
+    """Write one audit event. The firm defaults to the subject's, then the actor's.
+    ``attempt_id`` names the sign-in the event belongs to (passed by whoever knows it: the
+    sign-in flow, the verification path, a method acting for an attempt)."""
     person = subject or actor
     return AuditEvent.objects.create(
         tag=str(tag),
@@ -244,6 +248,7 @@ def record(
         ip_address=(client_ip(request) or None) if request is not None else None,
         user_agent=user_agent(request) if request is not None else "",
         data={key: _storable(value) for key, value in data.items()},
+        attempt_id=uuid.UUID(str(attempt_id)) if attempt_id is not None else None,
     )
 
 
