@@ -192,7 +192,8 @@ WORDS |= {old: WORDS[new] for old, new in REPLACED_BY.items()}
 # sign-in method adds its own words at start-up (``describe_method``); a name without words
 # reads "with <name>".
 BY_METHOD: dict[str, str] = {}
-_BY_METHOD_TAGS = {Tag.FACTOR_ACCEPTED, Tag.TOKEN_ACCEPTED, Tag.SIGNED_IN, Tag.FACTOR_CONFIRMED}
+# The tags whose words name the method (``describe``), so nothing else needs to.
+BY_METHOD_TAGS = {Tag.FACTOR_ACCEPTED, Tag.TOKEN_ACCEPTED, Tag.SIGNED_IN, Tag.FACTOR_CONFIRMED}
 
 
 def describe_tags(group: str, words: dict[str, str]) -> None:
@@ -216,7 +217,7 @@ def describe(tag: str, data: dict | None = None) -> str:
         parts = [p.replace("_", " ") for p in tag.split(":") if p != "account"]
         return ": ".join(parts).capitalize() if parts else tag
     method = (data or {}).get("method")
-    if tag in _BY_METHOD_TAGS and isinstance(method, str) and method:
+    if tag in BY_METHOD_TAGS and isinstance(method, str) and method:
         return f"{words} {BY_METHOD.get(method, 'with ' + method.replace('_', ' '))}"
     return words
 

@@ -92,7 +92,7 @@ def sign_in_row(event: AuditEvent, steps: list[AuditEvent]) -> Row:
     if done is not None:
         words = audit.describe(done.tag, done.data)
         method = done.data.get("method")
-        details = [f"Way: {event_words.method_label(method)}" if method else "Way: password only"]
+        details = [f"Way: {event_words.method_label(method)}" if method else "Way: Password only"]
     else:
         words = _NOT_SIGNED_IN
         tried = ways_tried(steps)

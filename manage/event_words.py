@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from accounts import audit
 from accounts.audit import Tag
 from accounts.models import User
 from twofactor import methods
@@ -92,6 +93,8 @@ def details(tag: str, data: dict | None) -> list[str]:
     for key, value in data.items():
         if key in ("old", "new") or key in _HIDDEN or key.endswith("_id"):
             continue
+        if key == "method" and tag in audit.BY_METHOD_TAGS:
+            continue  # the event's words name it already
         phrase = _phrase(key, value)
         if phrase:
             phrases.append(phrase)

@@ -149,7 +149,7 @@ def test_a_sign_in_without_a_second_step_is_one_row_too(acme, demo_world):
     [row] = acme.get(URL).context["rows"]
 
     assert row.words == "Signed in"
-    assert row.details == ["Way: password only"]
+    assert row.details == ["Way: Password only"]
     assert [step.words for step in row.steps] == ["Entered the right password", "Signed in"]
 
 
