@@ -247,6 +247,12 @@ def test_a_change_of_allowed_ways_reads_as_labels_not_a_list(acme, acme_admin):
     assert "[" not in part and "security_key" not in part
 
 
+def test_a_remembered_browser_is_named_as_the_way():
+    assert audit.describe(str(Tag.SIGNED_IN), {"method": "remembered_browser"}) == (
+        "Signed in on a remembered browser"
+    )
+
+
 def test_every_detail_reads_as_words():
     assert event_words.details(str(Tag.ROLE_CHANGED), {"old": "tech", "new": "admin"}) == [
         "From “Tech” to “Firm admin”"
