@@ -6,6 +6,7 @@ tag in words, in groups; the Activity and Security pages read it through ``descr
 """
 
 import enum
+import uuid
 from typing import Any
 
 from django.http import HttpRequest
@@ -191,7 +192,8 @@ WORDS |= {old: WORDS[new] for old, new in REPLACED_BY.items()}
 # sign-in method adds its own words at start-up (``describe_method``); a name without words
 # reads "with <name>".
 BY_METHOD: dict[str, str] = {}
-_BY_METHOD_TAGS = {Tag.FACTOR_ACCEPTED, Tag.TOKEN_ACCEPTED, Tag.SIGNED_IN, Tag.FACTOR_CONFIRMED}
+# The tags whose words name the method (``describe``), so nothing else needs to.
+BY_METHOD_TAGS = {Tag.FACTOR_ACCEPTED, Tag.TOKEN_ACCEPTED, Tag.SIGNED_IN, Tag.FACTOR_CONFIRMED}
 
 
 def describe_tags(group: str, words: dict[str, str]) -> None:
@@ -215,7 +217,7 @@ def describe(tag: str, data: dict | None = None) -> str:
         parts = [p.replace("_", " ") for p in tag.split(":") if p != "account"]
         return ": ".join(parts).capitalize() if parts else tag
     method = (data or {}).get("method")
-    if tag in _BY_METHOD_TAGS and isinstance(method, str) and method:
+    if tag in BY_METHOD_TAGS and isinstance(method, str) and method:
         return f"{words} {BY_METHOD.get(method, 'with ' + method.replace('_', ' '))}"
     return words
 
@@ -232,9 +234,12 @@ def record(
     actor: User | None = None,
     subject: User | None = None,
     firm: Firm | None = None,
+    attempt_id: uuid.UUID | str | None = None,
     **data: Any,
 ) -> AuditEvent:
-    """Write one audit event. The firm defaults to the subject's, then the actor's."""
+    """Write one audit event. The firm defaults to the subject's, then the actor's.
+    ``attempt_id`` names the sign-in the event belongs to (passed by whoever knows it: the
+    sign-in flow, the verification path, a method acting for an attempt)."""
     person = subject or actor
     return AuditEvent.objects.create(
         tag=str(tag),
@@ -244,6 +249,7 @@ def record(
         ip_address=(client_ip(request) or None) if request is not None else None,
         user_agent=user_agent(request) if request is not None else "",
         data={key: _storable(value) for key, value in data.items()},
+        attempt_id=uuid.UUID(str(attempt_id)) if attempt_id is not None else None,
     )
 
 

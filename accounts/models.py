@@ -228,6 +228,11 @@ class AuditEvent(models.Model):
     user_agent = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     data = models.JSONField(default=dict, blank=True)
+    # The sign-in this event was part of: every event from the password to the result
+    # carries the same id, so Activity shows a sign-in as one row. Not a foreign key: a
+    # sign-in without a second step has no attempt row, and accounts sits below twofactor.
+    # Events before this field (and events outside a sign-in) have none.
+    attempt_id = models.UUIDField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -48,8 +48,10 @@ class SecondFactorMiddleware:
             and DEVICE_ID_SESSION_KEY not in request.session
             and needs_second_factor(user)
         ):
-            audit.record(Tag.SECOND_FACTOR_REQUIRED, request=request, subject=user)
-            return flow.begin(request, user, return_path(request))
+            sign_in = attempts.new_id()
+            audit.record(Tag.SECOND_FACTOR_REQUIRED, request=request, subject=user,
+                         attempt_id=sign_in)
+            return flow.begin(request, user, return_path(request), attempt_id=sign_in)
         if (
             user.is_authenticated
             and user.must_change_password

@@ -1,4 +1,5 @@
-"""Admin > Activity: the firm's audit events, newest first, filtered, paged, exported as CSV."""
+"""Admin > Activity: the firm's audit log, newest first, one row per sign-in (opening into
+its steps), filtered, paged by rows, exported as CSV (every event, one line each)."""
 
 import csv
 import json
@@ -15,12 +16,16 @@ from django.views.decorators.cache import never_cache
 from accounts import audit
 from accounts.models import AuditEvent, User
 from accounts.permissions import firm_admin_required
+from manage import activity_rows
 from manage.forms import ActivityFilterForm
 from manage.paging import paginate
 
-PAGE_SIZE = 50
-# "kind" is the machine tag (stable, for scripts); "event" says it in words.
-CSV_COLUMNS = ["time (UTC)", "kind", "event", "by", "about", "IP address", "browser", "details"]
+PAGE_SIZE = 50  # rows: a sign-in and its steps count as one
+# "kind" is the machine tag (stable, for scripts); "event" says it in words; "sign-in" is
+# the same for every event of one sign-in (empty outside one).
+CSV_COLUMNS = [
+    "time (UTC)", "kind", "event", "by", "about", "IP address", "browser", "details", "sign-in",
+]
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection, per
 # OWASP; "|" starts a DDE call). Checked after NFKC, so the fullwidth and small forms
 # (＝＋－＠｜, ﹦﹢﹣﹫) count as the characters they stand for.
@@ -61,9 +66,15 @@ def events_for(
 @firm_admin_required
 def activity(request: HttpRequest) -> HttpResponse:
     form, events, person = events_for(request)
-    page = paginate(events, ["-created_at", "-id"], request.GET.get("cursor", ""), PAGE_SIZE)
     filters = request.GET.copy()
     filters.pop("cursor", None)
+    page, rows = None, []
+    if form.is_valid():  # otherwise the form's errors say why nothing is listed
+        page = paginate(
+            activity_rows.newest_of_each(events), ["-created_at", "-id"],
+            request.GET.get("cursor", ""), PAGE_SIZE,
+        )
+        rows = activity_rows.rows(page.items, AuditEvent.objects.filter(firm=request.user.firm))
     return render(
         request,
         "manage/activity.html",
@@ -71,7 +82,7 @@ def activity(request: HttpRequest) -> HttpResponse:
             "firm": request.user.firm,
             "form": form,
             "page": page,
-            "events": [(event, audit.describe(event.tag, event.data)) for event in page.items],
+            "rows": rows,
             "person": person,
             "filters": filters.urlencode(),
         },
@@ -108,6 +119,7 @@ def csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
                     json.dumps(event.data, sort_keys=True, ensure_ascii=False)
                     if event.data
                     else "",
+                    str(event.attempt_id or ""),
                 )
             ]
         )

@@ -1,5 +1,6 @@
 """Security: a person's own phone, each sign-in method's part (drawn by its package through
-the method registry), sessions and recent security events."""
+the method registry), sessions and recent security events (a sign-in is one of them, with
+its steps)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,12 +12,13 @@ from django.views.decorators.http import require_POST
 from accounts import audit, phones, sessions
 from accounts.audit import Tag
 from accounts.models import AuditEvent
+from manage import activity_rows
 from twofactor import methods, remember
 from twofactor.recovery import phone_changes
 from twofactor.remember import views as remember_views
 from twofactor.views import default_method
 
-RECENT_EVENTS = 20
+RECENT_EVENTS = 20  # rows: a sign-in and its steps count as one
 
 
 @login_required
@@ -24,7 +26,8 @@ RECENT_EVENTS = 20
 def security(request: HttpRequest) -> HttpResponse:
     user = request.user
     current = sessions.current_id(request)
-    events = AuditEvent.objects.filter(subject=user)[:RECENT_EVENTS]
+    own = AuditEvent.objects.filter(subject=user)
+    recent = list(activity_rows.newest_of_each(own)[:RECENT_EVENTS])
     return render(
         request,
         "manage/security.html",
@@ -42,7 +45,7 @@ def security(request: HttpRequest) -> HttpResponse:
             ],
             "sessions": sessions.live_sessions(user, current),
             "current_session": current,
-            "events": [(event, audit.describe(event.tag, event.data)) for event in events],
+            "events": activity_rows.rows(recent, own),
             **default_method.security_context(request),
         },
     )

@@ -23,7 +23,7 @@ def _digest(device: EmailCodeDevice, code: str) -> str:
     return salted_hmac("tests.email_codes", f"{device.pk}:{code}", algorithm="sha256").hexdigest()
 
 
-def send(user, request=None) -> bool:
+def send(user, request=None, attempt_id=None) -> bool:
     """Email a new code to ``user``; False if they have not turned email codes on."""
     device = EmailCodeDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
@@ -33,7 +33,7 @@ def send(user, request=None) -> bool:
     device.valid_until = timezone.now() + timedelta(seconds=SECONDS)
     device.save(update_fields=["digest", "valid_until"])
     send_notice(user, "email_code", "your sign-in code", {"code": code})
-    audit.record(SENT, request=request, subject=user)
+    audit.record(SENT, request=request, subject=user, attempt_id=attempt_id)
     return True
 
 

@@ -40,7 +40,7 @@ class EmailCodeMethod(Method):
     def at_password_step(self, request, attempt) -> None:
         from tests.email_codes import codes
 
-        codes.send(attempt.user, request)
+        codes.send(attempt.user, request, attempt_id=attempt.pk)
 
     def normalise(self, raw: str) -> str | None:
         code = raw.strip().replace(" ", "")

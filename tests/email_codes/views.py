@@ -36,6 +36,6 @@ def send(request: HttpRequest) -> HttpResponse:
     refused = methods.refusal(attempt, methods.get("email_code"))
     if refused:
         return render_challenge(request, attempt, status=403, error=refused.message)
-    codes.send(attempt.user, request)
+    codes.send(attempt.user, request, attempt_id=attempt.pk)
     messages.success(request, "We emailed you a code.")
     return redirect("twofactor:challenge")

@@ -7,6 +7,7 @@ on the ``SignInAttempt`` row. An attempt lasts ``TWOFACTOR_ATTEMPT_SECONDS`` and
 ``complete`` is a conditional UPDATE, so of any number of racing requests exactly one wins.
 """
 
+import uuid
 from datetime import timedelta
 
 from django.http import HttpRequest
@@ -24,14 +25,23 @@ SESSION_KEY = "twofactor_attempt"
 CONFIRM_KEY = "twofactor_confirm"  # a signed-in person's "Confirm it's you" challenge
 
 
+def new_id() -> uuid.UUID:
+    """An id for a sign-in about to start: named before its attempt exists, so the
+    password step's audit events carry the id of the attempt that follows them."""
+    return uuid.uuid4()
+
+
 def start(
-    request: HttpRequest, user: User, next_url: str, *, confirm: bool = False
+    request: HttpRequest, user: User, next_url: str, *, confirm: bool = False,
+    attempt_id: uuid.UUID | None = None,
 ) -> SignInAttempt:
-    """Begin an attempt for ``user``. A sign-in gets a fresh session (new key, nothing
-    carried over) holding only the new attempt's id; a signed-in person's confirmation
-    keeps their session and sits beside it."""
+    """Begin an attempt for ``user`` (with ``attempt_id`` when the sign-in was named
+    already: ``new_id``). A sign-in gets a fresh session (new key, nothing carried over)
+    holding only the new attempt's id; a signed-in person's confirmation keeps their
+    session and sits beside it."""
     now = timezone.now()
     attempt = SignInAttempt.objects.create(
+        id=attempt_id or new_id(),
         purpose=SignInAttempt.Purpose.CONFIRM if confirm else SignInAttempt.Purpose.SIGN_IN,
         user=user,
         created_at=now,

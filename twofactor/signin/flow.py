@@ -13,6 +13,7 @@ the next sign-in goes to "Choose a new password" before anything.
 """
 
 from datetime import datetime
+from uuid import UUID
 
 import django_otp
 from django.contrib import messages
@@ -34,36 +35,43 @@ SKIPPED = "remembered_browser"  # recorded as the attempt's method when a browse
 
 
 def begin(
-    request: HttpRequest, user: User, next_url: str, *, confirm: bool = False
+    request: HttpRequest, user: User, next_url: str, *, confirm: bool = False,
+    attempt_id: UUID | None = None,
 ) -> HttpResponse:
     """Start the second step for ``user`` and send them to the challenge page; with
     ``confirm``, a signed-in person proves a factor again ("Confirm it's you"). Someone
     with a security key gets no push: the key is the stronger way, and an unasked-for
-    push only teaches people to approve prompts. Nothing is sent to a locked person."""
+    push only teaches people to approve prompts. Nothing is sent to a locked person.
+    ``attempt_id`` names the sign-in when the caller audited its start already; every
+    event from here on carries it, the ones that end the sign-in before an attempt too."""
+    sign_in = attempt_id or attempts.new_id()
     if not confirm:
         abandoned = attempts.pending_id(request)
         if abandoned:
             attempts.abandon(abandoned)  # the person started over
         browser = remembered_browser(request, user)
         if browser is not None:
-            attempt = attempts.start(request, user, next_url)
+            attempt = attempts.start(request, user, next_url, attempt_id=sign_in)
             if attempts.complete(attempt, SKIPPED, browser):
                 return finish(request, attempt)
+            sign_in = attempts.new_id()  # that attempt is spent: the next is another row
     usable = methods.usable_by(user)  # backup codes count here
     if not usable:
-        return no_way_to_answer(request, user)
+        return no_way_to_answer(request, user, attempt_id=sign_in)
     verdict = lockout.check_allowed(user)
     if verdict.reason == "locked":  # checked first: nothing is sent to a locked person
         return locked_out(
-            request, user, verdict.retry_at, confirming=confirm, end_session=not confirm
+            request, user, verdict.retry_at, confirming=confirm, end_session=not confirm,
+            attempt_id=sign_in,
         )
     carried = [] if confirm else list(messages.get_messages(request))
-    attempt = attempts.start(request, user, next_url, confirm=confirm)
+    attempt = attempts.start(request, user, next_url, confirm=confirm, attempt_id=sign_in)
     for message in carried:  # the new session keeps what the last page had to say
         messages.add_message(request, message.level, message.message, message.extra_tags)
     offered = methods.offered(attempt, usable)
     if not confirm and not offered:  # must use a key, and has none
-        return no_way_to_answer(request, user, key_required=methods.key_required(attempt))
+        return no_way_to_answer(request, user, key_required=methods.key_required(attempt),
+                                attempt_id=sign_in)
     way = methods.starting_way(attempt, offered)
     if way is not None:
         way.at_password_step(request, attempt)
@@ -78,7 +86,8 @@ def remembered_browser(request: HttpRequest, user: User) -> Device | None:
 
 
 def no_way_to_answer(
-    request: HttpRequest, user: User, *, key_required: bool = False
+    request: HttpRequest, user: User, *, key_required: bool = False,
+    attempt_id: UUID | None = None,
 ) -> HttpResponse:
     """A second factor is needed but the person has no way their firm (or client) allows:
     not signed in. With a phone-based way allowed, what is missing is a number; otherwise
@@ -88,8 +97,8 @@ def no_way_to_answer(
         if methods.allowed(user, method) and (method.phishing_resistant or not key_required)
     ]
     if not key_required and not user.phone and any(method.uses_phone for method in allowed):
-        return no_phone_on_file(request, user)
-    audit.record(Tag.NO_ALLOWED_METHOD, request=request, subject=user)
+        return no_phone_on_file(request, user, attempt_id=attempt_id)
+    audit.record(Tag.NO_ALLOWED_METHOD, request=request, subject=user, attempt_id=attempt_id)
     request.session.flush()
     return render(
         request,
@@ -108,10 +117,12 @@ def _admins_of(user: User) -> list[User]:
     )
 
 
-def no_phone_on_file(request: HttpRequest, user: User) -> HttpResponse:
+def no_phone_on_file(
+    request: HttpRequest, user: User, *, attempt_id: UUID | None = None
+) -> HttpResponse:
     """A second factor is needed but there is no phone to send it to: not signed in; the
     page names the firm's administrators who can add the number."""
-    audit.record(Tag.NO_PHONE_ON_FILE, request=request, subject=user)
+    audit.record(Tag.NO_PHONE_ON_FILE, request=request, subject=user, attempt_id=attempt_id)
     request.session.flush()
     return render(
         request, "twofactor/no_phone.html", {"person": user, "admins": _admins_of(user)},
@@ -120,13 +131,15 @@ def no_phone_on_file(request: HttpRequest, user: User) -> HttpResponse:
 
 
 def locked_out(
-    request: HttpRequest, user: User, until: datetime, *, confirming: bool, end_session: bool
+    request: HttpRequest, user: User, until: datetime, *, confirming: bool, end_session: bool,
+    attempt_id: UUID | None = None,
 ) -> HttpResponse:
     """The person is locked after too many wrong answers: one page saying so, until when,
     that nothing was sent and who can lift it (no names: only a password was typed). At the
     password step (``end_session``) no attempt begins and a half-signed-in session ends; an
     attempt already running stays, refused, until it expires."""
-    audit.record(Tag.TOKEN_REJECTED, request=request, subject=user, reason="locked")
+    audit.record(Tag.TOKEN_REJECTED, request=request, subject=user, reason="locked",
+                 attempt_id=attempt_id)
     if end_session:
         request.session.flush()
     seconds = max(1, int((until - timezone.now()).total_seconds()))
@@ -154,7 +167,8 @@ def finish(
         request.session.cycle_key()
         django_otp.login(request, device)
         freshness.mark_verified(request)
-        audit.record(Tag.FACTOR_CONFIRMED, request=request, subject=user, method=attempt.method)
+        audit.record(Tag.FACTOR_CONFIRMED, request=request, subject=user, method=attempt.method,
+                     attempt_id=attempt.pk)
         return redirect(attempt.next_url or "security")
     login(request, user, backend="accounts.backends.EmailBackend")  # cycles the session key
     django_otp.login(request, device)
@@ -162,14 +176,16 @@ def finish(
     if password_checked:
         reauth.mark_recent(request, at=int(attempt.created_at.timestamp()))
     freshness.mark_verified(request)
-    audit.record(Tag.SIGNED_IN, request=request, subject=user, method=attempt.method)
+    audit.record(Tag.SIGNED_IN, request=request, subject=user, method=attempt.method,
+                 attempt_id=attempt.pk)
     if user.must_change_password:
         response = redirect("choose_new_password")  # before anything else
     else:
         response = redirect(attempt.next_url or "home")
     if wants_remembering(request, attempt):
         browsers.remember(request, response, user)
-        audit.record(Tag.BROWSER_REMEMBERED, request=request, subject=user)
+        audit.record(Tag.BROWSER_REMEMBERED, request=request, subject=user,
+                     attempt_id=attempt.pk)
     return response
 
 

@@ -86,7 +86,8 @@ def refusal(attempt: SignInAttempt, request: HttpRequest | None = None) -> Resul
     verdict = lockout.check_allowed(attempt.user)
     if verdict.allowed:
         return None
-    audit.record(Tag.TOKEN_REJECTED, request=request, subject=attempt.user, reason=verdict.reason)
+    audit.record(Tag.TOKEN_REJECTED, request=request, attempt_id=attempt.pk,
+                 subject=attempt.user, reason=verdict.reason)
     return _explain(verdict)
 
 
@@ -110,10 +111,11 @@ def not_allowed(
     if refused is None:
         return None
     if refused.reason == "key_required":
-        audit.record(Tag.KEY_REQUIRED_REFUSED, request=request, subject=attempt.user,
+        audit.record(Tag.KEY_REQUIRED_REFUSED, request=request, attempt_id=attempt.pk,
+                     subject=attempt.user,
                      method=method.name)
         return Result(Outcome.NOT_ALLOWED, refused.message)
-    audit.record(Tag.TOKEN_REJECTED, request=request, subject=attempt.user,
+    audit.record(Tag.TOKEN_REJECTED, request=request, attempt_id=attempt.pk, subject=attempt.user,
                  reason=refused.reason, method=method.name)
     outcome = Outcome.MALFORMED if method.typed else Outcome.NOT_ALLOWED
     return Result(outcome, refused.message)
@@ -128,7 +130,8 @@ def verify_token(
     user = attempt.user
     shaped = _shaped(raw)
     if not shaped:
-        audit.record(Tag.TOKEN_REJECTED, request=request, subject=user, reason="malformed")
+        audit.record(Tag.TOKEN_REJECTED, request=request, attempt_id=attempt.pk,
+                     subject=user, reason="malformed")
         return Result(Outcome.MALFORMED, _shape_help(attempt))
     allowed = [(method, answer) for method, answer in shaped
                if methods.refusal(attempt, method) is None]
@@ -136,7 +139,8 @@ def verify_token(
         return not_allowed(attempt, shaped[0][0], request)
     verdict = lockout.claim_answer(user)  # parallel guesses cannot pass the cap
     if not verdict.allowed:
-        audit.record(Tag.TOKEN_REJECTED, request=request, subject=user, reason=verdict.reason)
+        audit.record(Tag.TOKEN_REJECTED, request=request, attempt_id=attempt.pk,
+                     subject=user, reason=verdict.reason)
         return _explain(verdict)
     usable = [(method, answer) for method, answer in allowed if method.usable(user)]
     failed: tuple[Method, ProviderError] | None = None
@@ -160,7 +164,8 @@ def verify_token(
             lockout.settle_wrong(user)  # another way's check was made, and failed: it counts
         else:
             lockout.release_claim(user)
-        audit.record(Tag.PROVIDER_FAILED, request=request, subject=user, kind=str(error.kind))
+        audit.record(Tag.PROVIDER_FAILED, request=request, attempt_id=attempt.pk,
+                     subject=user, kind=str(error.kind))
         return Result(
             Outcome.UNAVAILABLE, f"{error.user_message} {what_still_works(method.name, error)}"
         )
@@ -217,7 +222,8 @@ def _check_and_complete(
     except _Undo as undo:
         return undo.result
     if method.recovery and methods.key_required(attempt):  # a lost key: allowed, never silently
-        audit.record(Tag.KEY_REQUIRED_RECOVERY, request=request, subject=attempt.user)
+        audit.record(Tag.KEY_REQUIRED_RECOVERY, request=request, attempt_id=attempt.pk,
+                     subject=attempt.user)
     method.after_success(attempt, device, request)
     return result
 
@@ -246,7 +252,7 @@ def answer(
     if counts_toward_lock:
         verdict = lockout.claim_answer(user)  # counted now, settled below
         if not verdict.allowed:
-            audit.record(Tag.TOKEN_REJECTED, request=request, subject=user,
+            audit.record(Tag.TOKEN_REJECTED, request=request, attempt_id=attempt.pk, subject=user,
                          reason=verdict.reason)
             return _explain(verdict)
     else:
@@ -294,7 +300,8 @@ def _succeed(
     if not attempts.complete(attempt, name, device):
         return Result(Outcome.ENDED, "This sign-in has already ended. Log in again.")
     attempts.answered(attempt, method.name)  # the other ways' pending requests close
-    audit.record(Tag.FACTOR_ACCEPTED, request=request, subject=attempt.user, method=name)
+    audit.record(Tag.FACTOR_ACCEPTED, request=request, attempt_id=attempt.pk,
+                 subject=attempt.user, method=name)
     return Result(Outcome.ACCEPTED)
 
 
@@ -313,12 +320,12 @@ def count_wrong(
     user = attempt.user
     count = lockout.settle_wrong(user) if claimed else lockout.record_failure(user)
     audit.record(
-        Tag.TOKEN_REJECTED, request=request, subject=user, reason=reason,
+        Tag.TOKEN_REJECTED, request=request, attempt_id=attempt.pk, subject=user, reason=reason,
         failures=count.failures, **({"method": method} if method else {}),
     )
     if count.locked:
         if count.just_locked:
-            audit.record(Tag.FACTOR_LOCKED, request=request, subject=user)
+            audit.record(Tag.FACTOR_LOCKED, request=request, attempt_id=attempt.pk, subject=user)
             notifications.second_factor_failing(user, attempt, locked=True)
         return _explain(lockout.check_allowed(user))
     if count.failures == conf.TWOFACTOR_FAILURES_BEFORE_BACKOFF:

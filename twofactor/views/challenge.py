@@ -185,7 +185,7 @@ def locked(
     return flow.locked_out(
         request, attempt.user, result.retry_at,
         confirming=attempt.purpose == SignInAttempt.Purpose.CONFIRM,
-        end_session=False,
+        end_session=False, attempt_id=attempt.pk,
     )
 
 
@@ -196,7 +196,8 @@ def attempt_over(request: HttpRequest) -> HttpResponse:
         attempts.abandon(attempt_id)  # the phone shows a pending request closed
         expired = SignInAttempt.objects.filter(pk=attempt_id, completed_at__isnull=True).first()
         if expired is not None:
-            audit.record(Tag.ATTEMPT_EXPIRED, request=request, subject=expired.user)
+            audit.record(Tag.ATTEMPT_EXPIRED, request=request, subject=expired.user,
+                         attempt_id=expired.pk)
         attempts.forget(request)
         minutes = conf.TWOFACTOR_ATTEMPT_SECONDS // 60
         messages.info(

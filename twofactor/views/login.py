@@ -23,7 +23,7 @@ from accounts.permissions import reachable_mid_sign_in
 from accounts.policy import needs_second_factor
 from portal import limits
 from portal.redirects import safe_next
-from twofactor.signin import flow
+from twofactor.signin import attempts, flow
 
 
 @reachable_mid_sign_in
@@ -55,12 +55,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 def password_accepted(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
     """The password was right: sign in, or go on to the second factor when it is needed."""
-    audit.record(Tag.PASSWORD_ACCEPTED, request=request, subject=user)
+    sign_in = attempts.new_id()  # the events of this sign-in, to its end, share it
+    audit.record(Tag.PASSWORD_ACCEPTED, request=request, subject=user, attempt_id=sign_in)
     if needs_second_factor(user):
-        return flow.begin(request, user, next_url)
+        return flow.begin(request, user, next_url, attempt_id=sign_in)
     login(request, user)
     reauth.mark_recent(request)
-    audit.record(Tag.SIGNED_IN, request=request, subject=user)
+    audit.record(Tag.SIGNED_IN, request=request, subject=user, attempt_id=sign_in)
     return redirect(next_url or "home")
 
 

@@ -110,10 +110,13 @@ def spend(user: User, code: object) -> BackupCodeSheet | None:
     return sheet
 
 
-def tell_used(user: User, left: int, *, request: HttpRequest | None = None) -> None:
-    """Audit a used code and email the person how many remain: a code they did not use means
-    someone else has their password and their paper."""
-    audit.record(CodeTag.BACKUP_CODE_USED, request=request, subject=user, remaining=left)
+def tell_used(
+    user: User, left: int, *, request: HttpRequest | None = None, attempt_id: object = None
+) -> None:
+    """Audit a used code (as a step of the sign-in ``attempt_id``) and email the person how
+    many remain: a code they did not use means someone else has their password and paper."""
+    audit.record(CodeTag.BACKUP_CODE_USED, request=request, subject=user, remaining=left,
+                 attempt_id=attempt_id)
     send_notice(user, "backup_code_used", "a backup code was used", {"remaining": left})
 
 

@@ -54,7 +54,8 @@ class BackupCodeMethod(Method):
 
         sheet = codes.spend(attempt.user, answer)
         if sheet is None:
-            audit.record(CodeTag.BACKUP_CODE_REJECTED, request=request, subject=attempt.user)
+            audit.record(CodeTag.BACKUP_CODE_REJECTED, request=request, subject=attempt.user,
+                         attempt_id=attempt.pk)
         return sheet
 
     def wrong_message(self, user) -> str:
@@ -63,7 +64,8 @@ class BackupCodeMethod(Method):
     def after_success(self, attempt, device, request) -> None:
         from twofactor.methods.backup_codes import codes
 
-        codes.tell_used(attempt.user, codes.remaining(attempt.user), request=request)
+        codes.tell_used(attempt.user, codes.remaining(attempt.user), request=request,
+                        attempt_id=attempt.pk)
 
     def reset(self, person) -> dict[str, int]:
         from twofactor.methods.backup_codes import codes

@@ -114,11 +114,12 @@ def send(
         limits.hit("push.user", user.pk)
     except limits.RateLimited as tripped:
         audit.record(
-            PushTag.PUSH_THROTTLED, request=request, subject=user, retry_after=tripped.retry_after
+            PushTag.PUSH_THROTTLED, request=request, subject=user, retry_after=tripped.retry_after,
+            attempt_id=attempt.pk,
         )
         raise
     number = new_match_number()
-    provider_name, ref = _ask_provider(user, device, request, number)
+    provider_name, ref = _ask_provider(attempt, device, request, number)
     now = timezone.now()
     with transaction.atomic():
         # One pending request per attempt: a new one closes the older (no join: one table).
@@ -137,7 +138,8 @@ def send(
             user_agent=user_agent(request),
         )
         phones = delivery.prepare(approval)
-        audit.record(PushTag.PUSH_SENT, request=request, subject=user, approval=str(approval.pk))
+        audit.record(PushTag.PUSH_SENT, request=request, subject=user, approval=str(approval.pk),
+                     attempt_id=attempt.pk)
         _tell_waiting_browsers(approval)
         if phones:
             transaction.on_commit(partial(delivery.push, approval), robust=True)
@@ -145,10 +147,11 @@ def send(
 
 
 def _ask_provider(
-    user: User, device: PhoneDevice | None, request: HttpRequest, number: int
+    attempt: SignInAttempt, device: PhoneDevice | None, request: HttpRequest, number: int
 ) -> tuple[str, str]:
     """The provider's name and reference for a new request, or ``APP`` and the portal's own
     when there is no registered number, or the provider failed and the app can still go."""
+    user = attempt.user
     if device is not None:
         provider = get_provider(device.provider)
         try:
@@ -158,7 +161,7 @@ def _ask_provider(
             if not phones.has_phone(user):
                 raise
             audit.record(PushTag.PUSH_PROVIDER_SKIPPED, request=request, subject=user,
-                         kind=str(error.kind))
+                         kind=str(error.kind), attempt_id=attempt.pk)
     return APP, secrets.token_hex(16)
 
 
@@ -247,7 +250,8 @@ def record_answer(
                       attempt_live=True, denied_because=denial):
             return False
         approval = ApprovalRequest.objects.select_related("user__firm").get(pk=pk)
-        audit.record(AUDIT_TAGS[status], subject=approval.user, approval=str(approval.pk))
+        audit.record(AUDIT_TAGS[status], subject=approval.user, approval=str(approval.pk),
+                     attempt_id=approval.attempt_id)
         if status is ApprovalStatus.DENIED and notify:
             transaction.on_commit(partial(emails.push_denied, approval), robust=True)
         _tell_waiting_browsers(approval)
@@ -289,7 +293,7 @@ def expire(approval: ApprovalRequest, request: HttpRequest | None = None) -> Non
             return
         approval.status, approval.answered_at = Status.EXPIRED, now
         audit.record(PushTag.PUSH_EXPIRED, request=request, subject=approval.user,
-                     approval=str(approval.pk))
+                     approval=str(approval.pk), attempt_id=approval.attempt_id)
         _tell_waiting_browsers(approval)
 
 

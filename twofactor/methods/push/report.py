@@ -64,7 +64,7 @@ def report(approval: ApprovalRequest, request: HttpRequest | None = None) -> boo
         }
         audit.record(
             Tag.SUSPICIOUS_SIGN_IN_REPORTED, request=request, subject=person,
-            approval=str(approval.pk), **where,
+            approval=str(approval.pk), **where, attempt_id=approval.attempt_id,
         )
         transaction.on_commit(partial(_tell, person, where, approval), robust=True)
     return True

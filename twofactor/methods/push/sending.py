@@ -42,7 +42,8 @@ def push_at_password_step(request: HttpRequest, attempt: SignInAttempt) -> None:
             f"another way to sign in, or ask for a new request in {tripped.wait_text}.",
         )
     except ProviderError as error:
-        audit.record(Tag.PROVIDER_FAILED, request=request, subject=user, kind=str(error.kind))
+        audit.record(Tag.PROVIDER_FAILED, request=request, subject=user, kind=str(error.kind),
+                     attempt_id=attempt.pk)
         messages.error(
             request,
             f"{error.user_message} No OneTouch request was sent. "

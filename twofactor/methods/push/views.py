@@ -51,7 +51,7 @@ def new_push(request: HttpRequest) -> HttpResponse:
             )
         except ProviderError as error:
             audit.record(Tag.PROVIDER_FAILED, request=request, subject=attempt.user,
-                         kind=str(error.kind))
+                         kind=str(error.kind), attempt_id=attempt.pk)
             message = f"{error.user_message} {what_still_works('push', error)}"
             return render_challenge(request, attempt, error=message, status=503)
     return redirect("twofactor:challenge")

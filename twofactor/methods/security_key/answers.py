@@ -40,7 +40,8 @@ def verify_key(
     if challenge is None and request is not None:
         challenge = challenges.take(request, "sign_in", attempt_id=str(attempt.pk))
     if challenge is None:
-        audit.record(KeyTag.SECURITY_KEY_REFUSED, request=request, subject=user, reason="challenge")
+        audit.record(KeyTag.SECURITY_KEY_REFUSED, request=request, subject=user, reason="challenge",
+                     attempt_id=attempt.pk)
         return Result(Outcome.MALFORMED, EXPIRED)
     try:
         answer = keys.parse_response(response)
@@ -51,13 +52,14 @@ def verify_key(
         key = keys.find_key(answer)
         if key is None or key.user_id != user.pk:  # another person's key proves nothing here
             raise WrongAnswer(method.wrong_message(user), then=lambda: audit.record(
-                KeyTag.SECURITY_KEY_REFUSED, request=request, subject=user, reason="unknown_key"))
+                KeyTag.SECURITY_KEY_REFUSED, request=request, subject=user, reason="unknown_key",
+                attempt_id=attempt.pk))
         try:
             keys.check_assertion(key, answer, challenge, require_verification=passkey)
         except keys.Refused as refused:
             raise WrongAnswer(refused.message, then=lambda why=refused.reason: audit.record(
                 KeyTag.SECURITY_KEY_REFUSED, request=request, subject=user, reason=why,
-                key=key.name)) from None
+                key=key.name, attempt_id=attempt.pk)) from None
         return key
 
     if not passkey:
@@ -68,7 +70,8 @@ def verify_key(
             ("passkey.failed.ip", (client_ip(request) if request else "") or "unknown"),
         ])
     except limits.RateLimited as tripped:
-        audit.record(KeyTag.PASSKEY_REFUSED, request=request, subject=user, reason="throttled")
+        audit.record(KeyTag.PASSKEY_REFUSED, request=request, subject=user, reason="throttled",
+                     attempt_id=attempt.pk)
         return Result(
             Outcome.BACKOFF,
             f"Too many passkey sign-ins failed lately. Try again in {tripped.wait_text}, or "

@@ -49,7 +49,8 @@ def text_token(request: HttpRequest, attempt: SignInAttempt) -> Sent:
             ("sms.portal.day", "portal"),
         ])
     except limits.RateLimited as tripped:
-        audit.record(Tag.SMS_THROTTLED, request=request, subject=user, limit=tripped.name)
+        audit.record(Tag.SMS_THROTTLED, request=request, attempt_id=attempt.pk,
+                     subject=user, limit=tripped.name)
         message = (
             "A token was sent very recently; check your messages."
             if tripped.name in ("sms.user", "sms.number")
@@ -65,9 +66,11 @@ def text_token(request: HttpRequest, attempt: SignInAttempt) -> Sent:
             user, device.provider_ref, user.phone, attempt_id=str(attempt.pk)
         )
     except ProviderError as error:
-        audit.record(Tag.PROVIDER_FAILED, request=request, subject=user, kind=str(error.kind))
+        audit.record(Tag.PROVIDER_FAILED, request=request, attempt_id=attempt.pk,
+                     subject=user, kind=str(error.kind))
         return Sent(False, f"{error.user_message} {what_still_works('sms', error)}", 503)
-    audit.record(Tag.SMS_SENT, request=request, subject=user, to=phones.mask(user.phone))
+    audit.record(Tag.SMS_SENT, request=request, attempt_id=attempt.pk,
+                 subject=user, to=phones.mask(user.phone))
     minutes = conf.TWOFACTOR_TOKEN_SECONDS // 60
     return Sent(
         True,

@@ -54,7 +54,10 @@ def test_activity_records_a_suspicious_sign_in_with_the_address_and_browser(repo
     from tests.signing_in import sign_in
 
     admin = sign_in(Client(), "admin@acme.example")
-    assert Tag.SUSPICIOUS_SIGN_IN_REPORTED in admin.get("/manage/activity/").content.decode()
+    page = admin.get("/manage/activity/").content.decode().split('id="events-heading"')[1]
+    # The report ends its sign-in's row, in words, with the address it came from.
+    assert "Last step: Suspicious sign-in reported" in page
+    assert "The sign-in reported came from 127.0.0.1" in page
 
 
 def test_pushes_pause_for_an_hour_while_sms_still_works(reported, client, sms_outbox,
