@@ -34,7 +34,8 @@ def every_route(*, marked: bool):
 REACHABLE_MID_SIGN_IN = {
     "/login/", "/logout/", "/login/verify/", "/login/verify/sms/", "/login/verify/push/",
     "/login/verify/status/", "/login/verify/key/options/", "/login/verify/key/",
-    "/login/passkey/options/", "/login/passkey/", "/login/help/", "/login/recovery/",
+    "/login/passkey/options/", "/login/passkey/", "/login/help/", "/login/set-up/",
+    "/login/recovery/",
     "/login/recovery/code/",
     "/login/recovery/resend/", "/login/recovery/cancel/",
     f"/email/phone-change/{SAMPLES['uuid']}/confirm/x/",
