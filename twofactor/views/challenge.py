@@ -90,6 +90,7 @@ def help_page(request: HttpRequest) -> HttpResponse:
             "provider": get_provider(),
             "simulated_phone": conf.SIMULATED_PHONE,
             "hold": phone_changes.hold_description(),
+            "window_days": conf.ENROLMENT_WINDOW_DAYS,
         },
     )
 
