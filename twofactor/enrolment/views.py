@@ -76,6 +76,7 @@ def set_up_first(request: HttpRequest) -> HttpResponse:
     return render(
         request, "twofactor/first_sign_in.html",
         {"person": person, "form": form, "sent": state.get("sent", False),
+         "ways": [way.set_up_label for way in methods.ways_to_set_up(person)],
          "minutes": conf.ENROLMENT_CODE_SECONDS // 60},
         status=400 if form.is_bound else 200,
     )
@@ -104,7 +105,8 @@ def window_closed(request: HttpRequest, person: User, reason: str) -> HttpRespon
     return render(
         request, "twofactor/first_sign_in_closed.html",
         {"person": person, "why": WHY_CLOSED.get(reason, WHY_CLOSED["none"]),
-         "admins": list(admins), "days": conf.ENROLMENT_WINDOW_DAYS},
+         "admins": list(admins), "days": conf.ENROLMENT_WINDOW_DAYS,
+         "ways": [way.set_up_label for way in methods.ways_to_set_up(person)]},
         status=403,
     )
 
