@@ -44,12 +44,12 @@ class SecondFactorMiddleware:
     def process_view(
         self, request: HttpRequest, view: Callable[..., HttpResponse], args, kwargs
     ) -> HttpResponse | None:
+        if first_signin.setting_up(request):  # first: it is signed in, if only just
+            return setting_up(request, view)
         if getattr(view, "reachable_mid_sign_in", False):
             return None
         if attempts.pending_id(request):
             return redirect("twofactor:challenge")
-        if first_signin.setting_up(request):
-            return setting_up(request, view)
         user = request.user
         if (
             USER_SESSION_KEY in request.session

@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts import audit, phones
 from accounts.audit import Tag
-from accounts.permissions import reachable_mid_sign_in
+from accounts.permissions import reachable_mid_sign_in, reachable_setting_up
 from twofactor import methods
 from twofactor.conf import conf
 from twofactor.models import SignInAttempt
@@ -82,6 +82,7 @@ def challenge(request: HttpRequest) -> HttpResponse:
 
 
 @reachable_mid_sign_in
+@reachable_setting_up
 def help_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
