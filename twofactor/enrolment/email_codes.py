@@ -3,7 +3,8 @@
 ``ENROLMENT_CODE_DIGITS`` digits from ``secrets``, valid ``ENROLMENT_CODE_SECONDS``, one at a
 time (a new one replaces the last), bound to the browser that asked (a keyed HMAC over the
 session's nonce and the code is all that is stored), spent by one conditional DELETE (so of
-racing requests one wins) and void after ``ENROLMENT_CODE_MAX_WRONG`` wrong tries.
+racing requests one wins), void after ``ENROLMENT_CODE_MAX_WRONG`` wrong tries, and at most
+``ENROLMENT_CODE_MAX_PER_DAY`` sent a day.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from accounts import emails
-from accounts.models import User
+from accounts.models import AuditEvent, User
 from twofactor.conf import conf
 from twofactor.enrolment.models import EnrolmentCode
+from twofactor.enrolment.tags import EnrolmentTag
 
 
 def _digest(person: User, nonce: str, code: str) -> str:
@@ -44,6 +46,16 @@ def wait_seconds(person: User) -> int:
         return 0
     left = conf.ENROLMENT_CODE_RESEND_SECONDS - (timezone.now() - last).total_seconds()
     return max(0, math.ceil(left))
+
+
+def sent_today(person: User) -> int:
+    """How many codes went to ``person`` in the last 24 hours (the audit log counts them):
+    with ``ENROLMENT_CODE_MAX_PER_DAY``, it bounds both guessing across new codes and mail
+    sent to someone who did not ask."""
+    return AuditEvent.objects.filter(
+        subject=person, tag=EnrolmentTag.CODE_SENT,
+        created_at__gt=timezone.now() - timedelta(days=1),
+    ).count()
 
 
 def send(person: User, nonce: str) -> None:

@@ -84,7 +84,10 @@ def set_up_first(request: HttpRequest) -> HttpResponse:
 
 def send_code(request: HttpRequest, person: User, state: dict) -> HttpResponse:
     wait = email_codes.wait_seconds(person)
-    if wait:
+    if email_codes.sent_today(person) >= conf.ENROLMENT_CODE_MAX_PER_DAY:
+        messages.error(request, "You were emailed too many codes today. Try again tomorrow, "
+                                "or ask your firm's administrator.")
+    elif wait:
         messages.error(request, f"A code was emailed moments ago. You can ask for another "
                                 f"in {wait} seconds.")
     else:

@@ -259,3 +259,32 @@ def test_opening_a_window_needs_a_recent_password(client, demo_world, nophone):
 
     assert response["Location"].startswith("/reauthenticate/")
     assert not EnrolmentWindow.objects.exists()
+
+
+def test_a_new_code_waits_a_minute_and_codes_a_day_are_capped(
+    client, nophone, window, time_travel, settings
+):
+    settings.ENROLMENT_CODE_MAX_PER_DAY = 2
+    ask_for_code(client)
+    client.post(SET_UP, {"action": "send"})
+    assert "You can ask for another in" in client.get(SET_UP).content.decode()
+    assert len(mail.outbox) == 1
+
+    time_travel(61)
+    client.post(SET_UP, {"action": "send"})
+    time_travel(61)
+    client.post(SET_UP, {"action": "send"})
+
+    assert "too many codes today" in client.get(SET_UP).content.decode()
+    assert len([m for m in mail.outbox if m.to == [NOPHONE]]) == 2
+
+
+def test_the_invitation_opens_a_window(acme, demo_world):
+    acme.post("/manage/employees/add/", {
+        "full_name": "New Person", "email": "new@acme.example", "phone": "", "role": "tech",
+    })
+    person = User.objects.get(email="new@acme.example")
+    window = EnrolmentWindow.objects.get(user=person)
+
+    assert window.opened_by is None
+    assert windows.verdict(person).open
