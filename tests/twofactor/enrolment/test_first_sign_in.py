@@ -288,3 +288,11 @@ def test_the_invitation_opens_a_window(acme, demo_world):
 
     assert window.opened_by is None
     assert windows.verdict(person).open
+
+
+def test_only_an_admins_window_outweighs_a_reset_of_factors(client, nophone, admin):
+    audit.record(Tag.FACTOR_RESET, actor=admin, subject=nophone)
+    windows.open_window(nophone)  # an invitation's, after the reset
+
+    assert enter_password(client, NOPHONE)["Location"] == SET_UP
+    assert client.get(SET_UP).status_code == 403
