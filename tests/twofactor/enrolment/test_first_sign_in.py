@@ -12,10 +12,12 @@ from django.test import Client
 from accounts import audit
 from accounts.audit import Tag
 from accounts.models import AuditEvent, User
+from manage import demo
+from tests.concurrency import needs_postgresql, race
 from tests.conftest import PASSWORD
 from tests.signing_in import enter_password
 from tests.twofactor.methods.totp.helpers import app_code, key_from_page
-from twofactor.enrolment import windows
+from twofactor.enrolment import email_codes, windows
 from twofactor.enrolment.models import EnrolmentWindow
 
 NOPHONE = "nophone@acme.example"
@@ -296,3 +298,16 @@ def test_only_an_admins_window_outweighs_a_reset_of_factors(client, nophone, adm
 
     assert enter_password(client, NOPHONE)["Location"] == SET_UP
     assert client.get(SET_UP).status_code == 403
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_twenty_racing_submissions_of_one_code_spend_it_once():
+    demo.seed(PASSWORD)
+    person = User.objects.get(email=NOPHONE)
+    email_codes.send(person, "nonce")
+    code = emailed_code()
+
+    spent = race(lambda: email_codes.spend(User.objects.get(pk=person.pk), "nonce", code), 20)
+
+    assert spent.count(True) == 1, spent
