@@ -311,3 +311,12 @@ def test_twenty_racing_submissions_of_one_code_spend_it_once():
     spent = race(lambda: email_codes.spend(User.objects.get(pk=person.pk), "nonce", code), 20)
 
     assert spent.count(True) == 1, spent
+
+
+def test_the_help_page_covers_every_way_and_the_first_sign_in(client, demo_world):
+    page = client.get("/login/help/").content.decode()
+
+    for way in ("The Partner Portal app", "OneTouch", "A security key", "An authenticator app",
+                "SMS token", "Backup codes"):
+        assert f"<strong>{way}" in page, way
+    assert "Your first sign-in" in page and "Open a set-up window" in page
