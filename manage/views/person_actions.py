@@ -16,6 +16,7 @@ from manage import directory, people
 from manage.forms import EMAIL_TAKEN, PersonForm, SearchForm
 from twofactor import methods
 from twofactor.conf import conf as enrolment_conf
+from twofactor.enrolment import windows
 from twofactor.providers.base import ProviderError
 from twofactor.signin import lockout
 
@@ -121,6 +122,7 @@ def edit_person(
             "current": current,
             "current_phone": phones.display(current.phone),
             "locked": lockout.is_locked(person),
+            "set_up_window_until": windows.open_until(person),
             "password_check": password_check,
             "factors": methods.removable_factors(person) if person.pk != request.user.pk else [],
         },

@@ -99,6 +99,17 @@ def _barred(window: EnrolmentWindow, events: list[tuple[str, datetime]], now: da
     return ""
 
 
+def open_until(person: User) -> datetime | None:
+    """When the person's latest open window closes (for their admin's page), if one is open
+    and counts now."""
+    if not verdict(person).open:
+        return None
+    return (
+        EnrolmentWindow.objects.filter(user=person, used_at=None, closes_at__gt=timezone.now())
+        .order_by("-closes_at").values_list("closes_at", flat=True).first()
+    )
+
+
 def close_all(person: User) -> int:
     """The person set up a first factor: every window they had is spent."""
     return EnrolmentWindow.objects.filter(user=person, used_at=None).update(

@@ -251,6 +251,7 @@ def test_an_admin_opens_a_window_from_the_persons_page(acme, nophone):
     assert window.opened_by.email == "admin@acme.example"
     assert window.closes_at - window.opened_at == timedelta(days=7)
     assert AuditEvent.objects.filter(tag="account:enrolment:window_opened").exists()
+    assert "A set-up window is open until" in acme.get(response["Location"]).content.decode()
 
 
 def test_opening_a_window_needs_a_recent_password(client, demo_world, nophone):
@@ -320,3 +321,8 @@ def test_the_help_page_covers_every_way_and_the_first_sign_in(client, demo_world
                 "SMS token", "Backup codes"):
         assert f"<strong>{way}" in page, way
     assert "Your first sign-in" in page and "Open a set-up window" in page
+
+
+def test_another_firms_admin_cannot_open_a_window(globex, nophone):
+    assert globex.post(f"/manage/employees/{nophone.pk}/setup_window/").status_code == 404
+    assert not EnrolmentWindow.objects.exists()
