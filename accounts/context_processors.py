@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 
+from accounts.permissions import SETTING_UP_SESSION_KEY
+
 # The layout's links by the names its template uses: name -> URL name (or static file).
 LINKS = {
     "home": "home",
@@ -42,7 +44,10 @@ setting_changed.connect(_forget)
 
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
-    signed_in = bool(user and user.is_authenticated)
+    # Signed in only to set up a first way: no navigation to pages it cannot reach.
+    signed_in = bool(user and user.is_authenticated) and (
+        SETTING_UP_SESSION_KEY not in request.session
+    )
     return {
         "nav_signed_in": signed_in,
         "nav_is_admin": signed_in and user.is_firm_admin,

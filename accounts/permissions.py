@@ -39,3 +39,16 @@ def reachable_before_new_password(view: View) -> View:
     reporting a sign-in that was not theirs); every other view sends them to that page."""
     view.reachable_before_new_password = True  # type: ignore[attr-defined]
     return view
+
+
+# The session key of a person signed in only to set up a first way (``twofactor.enrolment``):
+# here so the navigation can tell without importing up a layer.
+SETTING_UP_SESSION_KEY = "twofactor_setting_up"
+
+
+def reachable_setting_up(view: View) -> View:
+    """Mark ``view`` as reachable by a person signed in only to set up their first way to
+    sign in (the password and an emailed code, no factor yet): the set-up pages, their
+    first-sign-in page, signing out. Every other view sends them back to that page."""
+    view.reachable_setting_up = True  # type: ignore[attr-defined]
+    return view

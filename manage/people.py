@@ -21,6 +21,7 @@ from accounts.models import Client, Firm, User
 from accounts.policy import needs_second_factor
 from accounts.tokens import encode_uid, invitation_tokens
 from twofactor import methods, notifications, registration
+from twofactor.enrolment import windows
 from twofactor.providers import get_provider
 from twofactor.remember import browsers as remembered
 from twofactor.signin import attempts, lockout
@@ -237,7 +238,18 @@ def send_invitation(person: User, *, actor: User, request: HttpRequest | None = 
         logger.exception("Could not send the invitation to person %s", person.pk)
         return False
     audit.record(Tag.INVITATION_SENT, request=request, actor=actor, subject=person)
+    windows.open_window(person, request=request)  # the invitation's: by no admin
     return True
+
+
+def open_set_up_window(person: User, *, actor: User, request: HttpRequest | None = None) -> None:
+    """Let ``person`` set up a first way to sign in with their password and an emailed code
+    for ``ENROLMENT_WINDOW_DAYS`` (outweighing an earlier reset of their factors)."""
+    if person.pk == actor.pk:
+        raise NotAllowed("You cannot open a set-up window for yourself.")
+    if not person.is_active:
+        raise NotAllowed(f"{person} is deactivated: reactivate them first.")
+    windows.open_window(person, by=actor, request=request)
 
 
 def set_active(

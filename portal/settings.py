@@ -81,6 +81,8 @@ TWOFACTOR_METHODS = [
 INSTALLED_APPS += TWOFACTOR_METHODS
 # Push's own channel to phones: the Partner Portal app (Web Push, no vendor account).
 INSTALLED_APPS += ["twofactor.methods.push.portal_app"]
+# A first factor set up with the password and an emailed code (twofactor/enrolment/).
+INSTALLED_APPS += ["twofactor.enrolment"]
 # The longest the password step waits for the pushes to the Partner Portal app to be handed
 # to the push services (slower ones finish in the background).
 WEB_PUSH_DEADLINE_SECONDS = env.integer("WEB_PUSH_DEADLINE_SECONDS", 2)
@@ -318,6 +320,14 @@ PHONE_CHANGE_CONFIRM_SECONDS = 24 * 3600
 PHONE_CHANGE_MAX_PER_DAY = 3
 # A pending sign-in (password done, second factor not yet) lasts this long.
 TWOFACTOR_ATTEMPT_SECONDS = 600
+# A first sign-in's set-up (twofactor/enrolment/): how long an invitation's or an admin's
+# set-up window stays open, and the emailed code that goes with the password.
+ENROLMENT_WINDOW_DAYS = env.integer("ENROLMENT_WINDOW_DAYS", 7)
+ENROLMENT_CODE_DIGITS = 8
+ENROLMENT_CODE_SECONDS = 600
+ENROLMENT_CODE_RESEND_SECONDS = 60
+ENROLMENT_CODE_MAX_WRONG = 5
+ENROLMENT_CODE_MAX_PER_DAY = 10
 # Tokens the portal makes itself (local provider).
 TWOFACTOR_TOKEN_DIGITS = 6
 TWOFACTOR_TOKEN_SECONDS = 600

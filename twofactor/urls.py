@@ -9,6 +9,7 @@ pages under ``twofactor:``, lost phones under ``recovery:``, and the provider ca
 from django.urls import include, path
 
 from twofactor import methods
+from twofactor.enrolment import views as first_sign_in
 from twofactor.remember import views as remember
 from twofactor.views import challenge, confirm, default_method, login, own_number, recovery
 
@@ -16,6 +17,7 @@ challenge_patterns = (
     [
         path("verify/", challenge.challenge, name="challenge"),
         path("help/", challenge.help_page, name="help"),
+        path("set-up/", first_sign_in.set_up_first, name="set_up_first"),
         *(pattern for method in methods.registry() for pattern in method.challenge_urls()),
     ],
     "twofactor",

@@ -15,12 +15,17 @@ from accounts import audit, reauth
 from accounts.audit import Tag
 from accounts.forms import PasswordConfirmForm
 from accounts.login_limits import ReauthGuess
-from accounts.permissions import reachable_before_new_password, reachable_mid_sign_in
+from accounts.permissions import (
+    reachable_before_new_password,
+    reachable_mid_sign_in,
+    reachable_setting_up,
+)
 from portal.redirects import safe_next
 
 
 @reachable_mid_sign_in
 @reachable_before_new_password
+@reachable_setting_up
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:

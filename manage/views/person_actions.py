@@ -15,6 +15,8 @@ from accounts.models import Client, User
 from manage import directory, people
 from manage.forms import EMAIL_TAKEN, PersonForm, SearchForm
 from twofactor import methods
+from twofactor.conf import conf as enrolment_conf
+from twofactor.enrolment import windows
 from twofactor.providers.base import ProviderError
 from twofactor.signin import lockout
 
@@ -120,6 +122,7 @@ def edit_person(
             "current": current,
             "current_phone": phones.display(current.phone),
             "locked": lockout.is_locked(person),
+            "set_up_window_until": windows.open_until(person),
             "password_check": password_check,
             "factors": methods.removable_factors(person) if person.pk != request.user.pk else [],
         },
@@ -175,11 +178,32 @@ def reinvite_person(request: HttpRequest, person: User, *, back_url: str) -> Htt
     return redirect(back_url)
 
 
+def open_set_up_window(request: HttpRequest, person: User, *, back_url: str) -> HttpResponse:
+    """Let the person set up a first way with their password and an emailed code: a
+    sensitive action, so the admin's password must be recent."""
+    if not reauth.is_recent(request):
+        messages.info(request, "Confirm your password, then press “Open a set-up window” again.")
+        return redirect(reauth.reauth_url(back_url))
+    try:
+        people.open_set_up_window(person, actor=request.user, request=request)
+    except people.NotAllowed as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request,
+            f"A set-up window is open for {person} for {enrolment_conf.ENROLMENT_WINDOW_DAYS} "
+            "days: they can log in and set up a way to sign in with their password and a "
+            "code emailed to them.",
+        )
+    return redirect(back_url)
+
+
 # The one-button actions of a person's page, posted to .../<pk>/<action>/.
 POST_ACTIONS = {
     "reactivate": reactivate_person,
     "unlock": unlock_person,
     "invite": reinvite_person,
+    "setup_window": open_set_up_window,
 }
 
 

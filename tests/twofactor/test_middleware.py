@@ -20,11 +20,11 @@ SAMPLES = {"uuid": "3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f", "int": "1", "str": "x
            "path": "x"}
 
 
-def every_route(*, marked: bool):
-    """Every URL of the portal whose view is (or is not) marked ``@reachable_mid_sign_in``,
-    with sample values for its parameters."""
+def every_route(*, marked: bool, mark: str = "reachable_mid_sign_in"):
+    """Every URL of the portal whose view is (or is not) marked ``@reachable_mid_sign_in``
+    (or ``mark``), with sample values for its parameters."""
     for route, view in every_view():
-        if bool(getattr(view, "reachable_mid_sign_in", False)) is marked:
+        if bool(getattr(view, mark, False)) is marked:
             yield "/" + re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLES[m.group(1) or "str"], route)
 
 
@@ -34,7 +34,8 @@ def every_route(*, marked: bool):
 REACHABLE_MID_SIGN_IN = {
     "/login/", "/logout/", "/login/verify/", "/login/verify/sms/", "/login/verify/push/",
     "/login/verify/status/", "/login/verify/key/options/", "/login/verify/key/",
-    "/login/passkey/options/", "/login/passkey/", "/login/help/", "/login/recovery/",
+    "/login/passkey/options/", "/login/passkey/", "/login/help/", "/login/set-up/",
+    "/login/recovery/",
     "/login/recovery/code/",
     "/login/recovery/resend/", "/login/recovery/cancel/",
     f"/email/phone-change/{SAMPLES['uuid']}/confirm/x/",
@@ -213,3 +214,45 @@ def test_a_stepped_back_session_never_returns_to_another_host(rf, path):
 def test_a_stepped_back_session_returns_to_a_page_of_this_site(rf):
     assert return_path(rf.get("/security/?tab=phone")) == "/security/?tab=phone"
     assert return_path(rf.post("/security/")) == ""
+
+
+# The pages a first sign-in's set-up session reaches (the password and an emailed code, no
+# factor yet): its own page, the set-up pages, signing out, and the phone app's API.
+REACHABLE_SETTING_UP = {
+    "/login/set-up/", "/login/help/", "/logout/",
+    "/security/phone-app/", "/security/phone-app/qr.svg",
+    "/security/keys/add/", "/security/keys/add/options/", "/security/keys/add/finish/",
+    "/security/authenticator-app/", "/security/authenticator-app/qr.svg",
+    "/app/api/pair", "/app/api/challenge", "/app/api/requests", "/app/api/answer",
+    "/app/api/subscription",
+}
+NOT_WHILE_SETTING_UP = sorted(
+    set(every_route(marked=False, mark="reachable_setting_up"))
+    | {"/admin/", "/manage/employees/", "/security/", "/dashboard/", "/reauthenticate/", "/"}
+)
+
+
+def test_only_the_listed_views_are_marked_reachable_setting_up():
+    assert set(every_route(marked=True, mark="reachable_setting_up")) == REACHABLE_SETTING_UP
+
+
+@pytest.fixture
+def setting_up(client, demo_world):
+    """nophone, past the password and the emailed code, with no factor yet."""
+    from tests.twofactor.enrolment.test_first_sign_in import ask_for_code, type_code
+    from twofactor.enrolment import windows
+
+    windows.open_window(demo_world["nophone@acme.example"], by=demo_world["admin@acme.example"])
+    assert type_code(client, ask_for_code(client))["Location"] == "/login/set-up/"
+    return client
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("url", NOT_WHILE_SETTING_UP)
+def test_a_set_up_session_reaches_no_other_url(setting_up, url, method):
+    response = getattr(setting_up, method)(url)
+
+    assert response.status_code in (302, 404), url
+    if response.status_code == 302:
+        assert response["Location"] == "/login/set-up/"
+    assert "Acme IT" not in response.content.decode()

@@ -195,6 +195,21 @@ def preferable_for(user: User) -> list[Method]:
     return [method for method in usable_by(user) if method.preferable]
 
 
+def ways_to_set_up(user: User) -> list[Method]:
+    """The ways ``user`` may set up themselves as a first factor, in their set-up order
+    (the Partner Portal app first): each with a set-up page, allowed for them, and a key
+    where their firm requires one of its admins."""
+    from accounts import policy
+
+    key_only = policy.needs_security_key(user)
+    found = [
+        method for method in registry()
+        if method.set_up_url and allowed(user, method)
+        and (method.phishing_resistant or not key_only)
+    ]
+    return sorted(found, key=lambda method: method.set_up_order)
+
+
 def in_policy() -> list[Method]:
     """The ways a firm or client may allow or not, strongest first (the checkboxes)."""
     return [method for method in registry() if method.in_policy]

@@ -84,6 +84,13 @@ class Method:
     # The "action" a form on its part of the challenge page posts to the challenge page
     # ("check": has the push been approved?), answered by ``answer_posted``.
     posted_action: ClassVar[str] = ""
+    # Its set-up page's URL name, where a person with no way yet can add this one right
+    # after the password (the first sign-in); "" where people cannot set it up themselves
+    # (a texted token needs the number an admin puts on file).
+    set_up_url: ClassVar[str] = ""
+    set_up_label: ClassVar[str] = ""  # "The Partner Portal app on your phone"
+    set_up_help: ClassVar[str] = ""  # what it takes, in a sentence
+    set_up_order: ClassVar[int] = 100  # lower first on the first sign-in's list
 
     def usable(self, user: User) -> bool:
         """Can this person answer this way now (set up, a number on file)?"""

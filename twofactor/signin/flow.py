@@ -9,7 +9,8 @@ A browser the person asked to remember skips the second step here (after the pas
 never instead of it); otherwise the way the second step starts with (the person's default,
 else the strongest offered: ``methods.starting_way``) does what it does at the password
 step: a push is sent, a token texted, or nothing (a key, an app). After "This wasn't me"
-the next sign-in goes to "Choose a new password" before anything.
+the next sign-in goes to "Choose a new password" before anything. A person with no way
+yet is walked through setting one up (``twofactor.enrolment``) where they may.
 """
 
 from datetime import datetime
@@ -27,6 +28,7 @@ from accounts import audit, reauth
 from accounts.audit import Tag
 from accounts.models import User
 from twofactor import methods
+from twofactor.enrolment import first_signin
 from twofactor.models import SignInAttempt
 from twofactor.remember import browsers
 from twofactor.signin import attempts, freshness, lockout
@@ -57,6 +59,8 @@ def begin(
             sign_in = attempts.new_id()  # that attempt is spent: the next is another row
     usable = methods.usable_by(user)  # backup codes count here
     if not usable:
+        if not confirm and methods.ways_to_set_up(user):  # walk them through one
+            return first_signin.start(request, user, next_url)
         return no_way_to_answer(request, user, attempt_id=sign_in)
     verdict = lockout.check_allowed(user)
     if verdict.reason == "locked":  # checked first: nothing is sent to a locked person

@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts import audit, phones
 from accounts.audit import Tag
-from accounts.permissions import reachable_mid_sign_in
+from accounts.permissions import reachable_mid_sign_in, reachable_setting_up
 from twofactor import methods
 from twofactor.conf import conf
 from twofactor.models import SignInAttempt
@@ -82,6 +82,7 @@ def challenge(request: HttpRequest) -> HttpResponse:
 
 
 @reachable_mid_sign_in
+@reachable_setting_up
 def help_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -90,6 +91,7 @@ def help_page(request: HttpRequest) -> HttpResponse:
             "provider": get_provider(),
             "simulated_phone": conf.SIMULATED_PHONE,
             "hold": phone_changes.hold_description(),
+            "window_days": conf.ENROLMENT_WINDOW_DAYS,
         },
     )
 

@@ -104,9 +104,11 @@ def test_it_is_among_the_firms_allowed_ways_and_switching_it_off_refuses_it(
     Firm.objects.filter(name="Acme IT").update(allowed_methods=["push", "sms"])
     mail.outbox.clear()
 
-    response = enter_password(Client(), PERSON)
+    person = Client()
+    assert enter_password(person, PERSON)["Location"] == "/login/set-up/"  # set one up
+    response = person.get("/login/set-up/")
 
-    assert response.status_code == 403  # no way left that the firm allows
+    assert response.status_code == 403  # no way left that the firm allows, nor a window
     assert not mail.outbox
     assert EmailCodeDevice.objects.filter(user=only_email).exists()
 

@@ -8,6 +8,7 @@ from django.test import Client as Browser
 from accounts.models import AuditEvent, Client, Firm, User
 from tests.signing_in import current_attempt, enter_password, type_token
 from tests.twofactor.methods.totp.helpers import app_code, fresh, set_up_app
+from twofactor import methods
 from twofactor.methods.backup_codes import codes as backup_codes
 from twofactor.methods.push import answers as push_answers
 from twofactor.methods.push import approvals
@@ -117,17 +118,29 @@ def test_an_sms_only_firm_tells_a_person_without_a_phone_clearly(fake_provider, 
     assert "_auth_user_id" not in client.session
 
 
-def test_an_app_only_firm_tells_a_person_without_an_app_clearly(fake_provider, demo_world, client):
+def test_an_app_only_firm_walks_a_person_without_an_app_to_setting_one_up(
+    fake_provider, demo_world, client
+):
     firm_allows("totp")
 
-    response = enter_password(client)
+    assert enter_password(client)["Location"] == "/login/set-up/"
+    assert "_auth_user_id" not in client.session
+    tech = User.objects.select_related("firm").get(email="tech@acme.example")
+    assert [way.name for way in methods.ways_to_set_up(tech)] == [
+        "totp"
+    ]
+
+
+def test_a_firm_allowing_only_ways_without_a_set_up_page_names_them(
+    fake_provider, demo_world, client
+):
+    firm_allows("sms")
+
+    response = enter_password(client, "nophone@acme.example")
 
     assert response.status_code == 403
-    page = response.content.decode()
-    assert "No allowed way to sign in is set up" in page
-    assert "<strong>Authenticator app</strong>" in page
+    assert "A mobile number is needed" in response.content.decode()
     assert "_auth_user_id" not in client.session
-    assert AuditEvent.objects.filter(tag="account:two_factor:no_allowed_method").exists()
 
 
 def test_a_clients_choice_applies_to_its_end_users_only(

@@ -138,16 +138,19 @@ def test_an_expired_push_offers_a_new_one_which_can_be_approved(pending, setting
     assert pending.get("/dashboard/").status_code == 200
 
 
-def test_a_person_with_no_phone_is_told_to_ask_their_administrator_by_name(client, demo_world):
-    response = enter_password(client, "nophone@acme.example")
+def test_a_person_with_no_way_and_no_window_is_told_to_ask_their_administrator_by_name(
+    client, demo_world
+):
+    assert enter_password(client, "nophone@acme.example")["Location"] == "/login/set-up/"
+    response = client.get("/login/set-up/")
 
     body = response.content.decode()
     assert response.status_code == 403
-    assert "no mobile phone number on file" in body
+    assert "No set-up window is open for you." in body
     assert "Avery Acme" in body and "admin@acme.example" in body
     assert "_auth_user_id" not in client.session
     assert client.get("/dashboard/").status_code == 302
-    assert AuditEvent.objects.filter(tag="account:two_factor:no_phone").exists()
+    assert AuditEvent.objects.filter(tag="account:enrolment:refused").exists()
 
 
 def test_an_end_user_of_a_client_with_2fa_on_needs_the_second_step(client, demo_world):

@@ -29,6 +29,11 @@ class PushMethod(Method):
     }
 
     posted_action = "check"  # "I approved it" without JavaScript, or the page's script
+    set_up_url = "portal_app_set_up"
+    set_up_label = "The Partner Portal app on your phone"
+    set_up_help = ("Open a link on your phone (scan the QR code), add the phone there and type "
+                   "the code it shows. Then approve each sign-in with one tap.")
+    set_up_order = 0  # first: nothing to buy or install from a store
 
     def answer_posted(self, request, attempt):
         from twofactor.methods.push import answers, approvals

@@ -17,6 +17,10 @@ class SecurityKeyMethod(Method):
     noun = "a security key"
     typed = False
     phishing_resistant = True  # satisfies "Require a security key for firm admins"
+    set_up_url = "security_key_add"
+    set_up_label = "A security key"
+    set_up_help = "A USB or NFC key, or this device's passkey: touch it to sign in."
+    set_up_order = 1
     signed_in_words = "with a security key"
     also_recorded_as = {"passkey": "with a passkey"}  # both factors at once, from the login page
     wrong_reason = "security_key"

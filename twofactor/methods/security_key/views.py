@@ -16,7 +16,7 @@ from webauthn.helpers import base64url_to_bytes
 from accounts import audit
 from accounts.audit import Tag
 from accounts.models import User
-from accounts.permissions import reachable_mid_sign_in
+from accounts.permissions import reachable_mid_sign_in, reachable_setting_up
 from accounts.policy import holder_of, passkey_sign_in_allowed
 from portal import json_requests, limits
 from portal.redirects import safe_next
@@ -44,6 +44,7 @@ def _as_json(response: HttpResponse) -> JsonResponse:
 # Security page: adding and removing keys
 
 
+@reachable_setting_up
 @login_required
 @never_cache
 @require_fresh_factor
@@ -71,6 +72,7 @@ def _may_add(request: HttpRequest) -> JsonResponse | None:
     return None
 
 
+@reachable_setting_up
 @require_POST
 @never_cache
 def add_key_options(request: HttpRequest) -> JsonResponse:
@@ -91,6 +93,7 @@ def add_key_options(request: HttpRequest) -> JsonResponse:
     return JsonResponse(json.loads(keys.registration_options(request.user, challenge)))
 
 
+@reachable_setting_up
 @require_POST
 @never_cache
 def add_key_finish(request: HttpRequest) -> JsonResponse:

@@ -22,6 +22,11 @@ class AuthenticatorAppMethod(Method):
     security_template = "twofactor/methods/totp/security.html"
     device_models = ("totp.authenticatorapp",)
     audit_words = tags.WORDS
+    set_up_url = "totp_setup"
+    set_up_label = "An authenticator app"
+    set_up_help = ("Google Authenticator, Microsoft Authenticator or another: scan a QR code, "
+                   "then type the 6-digit code it shows at each sign-in.")
+    set_up_order = 2
 
     def usable(self, user) -> bool:
         from twofactor.methods.totp import authenticator

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+from accounts.permissions import reachable_setting_up
 from twofactor.methods.totp import authenticator
 from twofactor.signin import freshness, verification
 from twofactor.signin.step_up import require_fresh_factor
@@ -38,6 +39,7 @@ class TurnOnForm(forms.Form):
         return code
 
 
+@reachable_setting_up
 @login_required
 @never_cache
 @sensitive_post_parameters("code")
@@ -73,6 +75,7 @@ def set_up(request: HttpRequest) -> HttpResponse:
     )
 
 
+@reachable_setting_up
 @login_required
 @never_cache
 def qr_code(request: HttpRequest) -> HttpResponse:

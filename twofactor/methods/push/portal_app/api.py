@@ -19,7 +19,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import reachable_before_new_password, reachable_mid_sign_in
+from accounts.permissions import (
+    reachable_before_new_password,
+    reachable_mid_sign_in,
+    reachable_setting_up,
+)
 from portal import limits
 from portal.json_requests import NotAccepted, read_object
 from portal.request_info import client_ip
@@ -37,7 +41,8 @@ def _api(view: Callable) -> Callable:
     view = require_POST(view)
     view = never_cache(view)
     view = csrf_exempt(view)
-    return reachable_before_new_password(reachable_mid_sign_in(view))
+    # The phone's browser may hold a half-finished sign-in, or a first sign-in's set-up.
+    return reachable_before_new_password(reachable_setting_up(reachable_mid_sign_in(view)))
 
 
 def _challenge_key(phone_id: int, challenge: str) -> str:

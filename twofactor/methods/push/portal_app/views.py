@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+from accounts.permissions import reachable_setting_up
 from twofactor.methods.push.portal_app import pairing, phones
 from twofactor.methods.push.portal_app.models import AppPhone
 from twofactor.signin import freshness
@@ -37,6 +38,7 @@ class CodeForm(forms.Form):
         return code
 
 
+@reachable_setting_up
 @login_required
 @never_cache
 @sensitive_post_parameters("code")
@@ -66,6 +68,7 @@ def set_up(request: HttpRequest) -> HttpResponse:
                   status=400 if form.is_bound else 200)
 
 
+@reachable_setting_up
 @login_required
 @never_cache
 def qr_code(request: HttpRequest) -> HttpResponse:
