@@ -239,6 +239,11 @@ def deactivated(person: User) -> None:
         method.deactivated(person)
 
 
+def reset_words() -> list[str]:
+    """What an admin's reset removes, one phrase per method that holds something."""
+    return [method.reset_words for method in registry() if method.reset_words]
+
+
 def reset_all(person: User) -> dict[str, int]:
     """Every method removes what it holds for ``person`` (an admin's reset)."""
     removed: dict[str, int] = {}
