@@ -21,6 +21,7 @@ from accounts.policy import holder_of, passkey_sign_in_allowed
 from portal import json_requests, limits
 from portal.redirects import safe_next
 from portal.request_info import client_ip
+from twofactor import methods
 from twofactor.conf import conf
 from twofactor.methods.security_key import answers, challenges, keys
 from twofactor.methods.security_key.models import SecurityKey
@@ -109,6 +110,9 @@ def add_key_finish(request: HttpRequest) -> JsonResponse:
     except keys.Refused as why:
         return _error(why.message)
     messages.success(request, f"The security key \"{key.name}\" was added.")
+    if not methods.has_recovery(request.user):
+        messages.info(request, "Now make backup codes (under \"Backup codes\" below): if this "
+                               "key is lost, a backup code still gets you in.")
     return JsonResponse({"redirect": reverse("security")})
 
 
