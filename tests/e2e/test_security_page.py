@@ -34,7 +34,7 @@ def test_a_person_signs_out_their_other_sessions(browser, live_server, seeded):
         expect(sessions).not_to_contain_text("Safari on iPhone")
 
         there.goto("/security/")
-        expect(there.get_by_role("heading", name="Log in")).to_be_visible()
+        expect(there.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
         here.goto("/security/")
         expect(here.get_by_role("heading", name="Security", level=1)).to_be_visible()
     finally:

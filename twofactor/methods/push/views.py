@@ -42,7 +42,7 @@ def new_push(request: HttpRequest) -> HttpResponse:
         return render_challenge(
             request, attempt, status=409,
             error="You denied a request for this sign-in, so no new one is sent. "
-                  "Use an SMS token, or log in again.",
+                  "Use an SMS token, or sign in again.",
         )
     if approvals.status_of(approvals.latest_of(attempt)) is not ApprovalStatus.PENDING:
         try:

@@ -30,7 +30,7 @@ from twofactor.models import SignInAttempt
 from twofactor.signin import attempts, flow, freshness
 from twofactor.signin.step_up import require_fresh_factor
 
-PASSKEY_REFUSED = "This passkey cannot sign you in. Log in with your email and password."
+PASSKEY_REFUSED = "This passkey cannot sign you in. Sign in with your email and password."
 
 
 def _error(message: str, status: int = 400) -> JsonResponse:
@@ -63,7 +63,7 @@ def add_key_page(request: HttpRequest) -> HttpResponse:
 
 def _may_add(request: HttpRequest) -> JsonResponse | None:
     if not request.user.is_authenticated:
-        return _error("Your session ended. Log in again.", 403)
+        return _error("Your session ended. Sign in again.", 403)
     if not freshness.may_add_factor(request).allowed:
         return _error(
             "Adding a key needs your password and a second factor from the last few "
@@ -153,7 +153,7 @@ def key_options(request: HttpRequest) -> JsonResponse:
     """A challenge for this attempt only, answerable only by this person's keys."""
     attempt = attempts.current(request)
     if attempt is None:
-        return _error("Your sign-in attempt ended. Log in again.", 410)
+        return _error("Your sign-in attempt ended. Sign in again.", 410)
     challenge = challenges.make(request, "sign_in", attempt_id=str(attempt.pk))
     return JsonResponse(json.loads(keys.authentication_options(challenge, attempt.user)))
 
@@ -164,7 +164,7 @@ def key_options(request: HttpRequest) -> JsonResponse:
 def key_answer(request: HttpRequest) -> JsonResponse:
     attempt = attempts.current(request)
     if attempt is None:
-        return _error("Your sign-in attempt ended. Log in again.", 410)
+        return _error("Your sign-in attempt ended. Sign in again.", 410)
     try:
         body = json_requests.read_object(request)
     except json_requests.NotAccepted as why:
@@ -223,7 +223,7 @@ def passkey_answer(request: HttpRequest) -> JsonResponse:
         audit.record(KeyTag.PASSKEY_REFUSED, request=request, subject=user, reason="policy")
         whose = "client" if user.is_end_user else "firm"
         return _error(
-            f"Your {whose} does not allow passkey sign-in without a password. Log in with "
+            f"Your {whose} does not allow passkey sign-in without a password. Sign in with "
             "your email and password; your security key then works as the second step.", 403,
         )
     attempt = attempts.start(request, user, safe_next(request))
