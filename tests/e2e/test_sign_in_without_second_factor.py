@@ -15,7 +15,7 @@ def test_globex_tech_signs_in_sees_the_dashboard_and_logs_out(page, seeded):
     expect(page.get_by_role("heading", level=1)).to_have_text("Globex MSP")
     expect(page.get_by_text("Admin", exact=True)).to_have_count(0)
 
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
     page.goto("/dashboard/")
     expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()

@@ -149,7 +149,7 @@ def test_help_from_the_header_log_out_says_so_and_numbers_read_in_the_firms_coun
     expect(page.get_by_text("Glen Globex was saved.")).to_be_visible()
     assert User.objects.get(pk=tech.pk).phone == "+447911123456"
 
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_text("You are signed out.")).to_be_visible()
 
 
