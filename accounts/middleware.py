@@ -96,10 +96,10 @@ def end_session(request: HttpRequest, why: str) -> HttpResponse:
     logout(request)
     if why == "idle":
         minutes = max(1, conf.SESSION_IDLE_SECONDS // 60)
-        text = f"You were signed out after {minutes} minutes without activity. Log in again."
+        text = f"You were signed out after {minutes} minutes without activity. Sign in again."
     else:
         hours = max(1, conf.SESSION_COOKIE_AGE // 3600)
-        text = f"You were signed out: a session lasts at most {hours} hours. Log in again."
+        text = f"You were signed out: a session lasts at most {hours} hours. Sign in again."
     messages.info(request, text)
     next_url = return_path(request)
     target = redirect("login")

@@ -67,7 +67,7 @@ def end_session_after_wrong_passwords(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.error(
         request,
-        f"You were signed out after {allowed} wrong passwords. For your safety, log in again "
+        f"You were signed out after {allowed} wrong passwords. For your safety, sign in again "
         "with your email and password.",
     )
     return redirect("login")

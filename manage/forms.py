@@ -6,13 +6,15 @@ edited field can move a person to another firm or client.
 
 from datetime import UTC, date, datetime, time, timedelta
 
+import phonenumbers
 from django import forms
 from django.db.models import Q, QuerySet
 
 from accounts import audit
 from accounts.forms import MobileNumberField
 from accounts.models import Client, Firm, User, normalize_email
-from manage import directory, people
+from manage import directory, key_rules, people
+from portal.conf import conf
 from portal.text import SingleLineField
 
 EMAIL_TAKEN = "Someone in the Partner Portal already uses this email address."
@@ -29,6 +31,8 @@ class _SwitchForm(forms.Form):
         required=False, choices=[("", ""), ("on", "on"), ("off", "off")], widget=forms.HiddenInput
     )
     confirm_missing_phones = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # Set by the page that names what turning it off risks: turning off takes two presses.
+    confirm_off = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class FirmTwoFactorForm(_SwitchForm):
@@ -292,9 +296,11 @@ class ActivityFilterForm(forms.Form):
         return start, end
 
 
-class AllowedMethodsForm(forms.Form):
-    """The ways of signing in a firm (or a client, for its end users) allows: one checkbox
-    per method the portal offers, labelled by the method itself (the registry)."""
+class SignInPolicyForm(forms.Form):
+    """A firm's (for its employees) or a client's (for its end users) sign-in policy, saved
+    with the page's one Save: the ways allowed (one checkbox per method, labelled by the
+    registry), passkeys, keys for firm admins (firms only), remembered browsers and the
+    country numbers are read in. Unbound, it shows ``holder`` as saved."""
 
     methods = forms.MultipleChoiceField(
         label="Ways to sign in allowed",
@@ -302,10 +308,39 @@ class AllowedMethodsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Backup codes always work: they are for recovery.",
     )
+    passkey_sign_in_allowed = forms.BooleanField(
+        label="Allow passkey sign-in without a password", required=False
+    )
+    security_key_required_for_admins = forms.BooleanField(
+        label="Require a security key for firm admins", required=False
+    )
+    allow_remembered_browsers = forms.BooleanField(
+        label="Allow remembering a browser for 30 days", required=False
+    )
+    phone_region = forms.ChoiceField(
+        label="Country for phone numbers",
+        required=False,
+        error_messages={"invalid_choice": "Choose a country from the list."},
+    )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, holder: Firm | Client, **kwargs) -> None:
+        kwargs.setdefault("initial", {
+            "methods": people.allowed_now(holder),
+            "passkey_sign_in_allowed": holder.passkey_sign_in_allowed,
+            "security_key_required_for_admins": getattr(
+                holder, "security_key_required_for_admins", False),
+            "allow_remembered_browsers": holder.allow_remembered_browsers,
+            "phone_region": holder.phone_region,
+        })
         super().__init__(*args, **kwargs)
+        self.holder = holder
         self.fields["methods"].choices = people.policy_choices()
+        if isinstance(holder, Client):
+            del self.fields["security_key_required_for_admins"]
+            fallback = f"Same as the firm ({holder.firm.region})"
+        else:
+            fallback = f"The portal's default ({conf.PHONE_DEFAULT_REGION})"
+        self.fields["phone_region"].choices = [("", fallback), *region_choices()]
 
     def clean_methods(self) -> list[str]:
         chosen = self.cleaned_data["methods"]
@@ -314,3 +349,28 @@ class AllowedMethodsForm(forms.Form):
                 "Allow at least one way to sign in.", code="none_allowed"
             )
         return chosen
+
+    def key_rules(self) -> dict[str, bool]:
+        """The key settings asked for, as ``manage.key_rules`` takes them."""
+        return {
+            "passkey_allowed": self.cleaned_data["passkey_sign_in_allowed"],
+            "keys_required": self.cleaned_data.get("security_key_required_for_admins", False),
+        }
+
+    def weakens(self) -> bool:
+        """Would saving make signing in easier, or take a way away? (Needs the password.)"""
+        holder = self.holder
+        return (
+            people.weakens(holder, self.cleaned_data["methods"])
+            or key_rules.weakens(holder, **self.key_rules())
+            or (self.cleaned_data["allow_remembered_browsers"]
+                and not holder.allow_remembered_browsers)
+        )
+
+
+def region_choices() -> list[tuple[str, str]]:
+    """(code, "US (+1)") for every region phonenumbers knows, by code."""
+    return [
+        (code, f"{code} (+{phonenumbers.country_code_for_region(code)})")
+        for code in sorted(phonenumbers.SUPPORTED_REGIONS)
+    ]

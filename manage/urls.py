@@ -8,11 +8,8 @@ from manage.views import (
     clients,
     employees,
     factors,
-    key_policy,
     overview,
     phone_changes,
-    phone_region,
-    remember_policy,
     security,
 )
 
@@ -22,7 +19,6 @@ urlpatterns = [
          name="sign_out_other_sessions"),
     # Admin > Manage Employees
     path("manage/employees/", employees.manage_employees, name="manage_employees"),
-    path("manage/employees/key-policy/", key_policy.firm_key_policy, name="firm_key_policy"),
     path("manage/employees/add/", employees.add_employee, name="add_employee"),
     path("manage/employees/<int:pk>/", employees.edit_employee, name="edit_employee"),
     path(
@@ -36,18 +32,8 @@ urlpatterns = [
         name="employee_action",
     ),
     # Admin > Manage Clients
-    path("manage/employees/phone-region/", phone_region.firm_phone_region,
-         name="firm_phone_region"),
-    path("manage/clients/<int:pk>/phone-region/", phone_region.client_phone_region,
-         name="client_phone_region"),
-    path("manage/employees/remember-browsers/", remember_policy.firm_remember_browsers,
-         name="firm_remember_browsers"),
-    path("manage/clients/<int:pk>/remember-browsers/", remember_policy.client_remember_browsers,
-         name="client_remember_browsers"),
     path("manage/clients/", clients.manage_clients, name="manage_clients"),
     path("manage/clients/<int:pk>/", clients.client_detail, name="client_detail"),
-    path("manage/clients/<int:pk>/passkey-policy/", key_policy.client_passkey_policy,
-         name="client_passkey_policy"),
     path("manage/clients/<int:client_pk>/users/add/", clients.add_end_user, name="add_end_user"),
     path(
         "manage/clients/<int:client_pk>/users/<int:pk>/",

@@ -61,6 +61,18 @@ class RateLimited(Exception):
         return f"{math.ceil(self.retry_after / 3600)} hours"
 
 
+def window_words(name: str) -> str:
+    """ "15 minutes", "1 hour": the length of the fixed windows ``name`` counts in."""
+    _, seconds = conf.rate_limit(name)
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    if seconds % 60 == 0:
+        minutes = seconds // 60
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{seconds} seconds"
+
+
 def _window(name: str, subject: str, now: float) -> tuple[str, int]:
     """The counter's cache key for the current window, and seconds until the window ends."""
     _, seconds = conf.rate_limit(name)

@@ -16,7 +16,7 @@ from django.utils.decorators import decorator_from_middleware
 
 SIGN_IN_EXPIRED = (
     "Your sign-in form had expired (it was open in another tab, or for too long), so nothing "
-    "was sent. Log in again."
+    "was sent. Sign in again."
 )
 
 
@@ -24,7 +24,7 @@ EXPIRED_MARK = "form=expired"  # tells this redirect apart from any view's own
 
 
 class _TokenWithoutCheck(CsrfViewMiddleware):
-    """The CSRF cookie and token for an error page's own forms (Log out), never the check."""
+    """The CSRF cookie and token for an error page's own forms (Sign out), never the check."""
 
     def process_view(self, request, callback, callback_args, callback_kwargs):
         return None  # the check reads request.POST, which may be what could not be read

@@ -4,7 +4,7 @@ person who reported a sign-in that was not theirs.
 
 In the manner of Django's PasswordResetConfirmView: the token is moved from the URL into the
 session at once (so it does not leak through the Referer header) and checked again when the
-password is set. Setting a password never signs anyone in: the person is sent to log in,
+password is set. Setting a password never signs anyone in: the person is sent to sign in,
 where the second factor is asked for as usual.
 """
 
@@ -62,7 +62,7 @@ def _set_password_page(request: HttpRequest, uidb64: str, token: str, kind: str)
                 person, "password_changed", "your password was changed"))
         logout(request)  # ends whatever this browser had, signed in or half-way through
         messages.success(
-            request, "Your password is set. Log in with your email and the new password."
+            request, "Your password is set. Sign in with your email and the new password."
         )
         return redirect("login")
     return render(

@@ -18,10 +18,10 @@ from accounts import reauth
 from accounts.models import Client, User
 from accounts.permissions import firm_admin_required
 from manage import people
-from manage.forms import AllowedMethodsForm, ClientNameForm, ClientTwoFactorForm, PersonForm
+from manage.forms import ClientNameForm, ClientTwoFactorForm, PersonForm, SignInPolicyForm
 from manage.paging import paginate
-from manage.views import allowed_methods, key_policy, person_actions, phone_changes, phone_region
-from manage.views.two_factor_switch import Confirmation, switch
+from manage.views import person_actions, phone_changes, sign_in_policy
+from manage.views.two_factor_switch import Confirmation
 
 CLIENTS_PER_PAGE = 50
 
@@ -63,22 +63,21 @@ def _client(request: HttpRequest, pk: int) -> Client:
 @firm_admin_required
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = _client(request, pk)
+    holder = sign_in_policy.Holder(
+        client, people.end_users(client), f"{client}'s end users",
+        lambda on: people.set_client_two_factor(client, on, actor=request.user, request=request),
+    )
     switch_form = ClientTwoFactorForm(
         initial={
             "two_factor_required": client.two_factor_required,
             "shown": "on" if client.two_factor_required else "off",
         }
     )
+    policy_form = SignInPolicyForm(holder=client)
     name_form = ClientNameForm(firm=request.user.firm, client=client)
     confirmation = None
     password_check = reauth.PasswordCheck(request)
-    methods_form = allowed_methods.unsaved_form(request, client)
-    if request.method == "POST" and request.POST.get("action") == allowed_methods.ACTION:
-        outcome = allowed_methods.save(request, client, what=f"{client}'s end users")
-        if not isinstance(outcome, AllowedMethodsForm):
-            return outcome
-        methods_form = outcome
-    elif request.method == "POST" and request.POST.get("action") == "rename":
+    if request.method == "POST" and request.POST.get("action") == "rename":
         name_form = ClientNameForm(data=request.POST, firm=request.user.firm, client=client)
         if name_form.is_valid():
             try:
@@ -98,22 +97,13 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(request.path)
     elif request.method == "POST":
         switch_form = ClientTwoFactorForm(request.POST)
-        if switch_form.is_valid():
-            outcome = switch(
-                request,
-                switch_form,
-                currently_on=client.two_factor_required,
-                who=people.end_users(client),
-                apply=lambda on: people.set_client_two_factor(
-                    client, on, actor=request.user, request=request
-                ),
-                password_check=password_check,
-                what=f"{client}'s end users",
-            )
-            if isinstance(outcome, Confirmation):
-                confirmation = outcome
-            elif outcome is not None:
-                return outcome
+        policy_form = sign_in_policy.posted_policy(request, client)
+        outcome = sign_in_policy.save(request, holder, switch_form, policy_form, password_check)
+        if isinstance(outcome, Confirmation):
+            confirmation = outcome
+        elif outcome is not None:
+            return outcome
+    failed = request.method == "POST" and confirmation is None
     return render(
         request,
         "manage/client_detail.html",
@@ -121,19 +111,13 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "client": client,
             "name_form": name_form,
             "form": switch_form,
+            "policy_form": policy_form,
             "confirmation": confirmation,
-            "key_policy_form": key_policy.client_form(client),
-            "key_policy_url": reverse("client_passkey_policy", args=[client.pk]),
-            "methods_form": methods_form,
             "password_check": password_check,
-            "region_now": client.region,
-            "region_chosen": client.phone_region,
-            "region_choices": phone_region.choices(),
-            "region_action": reverse("client_phone_region", args=[client.pk]),
-            "region_default_label": "Same as the firm (" + client.firm.region + ")",
+            **sign_in_policy.ways(client),
             **person_actions.people_table(request, people.end_users(client)),
         },
-        status=400 if password_check.form.errors else 200,
+        status=400 if failed else 200,
     )
 
 

@@ -1,4 +1,4 @@
-"""Admin > Manage Employees: the partner account's 2FA setting and the firm's employees.
+"""Admin > Manage Employees: the firm's employees first, then its sign-in policy.
 
 Every person is looked up inside the signed-in admin's firm, so another firm's ids give 404.
 """
@@ -13,74 +13,53 @@ from accounts import reauth
 from accounts.models import User
 from accounts.permissions import firm_admin_required
 from manage import people
-from manage.forms import AllowedMethodsForm, EmployeeForm, FirmTwoFactorForm
-from manage.views import allowed_methods, key_policy, person_actions, phone_changes, phone_region
-from manage.views.two_factor_switch import (
-    Confirmation,
-    own_session_steps_up_if_on,
-    switch,
-)
-from portal.conf import conf
+from manage.forms import EmployeeForm, FirmTwoFactorForm, SignInPolicyForm
+from manage.views import person_actions, phone_changes, sign_in_policy
+from manage.views.two_factor_switch import Confirmation, own_session_steps_up_if_on
 
 
 @never_cache
 @firm_admin_required
 def manage_employees(request: HttpRequest) -> HttpResponse:
     firm = request.user.firm
-    form = FirmTwoFactorForm(
+    holder = sign_in_policy.Holder(
+        firm, people.employees(firm), firm.name,
+        lambda on: people.set_firm_two_factor(firm, on, actor=request.user, request=request),
+    )
+    switch_form = FirmTwoFactorForm(
         actor=request.user,
         initial={
             "two_factor_required": "yes" if firm.two_factor_required else "no",
             "shown": "on" if firm.two_factor_required else "off",
         },
     )
+    policy_form = SignInPolicyForm(holder=firm)
     confirmation = None
     password_check = reauth.PasswordCheck(request)
-    methods_form = allowed_methods.unsaved_form(request, firm)
-    if request.method == "POST" and request.POST.get("action") == allowed_methods.ACTION:
-        outcome = allowed_methods.save(request, firm, what=firm.name)
-        if not isinstance(outcome, AllowedMethodsForm):
+    if request.method == "POST":
+        switch_form = FirmTwoFactorForm(request.POST, actor=request.user)
+        policy_form = sign_in_policy.posted_policy(request, firm)
+        outcome = sign_in_policy.save(request, holder, switch_form, policy_form, password_check)
+        if isinstance(outcome, Confirmation):
+            confirmation = outcome
+        elif outcome is not None:
             return outcome
-        methods_form = outcome
-    elif request.method == "POST":
-        form = FirmTwoFactorForm(request.POST, actor=request.user)
-        if form.is_valid():
-            outcome = switch(
-                request,
-                form,
-                currently_on=firm.two_factor_required,
-                who=people.employees(firm),
-                apply=lambda on: people.set_firm_two_factor(
-                    firm, on, actor=request.user, request=request
-                ),
-                password_check=password_check,
-                what=firm.name,
-            )
-            if isinstance(outcome, Confirmation):
-                confirmation = outcome
-            elif outcome is not None:
-                return outcome
+    failed = request.method == "POST" and confirmation is None
     return render(
         request,
         "manage/manage_employees.html",
         {
             "firm": firm,
             "steps_up_on": not firm.two_factor_required and own_session_steps_up_if_on(request),
-            "form": form,
+            "form": switch_form,
+            "policy_form": policy_form,
             "confirmation": confirmation,
-            "key_policy_form": key_policy.firm_form(firm),
-            "key_policy_url": reverse("firm_key_policy"),
-            "methods_form": methods_form,
             "password_check": password_check,
-            "region_now": firm.region,
-            "region_chosen": firm.phone_region,
-            "region_choices": phone_region.choices(),
-            "region_action": reverse("firm_phone_region"),
-            "region_default_label": "The portal's default (" + conf.PHONE_DEFAULT_REGION + ")",
+            **sign_in_policy.ways(firm),
             **person_actions.people_table(request, people.employees(firm)),
             **phone_changes.open_changes(request, end_users=False),
         },
-        status=400 if password_check.form.errors else 200,
+        status=400 if failed else 200,
     )
 
 

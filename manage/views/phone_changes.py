@@ -13,6 +13,7 @@ from accounts import phones, reauth
 from accounts.models import User
 from accounts.permissions import firm_admin_required
 from portal.redirects import safe_next
+from twofactor import methods
 from twofactor.models import PhoneChangeRequest
 from twofactor.providers.base import ProviderError
 from twofactor.recovery import phone_changes
@@ -90,7 +91,8 @@ def reset_second_factor(request: HttpRequest, person_id: int) -> HttpResponse:
         request,
         "manage/manage_reset.html",
         {"person": person, "masked_phone": phones.mask(person.phone),
-         "next": _back(request, person), "password_check": password_check},
+         "removed": methods.reset_words(), "next": _back(request, person),
+         "password_check": password_check},
         status=400 if request.method == "POST" else 200,
     )
 

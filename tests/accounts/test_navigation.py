@@ -16,7 +16,7 @@ def test_a_firm_admin_sees_the_admin_menu(client, demo_world):
 
     body = client.get("/dashboard/").content.decode()
     assert "<summary>Admin</summary>" in body
-    for label in ("Manage Employees", "Manage Clients", "Activity", "Security", "Log out"):
+    for label in ("Manage Employees", "Manage Clients", "Activity", "Security", "Sign out"):
         assert label in body
 
 

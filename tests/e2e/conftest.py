@@ -81,7 +81,7 @@ def log_in(page, email: str, password: str) -> None:
     page.goto("/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def show_other_ways(page) -> None:

@@ -172,10 +172,10 @@ def test_an_invited_employee_sets_a_password_and_signs_in_with_the_second_factor
     invitee.get_by_role("button", name="Set password").click()
 
     # Setting the password signed no one in: log in, then the second factor
-    expect(invitee.get_by_role("heading", name="Log in")).to_be_visible()
+    expect(invitee.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
     expect(invitee.get_by_text("Your password is set.")).to_be_visible()
     invitee.goto("/dashboard/")
-    expect(invitee.get_by_role("heading", name="Log in")).to_be_visible()
+    expect(invitee.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
     invitee.goto(link)
     expect(invitee.get_by_role("heading", name="This link no longer works")).to_be_visible()
 

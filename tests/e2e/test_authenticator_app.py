@@ -44,7 +44,7 @@ def test_a_tech_enrols_an_app_from_the_security_page_and_signs_in_with_it(page, 
     app_part = page.get_by_role("region", name="Authenticator app")
     expect(app_part.get_by_role("button", name="Remove")).to_be_visible()
 
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     reach_the_challenge(page, seeded)
     show_other_ways(page)  # the page leads with the push; the app's code is one press away
     expect(page.get_by_text("6-digit code from your authenticator app").first).to_be_visible()

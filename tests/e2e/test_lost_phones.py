@@ -45,7 +45,7 @@ def sign_in_by_sms(page, email: str, password: str) -> None:
     token = latest_text(page, email, r"token is (\d+)")
     token_field(page).fill(token)
     page.get_by_role("button", name="Sign In", exact=True).click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
 
 
 def emailed_path(kind: str) -> str:
@@ -143,7 +143,7 @@ def test_a_backup_code_signs_in_once_and_the_person_is_told(page, seeded):
     reach_the_challenge(page, TECH, seeded)
     token_field(page).fill(code)
     page.get_by_role("button", name="Sign In", exact=True).click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
     assert "9 backup codes left" in mail.outbox[-1].body
 
     page.context.clear_cookies()

@@ -77,7 +77,7 @@ def test_an_approval_lands_the_page_with_no_status_request_after_it(browser, see
     approvals.record_answer(approval.provider_ref, ApprovalStatus.APPROVED,
                             provider=approval.provider)
 
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
     landed = time.monotonic() - approved_at
     context.close()
     assert landed < 3, f"the page took {landed:.2f} s to land after the approval"

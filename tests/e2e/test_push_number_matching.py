@@ -108,7 +108,7 @@ def test_a_remembered_browser_skips_the_second_step_next_time(page, seeded):
     number = number_to_match(page)
     phone_of(page).get_by_role("button", name=number, exact=True).click()
     signed_in(page)
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
 
     log_in(page, EMAIL, seeded)
 
@@ -120,7 +120,7 @@ def test_a_remembered_browser_skips_the_second_step_next_time(page, seeded):
     page.screenshot(path=str(ARTIFACTS / "security-remembered.png"), full_page=True)
     section.get_by_role("button", name="Forget", exact=True).click()
     expect(page.get_by_text("No browsers are remembered")).to_be_visible()
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     log_in(page, EMAIL, seeded)
     expect(page).to_have_url(re.compile(r"/login/verify/$"))
 

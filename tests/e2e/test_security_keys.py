@@ -43,7 +43,7 @@ def test_a_person_adds_a_key_signs_in_with_it_and_with_a_passkey_then_removes_it
     assert SecurityKey.objects.filter(user__email=EMAIL).count() == 1
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "webauthn-security.png"), full_page=True)
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
 
     # Sign in with it as the second factor.
     Firm.objects.filter(pk=globex.pk).update(two_factor_required=True)
@@ -51,9 +51,9 @@ def test_a_person_adds_a_key_signs_in_with_it_and_with_a_passkey_then_removes_it
     expect(page.get_by_role("button", name="Use a security key")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "webauthn-challenge.png"), full_page=True)
     page.get_by_role("button", name="Use a security key").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
     assert SecurityKey.objects.get(user__email=EMAIL).last_used_at is not None
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
 
     # A passkey, where the firm does not allow it: refused, clearly.
     page.goto("/login/")
@@ -65,7 +65,7 @@ def test_a_person_adds_a_key_signs_in_with_it_and_with_a_passkey_then_removes_it
     page.goto("/login/")
     page.screenshot(path=str(ARTIFACTS / "webauthn-login.png"), full_page=True)
     page.get_by_role("button", name="Sign in with a passkey").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
 
     # Remove it: the password first (a passkey sign-in had no password step).
     page.goto("/security/")

@@ -34,7 +34,7 @@ def test_a_person_signs_out_their_other_sessions(browser, live_server, seeded):
         expect(sessions).not_to_contain_text("Safari on iPhone")
 
         there.goto("/security/")
-        expect(there.get_by_role("heading", name="Log in")).to_be_visible()
+        expect(there.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
         here.goto("/security/")
         expect(here.get_by_role("heading", name="Security", level=1)).to_be_visible()
     finally:
@@ -67,6 +67,11 @@ def test_backup_codes_are_made_after_confirming_a_factor_and_shown_once(page, se
     codes = page.get_by_role("list", name="Backup codes").get_by_role("listitem")
     expect(codes).to_have_count(10)
     expect(page.get_by_role("button", name="Print")).to_be_visible()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text("Copied 10 codes.")
+    copied = page.evaluate("navigator.clipboard.readText()").split("\n")
+    assert copied == codes.all_inner_texts()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download as .txt").click()
     text = Path(download.value.path()).read_text()

@@ -55,7 +55,7 @@ def reach_the_challenge(page, provider, seeded):
 
 def signed_in_to_the_dashboard(page):
     expect(page.get_by_role("heading", level=1)).to_have_text("Acme IT")
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
 
 
 def test_push_approved_by_signed_callback_signs_in(page, provider, seeded, live_server):

@@ -15,10 +15,10 @@ def test_globex_tech_signs_in_sees_the_dashboard_and_logs_out(page, seeded):
     expect(page.get_by_role("heading", level=1)).to_have_text("Globex MSP")
     expect(page.get_by_text("Admin", exact=True)).to_have_count(0)
 
-    page.get_by_role("button", name="Log out").click()
-    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
     page.goto("/dashboard/")
-    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
 
 
 def test_wrong_password_shows_the_generic_error_in_the_browser(page, seeded):

@@ -28,7 +28,7 @@ def reach_the_challenge(page, seeded):
 
 def signed_in_to_the_dashboard(page):
     expect(page.get_by_role("heading", level=1)).to_have_text("Acme IT")
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
 
 
 def texted_token(page) -> str:

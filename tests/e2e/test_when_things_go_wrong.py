@@ -1,6 +1,6 @@
 """The pages people meet when something goes wrong, in a real browser (issue 12): the lock-out
 page, the password asked on the form itself, lost-phone step 3 and the admin's approve-early
-page, branded error pages and an expired sign-in form, turning 2FA on, Help and Log out, the
+page, branded error pages and an expired sign-in form, turning 2FA on, Help and Sign out, the
 firm's country for numbers, and removing one factor."""
 
 import re
@@ -45,7 +45,7 @@ def test_a_locked_person_sees_one_clear_page_in_their_own_time_zone(
     context.close()
 
 
-def test_turning_2fa_off_asks_for_the_password_on_the_form_and_one_save_does_it(
+def test_turning_2fa_off_asks_for_the_password_on_the_form_then_names_the_risk(
     page, browser, live_server, seeded, settings
 ):
     sign_in_with_onetouch(page, browser, live_server, "admin@acme.example", seeded)
@@ -55,6 +55,8 @@ def test_turning_2fa_off_asks_for_the_password_on_the_form_and_one_save_does_it(
     page.get_by_role("radio", name="No").check()
     page.get_by_label("Your password").fill(seeded)
     page.get_by_role("button", name="Save").click()
+    settings.REAUTH_WINDOW_SECONDS = 600  # the password typed on the form is recent
+    page.get_by_role("button", name="Turn off two-factor authentication").click()
 
     expect(page.get_by_text("Two-factor authentication is now off for Acme IT.")).to_be_visible()
     assert Firm.objects.get(name="Acme IT").two_factor_required is False
@@ -105,14 +107,14 @@ def test_lost_phone_step_3_and_the_admins_approve_early_page(
 def test_error_pages_are_branded_and_a_second_login_tab_is_sent_back_saying_why(page, seeded):
     page.goto("/no-such-page/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
-    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    expect(page.get_by_role("link", name="Sign in", exact=True)).to_be_visible()
 
     stale = page.context.new_page()
     stale.goto("/login/")
     log_in(page, "admin@globex.example", seeded)  # signs in in the other tab
     stale.get_by_label("Email").fill("admin@globex.example")
     stale.get_by_label("Password").fill(seeded)
-    stale.get_by_role("button", name="Log in").click()
+    stale.get_by_role("button", name="Sign in", exact=True).click()
 
     expect(stale.get_by_text("Your sign-in form had expired")).to_be_visible()
 
@@ -147,7 +149,7 @@ def test_help_from_the_header_log_out_says_so_and_numbers_read_in_the_firms_coun
     expect(page.get_by_text("Glen Globex was saved.")).to_be_visible()
     assert User.objects.get(pk=tech.pk).phone == "+447911123456"
 
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_text("You are signed out.")).to_be_visible()
 
 

@@ -13,6 +13,7 @@ class EmailCodeMethod(Method):
     name = "email_code"
     label = "Email code"
     noun = "an emailed code"
+    reset_words = "emailed codes"
     typed_help = "the code we emailed you"
     shape_help = "the 8-digit code from the email"
     signed_in_words = "with an emailed code"

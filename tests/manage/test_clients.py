@@ -140,7 +140,10 @@ def test_turning_end_user_2fa_off_needs_the_password_and_tells_the_other_admins(
     assert "Enter your password." in response.content.decode()
     assert Client.objects.get(pk=contoso.pk).two_factor_required
 
-    client.post(page(contoso), {"reauth-password": PASSWORD})  # one press, on the same form
+    asked = client.post(page(contoso), {"reauth-password": PASSWORD})  # on the same form
+    assert "A password alone will sign these end users in." in asked.content.decode()
+    assert Client.objects.get(pk=contoso.pk).two_factor_required  # not before the second press
+    client.post(page(contoso), {"confirm_off": "True"})
     assert not Client.objects.get(pk=contoso.pk).two_factor_required
     event = AuditEvent.objects.get(tag=str(Tag.CLIENT_TWO_FACTOR_OFF))
     assert event.actor == acme_admin and event.data == {"client": "Contoso Dental"}

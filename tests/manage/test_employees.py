@@ -16,6 +16,7 @@ from accounts.models import AuditEvent, Firm, User
 from manage import people
 from portal.text import CONTROL_MESSAGE
 from tests.conftest import PASSWORD
+from tests.manage.policy_form import policy_data
 from tests.signing_in import another_admin, enter_password, sign_in
 from twofactor import methods
 from twofactor.models import FactorLock, PhoneDevice
@@ -98,8 +99,12 @@ def test_turning_two_factor_off_needs_the_password_again(client, demo_world):
 def test_turning_two_factor_off_is_audited_and_told_to_the_other_admins(acme, demo_world):
     other = another_admin(demo_world["admin@acme.example"].firm, "second-admin@acme.example")
 
-    acme.post(URL, {"two_factor_required": "no"})
+    asked = acme.post(URL, {"two_factor_required": "no"})
 
+    assert Firm.objects.get(name="Acme IT").two_factor_required is True  # not yet: asked first
+    assert mail.outbox == []
+    acme.post(URL, {"two_factor_required": "no", "confirm_off": "True"})
+    assert "Turn off two-factor authentication" in asked.content.decode()
     assert Firm.objects.get(name="Acme IT").two_factor_required is False
     assert events(Tag.FIRM_TWO_FACTOR_OFF).count() == 1
     assert [m.to for m in mail.outbox] == [[other.email]]
@@ -119,8 +124,8 @@ def test_a_setting_changed_by_another_admin_meanwhile_is_not_silently_reversed(a
 def test_a_nonsense_setting_gives_a_form_error_not_a_500(globex):
     response = globex.post(URL, {"two_factor_required": "maybe"})
 
-    assert response.status_code == 200
-    assert "Choose Yes or No." in response.content.decode()
+    assert response.status_code == 400
+    assert '<a href="#id_two_factor_required_0">Choose Yes or No.</a>' in response.content.decode()
     assert Firm.objects.get(name="Globex MSP").two_factor_required is False
 
 
@@ -598,15 +603,43 @@ def test_an_email_change_is_told_to_the_old_address(globex, globex_tech):
     assert events(Tag.PROFILE_CHANGED).get().data == {"fields": ["email"]}
 
 
-def test_the_password_typed_on_the_form_turns_2fa_off_in_one_press(client, demo_world):
+def test_turning_2fa_off_takes_the_password_on_the_form_then_a_page_that_names_the_risk(
+    client, demo_world
+):
     sign_in(client, "admin@acme.example", fresh_password=False)
 
     assert 'name="reauth-password"' in client.get(URL).content.decode()
-    response = client.post(URL, {"two_factor_required": "no", "reauth-password": PASSWORD})
+    asked = client.post(URL, {"two_factor_required": "no", "reauth-password": PASSWORD})
 
+    page = asked.content.decode()
+    assert "Turn off two-factor authentication for Acme IT?" in page
+    assert "A password alone will sign your employees in." in page
+    button = '<button type="submit" class="danger">Turn off two-factor authentication</button>'
+    assert button in page
+    assert '<a href="/manage/employees/">Cancel</a>' in page
+    assert Firm.objects.get(name="Acme IT").two_factor_required is True
+    assert 'name="reauth-password"' not in page  # the password was taken on the form
+    response = client.post(URL, {"two_factor_required": "no", "confirm_off": "True"})
     assert response.status_code == 302
     assert Firm.objects.get(name="Acme IT").two_factor_required is False
     assert 'name="reauth-password"' not in client.get(URL).content.decode()  # recent now
+
+
+def test_the_risk_page_carries_the_rest_of_the_policy_as_ticked(acme):
+    ticked = policy_data(Firm.objects.get(name="Acme IT"), two_factor_required="no",
+                         phone_region="GB")
+    asked = acme.post(URL, ticked).content.decode()
+    assert '<input type="hidden" name="phone_region" value="GB"' in asked
+    assert Firm.objects.get(name="Acme IT").phone_region == ""
+    acme.post(URL, {**ticked, "confirm_off": "True"})
+    firm = Firm.objects.get(name="Acme IT")
+    assert (firm.two_factor_required, firm.phone_region) == (False, "GB")
+
+
+def test_turning_2fa_on_needs_no_confirmation(globex):
+    response = globex.post(URL, {"two_factor_required": "yes"})
+    assert response.status_code == 302
+    assert Firm.objects.get(name="Globex MSP").two_factor_required is True
 
 
 def test_wrong_passwords_on_the_form_end_the_session_at_the_re_entry_limit(client, demo_world,

@@ -132,6 +132,22 @@ def test_an_admin_resets_a_persons_second_factor(acme_admin, tech):
     assert (event.actor, event.subject) == (acme_admin, tech)
 
 
+def test_the_reset_page_says_what_every_method_loses_and_what_the_person_does_next(
+    acme_admin, tech
+):
+    page = signed_in(acme_admin, password=PASSWORD).get(
+        f"/manage/people/{tech.pk}/reset-second-factor/").content.decode()
+
+    removes = page.split('id="reset-removes">')[1].split("</ul>")[0]
+    for words in ("Their security keys and passkeys", "The phone apps that approve push requests",
+                  "phones with the Partner Portal app", "Their authenticator app",
+                  "Their backup codes", "Emailed codes",  # the tests' own method says it too
+                  "Browsers they chose to remember", "they are signed out everywhere"):
+        assert words in removes
+    assert f"What {tech} does next" in page
+    assert "new backup codes" in page and "They are told by email." in page
+
+
 def test_a_reset_needs_the_password_and_the_same_firm(acme_admin, globex_admin, tech):
     backup_codes.generate(tech)
     response = signed_in(acme_admin).post(f"/manage/people/{tech.pk}/reset-second-factor/")

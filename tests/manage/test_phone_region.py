@@ -5,6 +5,7 @@ import pytest
 
 from accounts.audit import Tag
 from accounts.models import AuditEvent, Client, Firm, User
+from tests.manage.policy_form import post_policy
 from tests.manage.test_employees import edit_url, profile
 
 
@@ -12,7 +13,7 @@ def test_a_firm_sets_its_country_and_numbers_are_read_there(acme, demo_world):
     tech = demo_world["tech@acme.example"]
     assert "Country for phone numbers" in acme.get("/manage/employees/").content.decode()
 
-    acme.post("/manage/employees/phone-region/", {"phone_region": "GB"})
+    post_policy(acme, Firm.objects.get(name="Acme IT"), phone_region="GB")
 
     assert Firm.objects.get(name="Acme IT").phone_region == "GB"
     assert AuditEvent.objects.filter(tag=str(Tag.PHONE_REGION_CHANGED)).exists()
@@ -25,7 +26,7 @@ def test_a_firm_sets_its_country_and_numbers_are_read_there(acme, demo_world):
 def test_a_client_overrides_its_firms_country(acme, demo_world):
     casey = demo_world["user@contoso.example"]
     client = casey.client
-    acme.post(f"/manage/clients/{client.pk}/phone-region/", {"phone_region": "DE"})
+    post_policy(acme, client, phone_region="DE")
 
     assert Client.objects.get(pk=client.pk).region == "DE"
     assert Firm.objects.get(name="Acme IT").region == "US"
@@ -33,9 +34,9 @@ def test_a_client_overrides_its_firms_country(acme, demo_world):
 
 @pytest.mark.parametrize("value", ["XX", "gb", "../", "\x00", "US" * 40])
 def test_an_unknown_country_is_refused_and_changes_nothing(acme, demo_world, value):
-    response = acme.post("/manage/employees/phone-region/", {"phone_region": value}, follow=True)
+    response = post_policy(acme, Firm.objects.get(name="Acme IT"), phone_region=value)
 
-    assert response.status_code == 200 and "Choose a country from the list." in (
+    assert response.status_code == 400 and "Choose a country from the list." in (
         response.content.decode()
     )
     assert Firm.objects.get(name="Acme IT").phone_region == ""
@@ -45,5 +46,6 @@ def test_techs_cannot_set_it(client, demo_world):
     from tests.signing_in import sign_in
 
     sign_in(client, "tech@acme.example")
-    assert client.post("/manage/employees/phone-region/", {"phone_region": "GB"}).status_code == 403
+    acme = Firm.objects.get(name="Acme IT")
+    assert post_policy(client, acme, phone_region="GB").status_code == 403
     assert Firm.objects.get(name="Acme IT").phone_region == ""

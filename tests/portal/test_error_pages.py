@@ -37,7 +37,7 @@ def test_a_403_keeps_its_own_message_in_the_branded_page(db):
     page = response.content.decode()
     assert response.status_code == 403
     assert "Only your firm&#x27;s admins open this page." in page
-    assert 'class="site-header"' in page and "Log in" in page
+    assert 'class="site-header"' in page and "Sign in" in page
 
 
 def test_the_404_page_is_branded_with_a_way_on(db):

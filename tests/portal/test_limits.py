@@ -68,7 +68,8 @@ def test_password_guessing_is_limited_per_account(client, demo_world, settings):
     response = client.post("/login/", {"email": "Tech@Globex.example ", "password": PASSWORD})
 
     assert response.status_code == 429
-    assert re.search(r"try again in \d+ (seconds|minutes)", response.content.decode())
+    said = r"this block ends at \d\d:\d\d:\d\d UTC, in \d+ (seconds|minutes): try again then"
+    assert re.search(said, response.content.decode())
     assert 0 < int(response["Retry-After"]) <= 900
     assert 'value="Tech@Globex.example' in response.content.decode()  # the form comes back
     assert "_auth_user_id" not in client.session

@@ -86,7 +86,7 @@ def test_with_only_the_password_the_person_is_anonymous_to_views(pending):
     response = pending.get("/login/")
 
     assert response.status_code == 200  # the login page, not a signed-in redirect
-    assert "Log out" not in response.content.decode()
+    assert "Sign out" not in response.content.decode()
 
 
 def test_a_signed_in_session_is_stepped_back_when_its_firm_turns_2fa_on(client, demo_world):

@@ -254,6 +254,16 @@ def deactivated(person: User) -> None:
         method.deactivated(person)
 
 
+def has_recovery(user: User) -> bool:
+    """Whether ``user`` has a way back in for a lost factor (backup codes left)."""
+    return any(method.recovery and method.usable(user) for method in registry())
+
+
+def reset_words() -> list[str]:
+    """What an admin's reset removes, one phrase per method that holds something."""
+    return [method.reset_words for method in registry() if method.reset_words]
+
+
 def reset_all(person: User) -> dict[str, int]:
     """Every method removes what it holds for ``person`` (an admin's reset)."""
     removed: dict[str, int] = {}

@@ -61,6 +61,8 @@ class Method:
     # that transaction, so no lock is held while the provider answers.
     spends_in_database: ClassVar[bool] = True
     uses_phone: ClassVar[bool] = False  # usable because a mobile number is on file
+    # What ``reset`` removes, in words for the admin about to reset ("" when nothing).
+    reset_words: ClassVar[str] = ""
     # Goes through the configured provider (texts, OneTouch), so it fails when it is down.
     through_provider: ClassVar[bool] = False
     instead: ClassVar[str] = ""  # "Use an SMS token instead." (another method failed)

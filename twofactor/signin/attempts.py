@@ -1,6 +1,6 @@
 """The pending sign-in attempt: the password was right, the second factor is not yet done.
 
-The person is NOT logged in meanwhile. The session (its key cycled at the password step)
+The person is NOT signed in meanwhile. The session (its key cycled at the password step)
 holds only the attempt's id; everything else (who, since when, where to go next, and the
 person's session auth hash, so that a new password or "Sign out everywhere else" ends it) is
 on the ``SignInAttempt`` row. An attempt lasts ``TWOFACTOR_ATTEMPT_SECONDS`` and succeeds once:

@@ -298,7 +298,7 @@ def _succeed(
 ) -> Result:
     lockout.record_success(attempt.user)
     if not attempts.complete(attempt, name, device):
-        return Result(Outcome.ENDED, "This sign-in has already ended. Log in again.")
+        return Result(Outcome.ENDED, "This sign-in has already ended. Sign in again.")
     attempts.answered(attempt, method.name)  # the other ways' pending requests close
     audit.record(Tag.FACTOR_ACCEPTED, request=request, attempt_id=attempt.pk,
                  subject=attempt.user, method=name)

@@ -6,10 +6,13 @@ not signed in until the second factor is done. Wrong email, wrong password and a
 person get the same page, status and hasher work.
 """
 
+from datetime import timedelta
+
 from django.contrib.auth import login
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -76,13 +79,23 @@ def password_guessing_limited(request: HttpRequest, tripped: limits.RateLimited)
         {
             "form": form,
             "next": safe_next(request),
-            "throttled": "Too many sign-in attempts. For your safety, try again in "
-                         f"{tripped.wait_text}.",
+            "throttled": _throttled_words(tripped),
         },
         status=429,
     )
     response["Retry-After"] = str(tripped.retry_after)
     return response
+
+
+def _throttled_words(tripped: limits.RateLimited) -> str:
+    """The truth about a fixed window: the count starts afresh when the window ends, however
+    late in it the last attempt came (so "24 seconds" is not a mistake)."""
+    ends = timezone.now() + timedelta(seconds=tripped.retry_after)
+    return (
+        "Too many sign-in attempts. For your safety, attempts are counted in blocks of "
+        f"{limits.window_words(tripped.name)}; this block ends at {ends:%H:%M:%S} UTC, in "
+        f"{tripped.wait_text}: try again then."
+    )
 
 
 def _email_domain(request: HttpRequest) -> str:

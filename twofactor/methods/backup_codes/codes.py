@@ -21,6 +21,7 @@ from accounts.models import User
 from twofactor import notifications
 from twofactor.methods.backup_codes.models import BackupCode, BackupCodeSheet
 from twofactor.methods.backup_codes.tags import CodeTag
+from twofactor.signin import freshness
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 GROUPS, GROUP_LENGTH = 4, 4
@@ -123,4 +124,5 @@ def tell_used(
 def security_context(request: HttpRequest) -> dict:
     """The backup-codes part of the Security page."""
     user = request.user
-    return {"codes_left": remaining(user), "has_codes": has_codes(user)}
+    return {"codes_left": remaining(user), "has_codes": has_codes(user),
+            "first_asks_for": freshness.may_add_factor(request).needs}

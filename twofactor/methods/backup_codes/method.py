@@ -12,6 +12,7 @@ class BackupCodeMethod(Method):
     name = "backup_code"
     label = "Backup code"
     noun = "a backup code"
+    reset_words = "their backup codes"
     preferable = False
     in_policy = False  # recovery, not a way the firm's policy chooses
     fresh = False  # proves possession of paper, not of a factor

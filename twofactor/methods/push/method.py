@@ -13,6 +13,8 @@ class PushMethod(Method):
     name = "push"
     label = "Push"
     noun = "a push approval"
+    reset_words = ("the phone apps that approve push requests (at the verification service, "
+                   "and phones with the Partner Portal app)")
     typed = False
     uses_phone = True
     through_provider = True

@@ -75,7 +75,7 @@ def verify_key(
         return Result(
             Outcome.BACKOFF,
             f"Too many passkey sign-ins failed lately. Try again in {tripped.wait_text}, or "
-            "log in with your email and password.",
+            "sign in with your email and password.",
         )
     result = verification.answer(
         attempt, method, check, request, counts_toward_lock=False, recorded_as="passkey"

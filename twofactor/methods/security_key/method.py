@@ -15,6 +15,7 @@ class SecurityKeyMethod(Method):
     name = "security_key"
     label = "Security key"
     noun = "a security key"
+    reset_words = "their security keys and passkeys"
     typed = False
     phishing_resistant = True  # satisfies "Require a security key for firm admins"
     set_up_url = "security_key_add"

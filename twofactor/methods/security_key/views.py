@@ -21,6 +21,7 @@ from accounts.policy import holder_of, passkey_sign_in_allowed
 from portal import json_requests, limits
 from portal.redirects import safe_next
 from portal.request_info import client_ip
+from twofactor import methods
 from twofactor.conf import conf
 from twofactor.methods.security_key import answers, challenges, keys
 from twofactor.methods.security_key.models import SecurityKey
@@ -29,7 +30,7 @@ from twofactor.models import SignInAttempt
 from twofactor.signin import attempts, flow, freshness
 from twofactor.signin.step_up import require_fresh_factor
 
-PASSKEY_REFUSED = "This passkey cannot sign you in. Log in with your email and password."
+PASSKEY_REFUSED = "This passkey cannot sign you in. Sign in with your email and password."
 
 
 def _error(message: str, status: int = 400) -> JsonResponse:
@@ -63,7 +64,7 @@ def add_key_page(request: HttpRequest) -> HttpResponse:
 
 def _may_add(request: HttpRequest) -> JsonResponse | None:
     if not request.user.is_authenticated:
-        return _error("Your session ended. Log in again.", 403)
+        return _error("Your session ended. Sign in again.", 403)
     if not freshness.may_add_factor(request).allowed:
         return _error(
             "Adding a key needs your password and a second factor from the last few "
@@ -112,6 +113,9 @@ def add_key_finish(request: HttpRequest) -> JsonResponse:
     except keys.Refused as why:
         return _error(why.message)
     messages.success(request, f"The security key \"{key.name}\" was added.")
+    if not methods.has_recovery(request.user):
+        messages.info(request, "Now make backup codes (under \"Backup codes\" below): if this "
+                               "key is lost, a backup code still gets you in.")
     return JsonResponse({"redirect": reverse("security")})
 
 
@@ -152,7 +156,7 @@ def key_options(request: HttpRequest) -> JsonResponse:
     """A challenge for this attempt only, answerable only by this person's keys."""
     attempt = attempts.current(request)
     if attempt is None:
-        return _error("Your sign-in attempt ended. Log in again.", 410)
+        return _error("Your sign-in attempt ended. Sign in again.", 410)
     challenge = challenges.make(request, "sign_in", attempt_id=str(attempt.pk))
     return JsonResponse(json.loads(keys.authentication_options(challenge, attempt.user)))
 
@@ -163,7 +167,7 @@ def key_options(request: HttpRequest) -> JsonResponse:
 def key_answer(request: HttpRequest) -> JsonResponse:
     attempt = attempts.current(request)
     if attempt is None:
-        return _error("Your sign-in attempt ended. Log in again.", 410)
+        return _error("Your sign-in attempt ended. Sign in again.", 410)
     try:
         body = json_requests.read_object(request)
     except json_requests.NotAccepted as why:
@@ -222,7 +226,7 @@ def passkey_answer(request: HttpRequest) -> JsonResponse:
         audit.record(KeyTag.PASSKEY_REFUSED, request=request, subject=user, reason="policy")
         whose = "client" if user.is_end_user else "firm"
         return _error(
-            f"Your {whose} does not allow passkey sign-in without a password. Log in with "
+            f"Your {whose} does not allow passkey sign-in without a password. Sign in with "
             "your email and password; your security key then works as the second step.", 403,
         )
     attempt = attempts.start(request, user, safe_next(request))

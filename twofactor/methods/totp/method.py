@@ -15,6 +15,7 @@ class AuthenticatorAppMethod(Method):
     name = "totp"
     label = "Authenticator app"
     noun = "an authenticator app"
+    reset_words = "their authenticator app"
     typed_help = "the 6-digit code from your authenticator app"
     shape_help = "the 6-digit code from your authenticator app"
     signed_in_words = "with an authenticator app"

@@ -102,3 +102,32 @@ def test_a_person_whose_only_factor_is_backup_codes_needs_only_the_password(demo
     session["accounts_reauth_at"] -= 11 * 60  # the password is still asked for when stale
     session.save()
     assert browser.post(PAGE)["Location"].startswith("/reauthenticate/")
+
+
+def codes_part(page: str) -> str:
+    return page.split('id="codes-heading"')[1].split("</section>")[0]
+
+
+def test_the_security_page_says_what_making_codes_asks_for_only_when_it_will(
+    weak_session, sms_outbox
+):
+    page = codes_part(weak_session.get("/security/").content.decode())
+    assert "You will be asked to confirm it's you with a second factor first." in page
+    assert "asked for your password" not in page  # entered a moment ago: not asked again
+
+    session = weak_session.session
+    session["accounts_reauth_at"] -= 11 * 60
+    session.save()
+    page = codes_part(weak_session.get("/security/").content.decode())
+    assert "You will be asked for your password first." in page
+
+
+def test_a_freshly_signed_in_person_is_told_nothing_will_be_asked(demo_world, sms_outbox):
+    browser = Client()
+    enter_password(browser)
+    type_token(browser, request_token(browser, sms_outbox))
+
+    page = browser.get("/security/").content.decode()
+
+    assert "Make a new set of backup codes" in page or "Generate backup codes" in page
+    assert "You will be asked" not in codes_part(page)

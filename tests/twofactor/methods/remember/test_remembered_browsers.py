@@ -13,6 +13,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from accounts.models import Client as Site
 from accounts.models import Firm, User
 from manage import people
+from tests.manage.policy_form import post_policy
 from tests.signing_in import enter_password, request_token, sign_in, type_token
 from twofactor import methods
 from twofactor.models import RememberedBrowser
@@ -143,7 +144,7 @@ def test_turning_the_policy_off_forgets_every_remembered_browser(allowed, client
     cookie = client.cookies[COOKIE].value
     admin = sign_in(Client(), "admin@acme.example")
 
-    admin.post("/manage/employees/remember-browsers/", {})
+    post_policy(admin, Firm.objects.get(name="Acme IT"), allow_remembered_browsers=None)
 
     assert not RememberedBrowser.objects.exists()
     assert not Firm.objects.get(name="Acme IT").allow_remembered_browsers
@@ -158,16 +159,15 @@ def test_a_clients_policy_off_forgets_its_end_users_browsers(allowed, client, sm
     assert RememberedBrowser.objects.count() == 1
     admin = sign_in(Client(), "admin@acme.example")
 
-    admin.post(f"/manage/clients/{contoso.pk}/remember-browsers/", {})
+    post_policy(admin, contoso, allow_remembered_browsers=None)
 
     assert not RememberedBrowser.objects.exists()
 
 
 def test_turning_it_on_needs_a_recent_password(demo_world):
     admin = sign_in(Client(), "admin@acme.example", fresh_password=False)
-    response = admin.post("/manage/employees/remember-browsers/",
-                          {"allow_remembered_browsers": "on"})
-    assert response["Location"].startswith("/reauthenticate/")
+    response = post_policy(admin, Firm.objects.get(name="Acme IT"), allow_remembered_browsers="on")
+    assert "Enter your password." in response.content.decode()
     assert not Firm.objects.get(name="Acme IT").allow_remembered_browsers
 
 

@@ -15,6 +15,7 @@ from tests.conftest import PASSWORD
 from tests.signing_in import enter_password, sign_in, verified_by
 from tests.webauthn_authenticator import SoftwareKey
 from twofactor.checks import security_keys_need_a_host_name
+from twofactor.methods.backup_codes import codes as backup_codes
 from twofactor.methods.security_key import challenges, keys
 from twofactor.methods.security_key.models import SecurityKey
 from twofactor.models import ApprovalRequest, SignInAttempt
@@ -536,3 +537,15 @@ def test_a_person_without_a_phone_but_with_a_key_can_sign_in(client, demo_world)
     enter_password(client, "nophone@acme.example", PASSWORD)
     response = answer(client, soft.get(key_options(client)))
     assert response.status_code == 200 and signed_in_as(client) == nophone.pk
+
+
+def test_a_key_added_without_backup_codes_is_followed_by_a_nudge_to_make_them(client, tech):
+    fresh(sign_in(client, TECH))
+
+    add_key(client, SoftwareKey(), "First key")
+    page = client.get("/security/").content.decode()
+
+    assert "Now make backup codes" in page
+    backup_codes.generate(tech)
+    add_key(client, SoftwareKey(), "Second key")
+    assert "Now make backup codes" not in client.get("/security/").content.decode()
