@@ -85,7 +85,7 @@ def setting_up(request: HttpRequest, view: Callable[..., HttpResponse]) -> HttpR
     if not reauth.is_recent(request):
         logout(request)
         minutes = reauth.window_seconds() // 60
-        messages.info(request, f"Setting up took longer than {minutes} minutes. Log in again.")
+        messages.info(request, f"Setting up took longer than {minutes} minutes. Sign in again.")
         return redirect("login")
     if getattr(view, "reachable_setting_up", False):
         return None

@@ -138,7 +138,7 @@ def test_this_wasnt_me_ends_the_page_within_a_second(page, seeded):
     expect(page.get_by_role("status")).to_contain_text("denied")
     for gone in ("Send a request to your phone", "Other ways to sign in"):
         expect(page.get_by_role("button", name=gone)).to_be_hidden()
-    expect(page.get_by_role("link", name="Log in again")).to_be_visible()
+    expect(page.get_by_role("link", name="Sign in again")).to_be_visible()
     check(page, "challenge-stopped")
 
 

@@ -185,7 +185,7 @@ def test_a_phone_pairs_gets_a_push_and_approves_the_sign_in(
     assert phone.evaluate("window.standInSubscribeOptions.userVisibleOnly") is True
 
     # The desktop signs in again; the push goes out, carrying the request's id only.
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     log_in(page, EMAIL, seeded)
     number = number_to_match(page)
     message = wait_for_message(push_service, phone.subscription["endpoint"])
@@ -219,7 +219,7 @@ def paired(page, phone, browser, live_server, seeded):
     and enters the password again, so a request waits for the phone (no push needed)."""
     sign_in_with_onetouch(page, browser, live_server, EMAIL, seeded)
     pair(page, phone)
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     log_in(page, EMAIL, seeded)
     return number_to_match(page)
 

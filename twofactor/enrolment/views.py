@@ -57,7 +57,7 @@ def set_up_first(request: HttpRequest) -> HttpResponse:
         return choose_a_way(request)
     found = first_signin.pending(request)
     if found is None:
-        messages.info(request, "Your sign-in was not finished in time. Log in again.")
+        messages.info(request, "Your sign-in was not finished in time. Sign in again.")
         return redirect("login")
     person, state = found
     verdict = windows.verdict(person)

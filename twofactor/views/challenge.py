@@ -203,7 +203,7 @@ def attempt_over(request: HttpRequest) -> HttpResponse:
         attempts.forget(request)
         minutes = conf.TWOFACTOR_ATTEMPT_SECONDS // 60
         messages.info(
-            request, f"Your sign-in attempt ended (it lasts {minutes} minutes). Log in again."
+            request, f"Your sign-in attempt ended (it lasts {minutes} minutes). Sign in again."
         )
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"status": "ended"}, status=404)
