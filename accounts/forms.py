@@ -56,12 +56,15 @@ class LoginForm(forms.Form):
         label="Email",
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+        error_messages={"required": "Enter your email address.",
+                        "invalid": "Enter an email address like name@example.com."},
     )
     password = forms.CharField(
         label="Password",
         strip=False,
         max_length=4096,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password."},
     )
 
     def __init__(self, request: HttpRequest, *args, **kwargs) -> None:

@@ -124,6 +124,23 @@ def _cool_down(name: str, subject: str, seconds: int) -> str:
     return key
 
 
+def held_back(name: str, subject: object) -> RateLimited | None:
+    """Would the next event trip ``name`` for ``subject``? Read without counting (a page
+    deciding whether to offer an action); None also when the cache does not answer, since the
+    action itself is counted, and refused then, when it is taken."""
+    count, _ = conf.rate_limit(name)
+    now = timezone.now().timestamp()
+    digest = hashlib.sha256(str(subject).encode()).hexdigest()[:32]
+    try:
+        if count == 1:
+            until = cache.get(f"limit:{name}:{digest}")
+            return RateLimited(name, max(1, math.ceil(until - now))) if until else None
+        key, ttl = _window(name, str(subject), now)
+        return RateLimited(name, ttl, key) if (cache.get(key) or 0) >= count else None
+    except CACHE_ERRORS:
+        return None
+
+
 def hit_all(limits: list[tuple[str, object]]) -> None:
     """Count one event against several limiters; raise for the first that trips."""
     for name, subject in limits:

@@ -168,3 +168,18 @@ def test_parallel_reservations_never_pass_the_cap(settings):
     outcomes = race(reserve, 20)
 
     assert outcomes.count("reserved") == 5 and outcomes.count("refused") == 15
+
+
+@pytest.mark.django_db
+def test_held_back_reads_a_limit_without_counting(settings):
+    settings.TWOFACTOR_RATE_LIMITS = {"push.user": (2, 600), "sms.user": (1, 30)}
+    assert limits.held_back("push.user", 7) is None
+    limits.hit("push.user", 7)
+    assert limits.held_back("push.user", 7) is None  # asking counted nothing
+    limits.hit("push.user", 7)
+    held = limits.held_back("push.user", 7)
+    assert held is not None and 0 < held.retry_after <= 600
+    assert limits.held_back("push.user", 8) is None
+    assert limits.held_back("sms.user", 7) is None
+    limits.hit("sms.user", 7)
+    assert 0 < limits.held_back("sms.user", 7).retry_after <= 30

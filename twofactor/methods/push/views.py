@@ -109,6 +109,7 @@ def challenge_context(request: HttpRequest, attempt: SignInAttempt) -> dict:
         approvals.expire(approval, request)
     state = approvals.status_of(approval)
     denied_because = approval.denied_because if state is ApprovalStatus.DENIED else ""
+    held_back = limits.held_back("push.user", attempt.user_id)  # offered only if it can go
     return {
         "approval": approval,
         "poll_url": poll.url(request, approval) if approval else poll.PATH,
@@ -116,7 +117,8 @@ def challenge_context(request: HttpRequest, attempt: SignInAttempt) -> dict:
         "denied_because": denied_because,
         "status_text": poll.status_text(state, denied_because),
         "offer_new_push": state is not ApprovalStatus.PENDING
-        and denied_because != approvals.Denial.REPORTED,
+        and denied_because != approvals.Denial.REPORTED and held_back is None,
+        "push_held_back": held_back if state is not ApprovalStatus.PENDING else None,
         "app_phones": _app_phone_names(approval),
         "provider_asked": approval is None or approval.provider != approvals.APP,
     }

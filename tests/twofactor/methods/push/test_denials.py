@@ -101,3 +101,24 @@ def test_no_new_push_while_pushes_are_paused(pending):
     assert response.status_code == 409
     assert "Push requests to your phone are paused until" in response.content.decode()
     assert latest_approval(pending).pk == approval.pk
+
+
+def test_send_a_request_is_not_offered_while_the_push_limit_holds_and_says_why(pending):
+    """After a Deny a new push is offered, unless ``push.user`` would refuse it: then the
+    page says why and for how long instead of offering a button that answers 429."""
+    approval = latest_approval(pending)
+    pending.post(answer_url(approval, "deny"))
+    page = pending.get("/login/verify/").content.decode()
+    assert re.search(r'<form[^>]*id="push-again"(?![^>]*hidden)', page)
+    assert "push-held-back" not in page
+
+    from portal import limits
+
+    for _ in range(5):
+        try:
+            limits.hit("push.user", approval.user_id)
+        except limits.RateLimited:
+            break
+    page = pending.get("/login/verify/").content.decode()
+    assert re.search(r'<form[^>]*id="push-again"[^>]*hidden', page)
+    assert "no new one can be sent for" in page
