@@ -1,5 +1,8 @@
 """The Security overview's "Remind them": an email asking a person with only weak ways to
-sign in (SMS), or none, to add a stronger one on their Security page.
+sign in (SMS), or none, to add a stronger one on their Security page. For a person with
+none, it also opens a set-up window (``twofactor.enrolment``): their next sign-in walks them
+through setting one up, with a code sent to this email, instead of ending at "ask your
+admin".
 
 At most one a day to a person, whichever admin asks (``reminder.person``): an email an admin
 can send at will is a way to flood someone's inbox. Every reminder, sent or held back, is
@@ -21,6 +24,7 @@ from accounts.models import User
 from manage import overview
 from portal import limits
 from twofactor import methods
+from twofactor.enrolment import windows
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +66,7 @@ def remind(person: User, *, by: User, request: HttpRequest | None = None) -> Rem
             f"{tripped.wait_text}.",
             tripped.retry_after,
         )
+    window = windows.open_window(person, by=by, request=request) if not usable else None
     try:
         emails.send_notice(
             person,
@@ -72,11 +77,18 @@ def remind(person: User, *, by: User, request: HttpRequest | None = None) -> Rem
                 "has": [way.label for way in usable if way.weak],
                 "ways": [way.label for way in stronger_ways(person)],
                 "security_path": reverse("security"),
+                "window_until": window.closes_at if window else None,
             },
         )
     except (smtplib.SMTPException, OSError):
         logger.exception("Could not send a reminder to person %s", person.pk)
         reservation.refund()  # nothing went: the admin may try again at once
+        if window is not None:
+            window.delete()  # nobody was told of it
         return Reminder("failed", f"The email to {name} could not be sent. Try again later.")
     audit.record(Tag.REMINDED_TO_SET_UP, request=request, actor=by, subject=person)
+    if window is not None:
+        return Reminder("sent", f"Sent {name} a reminder at {person.email}, and opened a "
+                                f"set-up window until {window.closes_at:%Y-%m-%d} so their "
+                                "next sign-in walks them through setting up a way.")
     return Reminder("sent", f"Sent {name} a reminder at {person.email}.")

@@ -9,11 +9,13 @@ from html.parser import HTMLParser
 
 import pytest
 from django.core import mail
+from django.test import Client as Browser
 from django.utils import timezone
 
 from accounts.audit import Tag
 from accounts.models import AuditEvent, Client, Firm, User
 from manage import overview
+from tests.conftest import PASSWORD
 from tests.signing_in import sign_in
 from twofactor import methods
 from twofactor.conf import conf
@@ -191,7 +193,7 @@ def test_remind_them_emails_a_link_to_the_security_page_and_is_audited(acme, dem
     response = acme.post(remind_url(noel), follow=True)
 
     assert response.redirect_chain == [(URL, 302)]
-    assert "Sent Noel Acme a reminder at nophone@acme.example." in response.content.decode()
+    assert "Sent Noel Acme a reminder at nophone@acme.example" in response.content.decode()
     [sent] = mail.outbox
     assert sent.to == ["nophone@acme.example"]
     assert "Avery Acme (admin@acme.example)" in sent.body
@@ -201,6 +203,22 @@ def test_remind_them_emails_a_link_to_the_security_page_and_is_audited(acme, dem
     assert (event.actor, event.subject, event.firm_id) == (admin, noel, admin.firm_id)
     assert "Was reminded by email to set up a stronger way" in acme.get(
         "/manage/activity/").content.decode()
+
+
+def test_reminding_someone_with_no_way_opens_their_set_up_window(acme, demo_world):
+    """Noel has no way at all: the reminder opens a set-up window, so the next sign-in walks
+    them through one (with an emailed code) instead of ending at "ask your admin"."""
+    from twofactor.enrolment import windows
+
+    noel = demo_world["nophone@acme.example"]
+    assert not windows.verdict(noel).open
+    response = acme.post(remind_url(noel), follow=True)
+    assert "opened a set-up window until" in response.content.decode()
+    assert windows.verdict(noel).open
+    [sent] = mail.outbox
+    assert "walks you through" in sent.body
+    answer = Browser().post("/login/", {"email": noel.email, "password": PASSWORD})
+    assert answer["Location"] == "/login/set-up/"  # the walk-through, not the dead end
 
 
 def test_the_emailed_link_asks_a_signed_out_person_to_sign_in_first(client, demo_world):
