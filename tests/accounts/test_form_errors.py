@@ -1,5 +1,6 @@
-"""Errors at the top of a form: field errors summed up with links to their fields (GOV.UK's
-error summary), each in words of its own; a form-wide error alone stays one alert."""
+"""Errors at the top of a form: a GOV.UK-style summary links to each field in error (each
+error said once, in words of its own, beside its field); a form-wide error alone stays one
+alert."""
 
 import re
 
@@ -20,8 +21,9 @@ def test_an_empty_login_form_names_each_missing_field_once(demo_world):
     html = Client().post("/login/", {"email": "", "password": ""}).content.decode()
     box = summary(html)
     assert box and "There is a problem" in box
-    assert '<a href="#id_email">Enter your email address.</a>' in box
-    assert '<a href="#id_password">Enter your password.</a>' in box
+    assert '<a href="#id_email">Email</a>' in box and '<a href="#id_password">Password</a>' in box
+    assert html.count("Enter your email address.") == 1  # beside the field, said once
+    assert html.count("Enter your password.") == 1
     assert "This field is required." not in html
     assert html.count('role="alert"') - html.count('role="alert" id="passkey-error"') == 1
 

@@ -48,7 +48,8 @@ def test_a_policy_error_is_summed_up_at_the_top_with_a_link_to_the_field(page, s
     page.get_by_role("button", name="Save").click()
 
     summary = page.get_by_role("alert").filter(has_text="There is a problem")
-    summary.get_by_role("link", name="Allow at least one way to sign in.").click()
+    summary.get_by_role("link", name="Ways to sign in allowed").click()
+    expect(page.get_by_text("Allow at least one way to sign in.")).to_be_visible()  # said once
     expect(page.get_by_label("Push", exact=True)).to_be_in_viewport()
     check(page, "manage-employees-error-summary")
 
