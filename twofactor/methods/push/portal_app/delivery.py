@@ -20,7 +20,7 @@ import secrets
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import connections
 from django.utils import timezone
 
 from twofactor.methods.push.portal_app import phones, webpush
@@ -76,7 +76,7 @@ def _late(delivery_id: int, phone_id: int):
         except Exception:
             log.warning("could not record a late push to phone %s", phone_id, exc_info=True)
         finally:
-            close_old_connections()
+            connections.close_all()  # a pool thread keeps no database connection open
     return record
 
 
