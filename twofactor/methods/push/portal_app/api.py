@@ -49,15 +49,9 @@ def _challenge_key(phone_id: int, challenge: str) -> str:
     return f"portal_app:challenge:{phone_id}:{challenge}"
 
 
-def _signed(request: HttpRequest, purpose: str) -> tuple[AppPhone, dict] | JsonResponse:
-    """The phone and its verified payload, or the answer that refuses them."""
-    try:
-        body = read_object(request, max_bytes=8 * 1024)
-    except NotAccepted as refused:
-        return refused.response()
-    payload = body.get("payload")
-    peek = signatures.peek(payload)
-    phone = phones.paired(peek.get("device")) if peek is not None else None
+def _counted_phone(device: object) -> AppPhone | JsonResponse:
+    """The paired phone the app names, its call counted (``app.phone``), or the refusal."""
+    phone = phones.paired(device)
     if phone is None:
         return JsonResponse(REMOVED, status=403)
     try:
@@ -65,6 +59,23 @@ def _signed(request: HttpRequest, purpose: str) -> tuple[AppPhone, dict] | JsonR
     except limits.RateLimited as tripped:
         return JsonResponse({"error": f"Too many requests; try again in {tripped.wait_text}."},
                             status=429)
+    return phone
+
+
+def _signed(
+    request: HttpRequest, purpose: str, *, fresh: bool = False
+) -> tuple[AppPhone, dict] | JsonResponse:
+    """The phone and its verified payload (signed over a single-use challenge when
+    ``fresh``), or the answer that refuses them."""
+    try:
+        body = read_object(request, max_bytes=8 * 1024)
+    except NotAccepted as refused:
+        return refused.response()
+    payload = body.get("payload")
+    peek = signatures.peek(payload)
+    phone = _counted_phone(peek.get("device") if peek is not None else None)
+    if isinstance(phone, JsonResponse):
+        return phone
     try:
         data = signatures.verified_payload(bytes(phone.public_key), payload,
                                            body.get("signature"))
@@ -72,6 +83,9 @@ def _signed(request: HttpRequest, purpose: str) -> tuple[AppPhone, dict] | JsonR
         return JsonResponse(BAD_SIGNATURE, status=403)
     if data.get("purpose") != purpose or data.get("device") != str(phone.pk):
         return JsonResponse(BAD_SIGNATURE, status=403)
+    if fresh and not _fresh_challenge(phone, data):
+        return JsonResponse({"error": "That request was not fresh; the app asks again."},
+                            status=403)
     return phone, data
 
 
@@ -110,14 +124,9 @@ def challenge(request: HttpRequest) -> JsonResponse:
         body = read_object(request, max_bytes=1024)
     except NotAccepted as refused:
         return refused.response()
-    phone = phones.paired(body.get("device"))
-    if phone is None:
-        return JsonResponse(REMOVED, status=403)
-    try:
-        limits.hit("app.phone", phone.pk)
-    except limits.RateLimited as tripped:
-        return JsonResponse({"error": f"Too many requests; try again in {tripped.wait_text}."},
-                            status=429)
+    phone = _counted_phone(body.get("device"))
+    if isinstance(phone, JsonResponse):
+        return phone
     value = secrets.token_urlsafe(24)
     cache.set(_challenge_key(phone.pk, value), 1, CHALLENGE_SECONDS)
     return JsonResponse({"challenge": value})
@@ -125,13 +134,10 @@ def challenge(request: HttpRequest) -> JsonResponse:
 
 @_api
 def requests(request: HttpRequest) -> JsonResponse:
-    signed = _signed(request, "list")
+    signed = _signed(request, "list", fresh=True)
     if isinstance(signed, JsonResponse):
         return signed
-    phone, data = signed
-    if not _fresh_challenge(phone, data):
-        return JsonResponse({"error": "That listing was not fresh; the app asks again."},
-                            status=403)
+    phone, _ = signed
     person = phone.user
     return JsonResponse({
         "confirmed": phone.confirmed,
@@ -174,7 +180,6 @@ def _answer_shaped(data: dict) -> bool:
 
 
 def _is_uuid(text: str) -> bool:
-
     try:
         uuid.UUID(text)
     except ValueError:
@@ -184,13 +189,10 @@ def _is_uuid(text: str) -> bool:
 
 @_api
 def subscription(request: HttpRequest) -> JsonResponse:
-    signed = _signed(request, "subscribe")
+    signed = _signed(request, "subscribe", fresh=True)
     if isinstance(signed, JsonResponse):
         return signed
     phone, data = signed
-    if not _fresh_challenge(phone, data):
-        return JsonResponse({"error": "That request was not fresh; the app asks again."},
-                            status=403)
     endpoint, p256dh, auth = data.get("endpoint"), data.get("p256dh"), data.get("auth")
     if not all(isinstance(v, str) and v for v in (endpoint, p256dh, auth)) or \
             len(endpoint) > 1024 or len(p256dh) > 128 or len(auth) > 64:
