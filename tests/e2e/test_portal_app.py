@@ -194,9 +194,15 @@ def test_a_phone_pairs_gets_a_push_and_approves_the_sign_in(
     assert message.urgency == "high"
 
     deliver_push(phone, live_server, message.payload)
-    deadline = time.monotonic() + 5
+    # A loaded CI machine can take seconds to wake the worker; one more delivery after 5 s
+    # (a push service may also deliver twice: the notification's tag keeps it one).
+    started, again = time.monotonic(), False
     while not notifications(phone):
-        assert time.monotonic() < deadline, "the service worker showed no notification"
+        waited = time.monotonic() - started
+        assert waited < 20, "the service worker showed no notification"
+        if waited > 5 and not again:
+            deliver_push(phone, live_server, message.payload)
+            again = True
         phone.wait_for_timeout(50)
     [shown] = notifications(phone)
     request_id = json.loads(message.payload)["request"]
